@@ -1,0 +1,255 @@
+package io.jax4j;
+
+import io.jax4j.core.ArrayImpl;
+import io.jax4j.core.Formatting;
+import io.jax4j.core.Tracer;
+
+/**
+ * An immutable n-dimensional array: JAX's {@code jax.Array}.
+ *
+ * <p>Outside transformations an array is concrete (an off-heap buffer, freed when unreachable or on
+ * {@link ArrayImpl#close()}); inside {@code jit}, {@code grad} or {@code vmap} the same type stands
+ * for a traced value, so user code is written once over {@code Array}. The fluent methods call the
+ * same primitives as the {@link Np} and {@link Lax} facades. Java scalars passed to them are weakly
+ * typed, as Python scalars are in JAX: {@code x.mul(2)} keeps {@code x}'s dtype.
+ */
+public abstract class Array {
+
+    protected Array() {}
+
+    /** The abstract value: dtype, shape, weak type. */
+    public abstract ShapedArray aval();
+
+    public final DType dtype() { return aval().dtype(); }
+
+    public final int[] shape() { return aval().dims(); }
+
+    public final int ndim() { return aval().ndim(); }
+
+    public final long size() { return aval().size(); }
+
+    public final int dim(int axis) { return aval().dim(axis); }
+
+    // ---- creation
+
+    public static Array of(float... values) { return fromFloats(values, values.length); }
+
+    public static Array of(float[][] rows) {
+        int r = rows.length, c = r == 0 ? 0 : rows[0].length;
+        float[] flat = new float[r * c];
+        for (int i = 0; i < r; i++) {
+            if (rows[i].length != c) throw new IllegalArgumentException("Array.of: ragged rows (row 0 has " + c + ", row " + i + " has " + rows[i].length + ")");
+            System.arraycopy(rows[i], 0, flat, i * c, c);
+        }
+        return fromFloats(flat, r, c);
+    }
+
+    public static Array of(double... values) { return fromDoubles(values, values.length); }
+
+    public static Array of(int... values) {
+        long[] l = new long[values.length];
+        for (int i = 0; i < values.length; i++) l[i] = values[i];
+        return ArrayImpl.ofLongs(ShapedArray.of(DType.I32, values.length), l);
+    }
+
+    public static Array of(boolean... values) {
+        long[] l = new long[values.length];
+        for (int i = 0; i < values.length; i++) l[i] = values[i] ? 1 : 0;
+        return ArrayImpl.ofLongs(ShapedArray.of(DType.BOOL, values.length), l);
+    }
+
+    /** A float32 array of {@code shape} from row-major values. */
+    public static Array fromFloats(float[] values, int... shape) {
+        return ArrayImpl.ofFloats(new ShapedArray(DType.F32, Shape.of(shape)), values);
+    }
+
+    /** A float64 array of {@code shape} from row-major values. */
+    public static Array fromDoubles(double[] values, int... shape) {
+        return ArrayImpl.ofDoubles(new ShapedArray(DType.F64, Shape.of(shape)), values);
+    }
+
+    /** An array of any dtype from row-major values (converted as {@code astype} would). */
+    public static Array fromDoubles(DType dtype, double[] values, int... shape) {
+        return ArrayImpl.ofDoubles(new ShapedArray(dtype, Shape.of(shape)), values);
+    }
+
+    public static Array fromInts(int[] values, int... shape) {
+        long[] l = new long[values.length];
+        for (int i = 0; i < values.length; i++) l[i] = values[i];
+        return ArrayImpl.ofLongs(new ShapedArray(DType.I32, Shape.of(shape)), l);
+    }
+
+    public static Array fromLongs(DType dtype, long[] values, int... shape) {
+        return ArrayImpl.ofLongs(new ShapedArray(dtype, Shape.of(shape)), values);
+    }
+
+    /** A strongly typed scalar. */
+    public static Array scalar(float v) { return ArrayImpl.ofDoubles(ShapedArray.of(DType.F32), new double[]{v}); }
+
+    public static Array scalar(double v, DType dtype) { return ArrayImpl.ofDoubles(ShapedArray.of(dtype), new double[]{v}); }
+
+    public static Array scalar(int v) { return ArrayImpl.ofLongs(ShapedArray.of(DType.I32), new long[]{v}); }
+
+    /** A weakly typed scalar, as a Java literal is in an expression (JAX's weak types). */
+    public static Array weak(Number v) {
+        boolean floating = v instanceof Float || v instanceof Double;
+        DType dt = floating ? DType.F32 : DType.I32;
+        ShapedArray aval = new ShapedArray(dt, Shape.scalar(), true);
+        return floating ? ArrayImpl.ofDoubles(aval, new double[]{v.doubleValue()})
+                : ArrayImpl.ofLongs(aval, new long[]{v.longValue()});
+    }
+
+    public static Array zeros(int... shape) { return full(DType.F32, 0, shape); }
+
+    public static Array zeros(DType dtype, int... shape) { return full(dtype, 0, shape); }
+
+    public static Array ones(int... shape) { return full(DType.F32, 1, shape); }
+
+    public static Array ones(DType dtype, int... shape) { return full(dtype, 1, shape); }
+
+    /** Uninitialised in JAX; zeros here (a placeholder input for {@code init}). */
+    public static Array empty(int... shape) { return zeros(shape); }
+
+    public static Array full(DType dtype, double value, int... shape) {
+        ShapedArray aval = new ShapedArray(dtype, Shape.of(shape));
+        double[] d = new double[Math.toIntExact(aval.size())];
+        java.util.Arrays.fill(d, value);
+        return ArrayImpl.ofDoubles(aval, d);
+    }
+
+    public static Array full(float value, int... shape) { return full(DType.F32, value, shape); }
+
+    /** {@code jnp.arange(n)}: int32 {@code 0..n-1}. */
+    public static Array arange(int n) { return arange(0, n, 1); }
+
+    public static Array arange(int start, int stop, int step) {
+        if (step == 0) throw new IllegalArgumentException("arange: step must not be 0");
+        int n = Math.max(0, (int) Math.ceil((stop - start) / (double) step));
+        long[] l = new long[n];
+        for (int i = 0; i < n; i++) l[i] = start + (long) i * step;
+        return ArrayImpl.ofLongs(ShapedArray.of(DType.I32, n), l);
+    }
+
+    /** {@code jnp.arange(start, stop, step)} in float32. */
+    public static Array arange(double start, double stop, double step) {
+        if (step == 0) throw new IllegalArgumentException("arange: step must not be 0");
+        int n = Math.max(0, (int) Math.ceil((stop - start) / step));
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = start + i * step;
+        return ArrayImpl.ofDoubles(ShapedArray.of(DType.F32, n), d);
+    }
+
+    /** {@code jnp.linspace(start, stop, num)} (endpoint included), float32. */
+    public static Array linspace(double start, double stop, int num) {
+        if (num < 0) throw new IllegalArgumentException("linspace: num must be >= 0, got " + num);
+        double[] d = new double[num];
+        double step = num > 1 ? (stop - start) / (num - 1) : 0;
+        for (int i = 0; i < num; i++) d[i] = i == num - 1 && num > 1 ? stop : start + i * step;
+        return ArrayImpl.ofDoubles(ShapedArray.of(DType.F32, num), d);
+    }
+
+    // ---- reading back (concrete arrays only)
+
+    /** The concrete array behind this value, or a clear error inside a transformation. */
+    public final ArrayImpl concrete(String what) {
+        if (this instanceof ArrayImpl a) return a;
+        throw new Tracer.ConcretizationError((Tracer) this, what);
+    }
+
+    public final float[] toFloatArray() {
+        ArrayImpl a = concrete("toFloatArray()");
+        float[] out = new float[Math.toIntExact(a.size())];
+        for (int i = 0; i < out.length; i++) out[i] = (float) a.getDouble(i);
+        return out;
+    }
+
+    public final double[] toDoubleArray() { return concrete("toDoubleArray()").toDoubles(); }
+
+    public final int[] toIntArray() {
+        ArrayImpl a = concrete("toIntArray()");
+        int[] out = new int[Math.toIntExact(a.size())];
+        for (int i = 0; i < out.length; i++) out[i] = (int) a.getLong(i);
+        return out;
+    }
+
+    public final boolean[] toBooleanArray() {
+        ArrayImpl a = concrete("toBooleanArray()");
+        boolean[] out = new boolean[Math.toIntExact(a.size())];
+        for (int i = 0; i < out.length; i++) out[i] = a.getDouble(i) != 0;
+        return out;
+    }
+
+    /** The value of a one-element array as a double ({@code x.item()}). */
+    public final double item() {
+        ArrayImpl a = concrete("item()");
+        if (a.size() != 1) throw new IllegalArgumentException("item() needs an array of one element, got " + aval().str());
+        return a.getDouble(0);
+    }
+
+    public final float floatValue() { return (float) item(); }
+
+    public final int intValue() {
+        ArrayImpl a = concrete("intValue()");
+        if (a.size() != 1) throw new IllegalArgumentException("intValue() needs an array of one element, got " + aval().str());
+        return (int) a.getLong(0);
+    }
+
+    @Override
+    public String toString() { return Formatting.repr(this); }
+
+    // ---- fluent operations (the same primitives as Np / Lax)
+
+    public final Array add(Array y) { return Np.add(this, y); }
+    public final Array add(Number y) { return Np.add(this, weak(y)); }
+    public final Array sub(Array y) { return Np.subtract(this, y); }
+    public final Array sub(Number y) { return Np.subtract(this, weak(y)); }
+    public final Array rsub(Number y) { return Np.subtract(weak(y), this); }
+    public final Array mul(Array y) { return Np.multiply(this, y); }
+    public final Array mul(Number y) { return Np.multiply(this, weak(y)); }
+    public final Array div(Array y) { return Np.divide(this, y); }
+    public final Array div(Number y) { return Np.divide(this, weak(y)); }
+    public final Array rdiv(Number y) { return Np.divide(weak(y), this); }
+    public final Array pow(Array y) { return Np.power(this, y); }
+    public final Array pow(Number y) { return Np.power(this, weak(y)); }
+    public final Array neg() { return Np.negative(this); }
+    public final Array exp() { return Np.exp(this); }
+    public final Array log() { return Np.log(this); }
+    public final Array tanh() { return Np.tanh(this); }
+    public final Array sqrt() { return Np.sqrt(this); }
+    public final Array abs() { return Np.abs(this); }
+    public final Array square() { return Np.square(this); }
+    public final Array maximum(Array y) { return Np.maximum(this, y); }
+    public final Array maximum(Number y) { return Np.maximum(this, weak(y)); }
+    public final Array minimum(Array y) { return Np.minimum(this, y); }
+    public final Array minimum(Number y) { return Np.minimum(this, weak(y)); }
+
+    public final Array gt(Array y) { return Np.greater(this, y); }
+    public final Array gt(Number y) { return Np.greater(this, weak(y)); }
+    public final Array ge(Array y) { return Np.greaterEqual(this, y); }
+    public final Array ge(Number y) { return Np.greaterEqual(this, weak(y)); }
+    public final Array lt(Array y) { return Np.less(this, y); }
+    public final Array lt(Number y) { return Np.less(this, weak(y)); }
+    public final Array le(Array y) { return Np.lessEqual(this, y); }
+    public final Array le(Number y) { return Np.lessEqual(this, weak(y)); }
+    public final Array eq(Array y) { return Np.equal(this, y); }
+    public final Array eq(Number y) { return Np.equal(this, weak(y)); }
+
+    public final Array matmul(Array y) { return Np.matmul(this, y); }
+    public final Array dot(Array y) { return Np.dot(this, y); }
+    public final Array reshape(int... shape) { return Np.reshape(this, shape); }
+    public final Array transpose(int... perm) { return Np.transpose(this, perm); }
+    /** The transpose with all axes reversed ({@code x.T}). */
+    public final Array T() { return Np.transpose(this); }
+    public final Array astype(DType dtype) { return Np.astype(this, dtype); }
+    public final Array sum() { return Np.sum(this); }
+    public final Array sum(int... axes) { return Np.sum(this, axes); }
+    public final Array mean() { return Np.mean(this); }
+    public final Array mean(int... axes) { return Np.mean(this, axes); }
+    public final Array max() { return Np.max(this); }
+    public final Array max(int... axes) { return Np.max(this, axes); }
+    public final Array min() { return Np.min(this); }
+    public final Array min(int... axes) { return Np.min(this, axes); }
+    public final Array argmax(int axis) { return Np.argmax(this, axis); }
+    public final Array squeeze(int... axes) { return Np.squeeze(this, axes); }
+    public final Array expandDims(int axis) { return Np.expandDims(this, axis); }
+}

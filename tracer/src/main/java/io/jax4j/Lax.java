@@ -1,0 +1,192 @@
+package io.jax4j;
+
+import io.jax4j.core.ArrayImpl;
+import io.jax4j.core.Ints;
+import io.jax4j.core.Jax4jException;
+import io.jax4j.core.Params;
+import io.jax4j.core.Primitive;
+import io.jax4j.prims.Elementwise;
+import io.jax4j.prims.Reductions;
+import io.jax4j.prims.Structural;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code jax.lax}: thin, strict wrappers over the primitives. Binary operations take operands of one
+ * shape and dtype, except that a scalar is broadcast and a weakly typed operand (a Java literal)
+ * takes the other's dtype. {@link Np} adds NumPy's broadcasting and promotion on top.
+ */
+public final class Lax {
+    private Lax() {}
+
+    // ---------------------------------------------------------------- unary
+    public static Array neg(Array x) { return Elementwise.NEG.bind1(Params.NONE, x); }
+    public static Array sign(Array x) { return Elementwise.SIGN.bind1(Params.NONE, x); }
+    public static Array floor(Array x) { return Elementwise.FLOOR.bind1(Params.NONE, x); }
+    public static Array ceil(Array x) { return Elementwise.CEIL.bind1(Params.NONE, x); }
+    public static Array round(Array x) { return Elementwise.ROUND.bind1(Params.NONE, x); }
+    public static Array isFinite(Array x) { return Elementwise.IS_FINITE.bind1(Params.NONE, x); }
+    public static Array not(Array x) { return Elementwise.NOT.bind1(Params.NONE, x); }
+    public static Array abs(Array x) { return Elementwise.ABS.bind1(Params.NONE, x); }
+    public static Array exp(Array x) { return Elementwise.EXP.bind1(Params.NONE, x); }
+    public static Array log(Array x) { return Elementwise.LOG.bind1(Params.NONE, x); }
+    public static Array expm1(Array x) { return Elementwise.EXPM1.bind1(Params.NONE, x); }
+    public static Array log1p(Array x) { return Elementwise.LOG1P.bind1(Params.NONE, x); }
+    public static Array tanh(Array x) { return Elementwise.TANH.bind1(Params.NONE, x); }
+    public static Array logistic(Array x) { return Elementwise.LOGISTIC.bind1(Params.NONE, x); }
+    public static Array sin(Array x) { return Elementwise.SIN.bind1(Params.NONE, x); }
+    public static Array cos(Array x) { return Elementwise.COS.bind1(Params.NONE, x); }
+    public static Array sqrt(Array x) { return Elementwise.SQRT.bind1(Params.NONE, x); }
+    public static Array rsqrt(Array x) { return Elementwise.RSQRT.bind1(Params.NONE, x); }
+    public static Array erf(Array x) { return Elementwise.ERF.bind1(Params.NONE, x); }
+    public static Array square(Array x) { return Elementwise.SQUARE.bind1(Params.NONE, x); }
+
+    // ---------------------------------------------------------------- binary
+    public static Array add(Array x, Array y) { return binary(Elementwise.ADD, x, y); }
+    public static Array sub(Array x, Array y) { return binary(Elementwise.SUB, x, y); }
+    public static Array mul(Array x, Array y) { return binary(Elementwise.MUL, x, y); }
+    public static Array div(Array x, Array y) { return binary(Elementwise.DIV, x, y); }
+    public static Array rem(Array x, Array y) { return binary(Elementwise.REM, x, y); }
+    public static Array max(Array x, Array y) { return binary(Elementwise.MAX, x, y); }
+    public static Array min(Array x, Array y) { return binary(Elementwise.MIN, x, y); }
+    public static Array pow(Array x, Array y) { return binary(Elementwise.POW, x, y); }
+    public static Array atan2(Array x, Array y) { return binary(Elementwise.ATAN2, x, y); }
+    public static Array bitwiseAnd(Array x, Array y) { return binary(Elementwise.AND, x, y); }
+    public static Array bitwiseOr(Array x, Array y) { return binary(Elementwise.OR, x, y); }
+    public static Array bitwiseXor(Array x, Array y) { return binary(Elementwise.XOR, x, y); }
+    public static Array shiftLeft(Array x, Array y) { return binary(Elementwise.SHIFT_LEFT, x, y); }
+    public static Array shiftRightLogical(Array x, Array y) { return binary(Elementwise.SHIFT_RIGHT_LOGICAL, x, y); }
+    public static Array shiftRightArithmetic(Array x, Array y) { return binary(Elementwise.SHIFT_RIGHT_ARITHMETIC, x, y); }
+    public static Array eq(Array x, Array y) { return binary(Elementwise.EQ, x, y); }
+    public static Array ne(Array x, Array y) { return binary(Elementwise.NE, x, y); }
+    public static Array lt(Array x, Array y) { return binary(Elementwise.LT, x, y); }
+    public static Array le(Array x, Array y) { return binary(Elementwise.LE, x, y); }
+    public static Array gt(Array x, Array y) { return binary(Elementwise.GT, x, y); }
+    public static Array ge(Array x, Array y) { return binary(Elementwise.GE, x, y); }
+
+    /** {@code x + c} for a Java scalar, in x's dtype. */
+    public static Array addScalar(Array x, double c) { return add(x, scalarLike(x, c)); }
+    public static Array subScalar(Array x, double c) { return sub(x, scalarLike(x, c)); }
+    /** {@code c - x}. */
+    public static Array rsubScalar(double c, Array x) { return sub(scalarLike(x, c), x); }
+    public static Array mulScalar(Array x, double c) { return mul(x, scalarLike(x, c)); }
+
+    /** A concrete scalar of x's dtype and weak type (broadcast by elementwise primitives). */
+    public static Array scalarLike(Array x, double value) {
+        return ArrayImpl.ofDoubles(new ShapedArray(x.dtype(), Shape.scalar(), x.aval().weakType()), new double[]{value});
+    }
+
+    private static Array binary(Primitive p, Array x, Array y) {
+        ShapedArray a = x.aval(), b = y.aval();
+        if (a.dtype() != b.dtype()) {
+            if (b.weakType() && !a.weakType()) y = convertElementType(y, a.dtype(), false);
+            else if (a.weakType() && !b.weakType()) x = convertElementType(x, b.dtype(), false);
+            else throw new Jax4jException("lax." + p.name() + " requires arguments of one dtype, got " + a.str() + " and " + b.str()
+                    + " (Np." + p.name() + " promotes; or convert one with astype)");
+        }
+        if (!x.aval().shape().equals(y.aval().shape()) && x.ndim() > 0 && y.ndim() > 0) {
+            throw new Jax4jException("lax." + p.name() + " requires arguments of one shape, got " + a.str() + " and " + b.str()
+                    + " (Np." + p.name() + " broadcasts)");
+        }
+        return p.bind1(Params.NONE, x, y);
+    }
+
+    // ---------------------------------------------------------------- selection and conversion
+    /** {@code which ? onTrue : onFalse} elementwise; a scalar {@code which} is broadcast. */
+    public static Array select(Array which, Array onTrue, Array onFalse) {
+        return selectN(which, List.of(onFalse, onTrue));
+    }
+
+    /** {@code cases[which]} elementwise (JAX's select_n). */
+    public static Array selectN(Array which, List<Array> cases) {
+        if (which.ndim() == 0 && cases.getFirst().ndim() > 0) which = broadcastInDim(which, cases.getFirst().shape(), new int[0]);
+        List<Array> in = new ArrayList<>(cases.size() + 1);
+        in.add(which);
+        in.addAll(cases);
+        return Structural.SELECT_N.bind(Params.NONE, in).getFirst();
+    }
+
+    public static Array convertElementType(Array x, DType dtype) { return convertElementType(x, dtype, false); }
+
+    public static Array convertElementType(Array x, DType dtype, boolean weakType) {
+        if (x.dtype() == dtype && x.aval().weakType() == weakType) return x;
+        var params = new Structural.ConvertParams(dtype, weakType);
+        if (x instanceof ArrayImpl c && c.ndim() == 0) {
+            // a concrete scalar (a Java literal) is converted now, as JAX converts Python scalars with numpy
+            return io.jax4j.core.EvalTrace.INSTANCE.process(Structural.CONVERT_ELEMENT_TYPE, params, List.of(x)).getFirst();
+        }
+        return Structural.CONVERT_ELEMENT_TYPE.bind1(params, x);
+    }
+
+    // ---------------------------------------------------------------- shapes
+    public static Array broadcastInDim(Array x, int[] shape, int[] broadcastDimensions) {
+        if (x.ndim() == shape.length && java.util.Arrays.equals(x.shape(), shape)) return x;
+        return Structural.BROADCAST_IN_DIM.bind1(new Structural.BroadcastParams(Ints.of(shape), Ints.of(broadcastDimensions)), x);
+    }
+
+    public static Array reshape(Array x, int... newSizes) {
+        if (java.util.Arrays.equals(x.shape(), newSizes)) return x;
+        return Structural.RESHAPE.bind1(new Structural.ReshapeParams(Ints.of(newSizes)), x);
+    }
+
+    public static Array transpose(Array x, int... permutation) {
+        boolean identity = true;
+        for (int i = 0; i < permutation.length; i++) identity &= permutation[i] == i;
+        if (identity && permutation.length == x.ndim()) return x;
+        return Structural.TRANSPOSE.bind1(new Structural.TransposeParams(Ints.of(permutation)), x);
+    }
+
+    // ---------------------------------------------------------------- reductions
+    public static Array reduceSum(Array x, int... axes) { return reduce(Reductions.REDUCE_SUM, x, axes); }
+    public static Array reduceMax(Array x, int... axes) { return reduce(Reductions.REDUCE_MAX, x, axes); }
+    public static Array reduceMin(Array x, int... axes) { return reduce(Reductions.REDUCE_MIN, x, axes); }
+
+    private static Array reduce(Primitive p, Array x, int[] axes) {
+        if (axes.length == 0) return x;
+        int[] sorted = axes.clone();
+        java.util.Arrays.sort(sorted);
+        return p.bind1(new Reductions.AxesParams(Ints.of(sorted)), x);
+    }
+
+    public static Array argmax(Array x, int axis, DType indexDtype) {
+        return Reductions.ARGMAX.bind1(new Reductions.ArgParams(Ints.of(axis), indexDtype), x);
+    }
+
+    public static Array argmin(Array x, int axis, DType indexDtype) {
+        return Reductions.ARGMIN.bind1(new Reductions.ArgParams(Ints.of(axis), indexDtype), x);
+    }
+
+    // ---------------------------------------------------------------- constants
+    /** A zero array with x's aval (concrete: a constant folded into jaxprs as a broadcast literal). */
+    public static Array zerosLike(Array x) { return fullLike(x, 0); }
+
+    /** An array of {@code value} with x's shape and dtype (weak type kept). */
+    public static Array fullLike(Array x, double value) {
+        ShapedArray aval = x.aval();
+        ArrayImpl scalar = ArrayImpl.ofDoubles(new ShapedArray(aval.dtype(), Shape.scalar(), aval.weakType()), new double[]{value});
+        return aval.ndim() == 0 ? scalar : broadcastInDim(scalar, aval.dims(), new int[0]);
+    }
+
+    /** A scalar of {@code value} in {@code dtype}. */
+    public static Array scalar(double value, DType dtype) {
+        return ArrayImpl.ofDoubles(new ShapedArray(dtype, Shape.scalar()), new double[]{value});
+    }
+
+    // ---- section: linear algebra and convolutions (dot_general, conv_general_dilated, reduce_window)
+    /** {@code lax.dot_general} with ((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch)). */
+    public static Array dotGeneral(Array x, Array y, io.jax4j.prims.LinearAlgebra.DotParams dims) {
+        return io.jax4j.prims.LinearAlgebra.DOT_GENERAL.bind1(dims, x, y);
+    }
+
+    public static Array dotGeneral(Array x, Array y, int[] lhsContracting, int[] rhsContracting, int[] lhsBatch, int[] rhsBatch) {
+        return dotGeneral(x, y, new io.jax4j.prims.LinearAlgebra.DotParams(Ints.of(lhsContracting), Ints.of(rhsContracting),
+                Ints.of(lhsBatch), Ints.of(rhsBatch)));
+    }
+
+    // ---- section: indexing and movement (slice, pad, concatenate, rev, gather, scatter, iota, cumsum, sort)
+
+    // ---- section: randomness (threefry2x32, random_bits, erf_inv)
+
+    // ---- section: control flow (cond, while_loop, scan)
+}

@@ -1,0 +1,434 @@
+package io.jax4j;
+
+import io.jax4j.core.Jax4jException;
+
+import java.util.Arrays;
+
+/**
+ * {@code jax.numpy}: NumPy semantics over the primitives — broadcasting, dtype promotion with weak
+ * types, axes with negative indices and {@code keepdims}, integer inputs promoted to float for
+ * transcendental functions and true division.
+ */
+public final class Np {
+    private Np() {}
+
+    // ---------------------------------------------------------------- promotion and broadcasting
+
+    /** The dtype and weak type of an operation over these avals (JAX's lattice). */
+    public static ShapedArray resultType(ShapedArray... avals) {
+        DType strong = null;
+        DType.Kind weakKind = null;
+        for (ShapedArray a : avals) {
+            if (a.weakType()) {
+                if (weakKind == null || a.dtype().kind().ordinal() > weakKind.ordinal()) weakKind = a.dtype().kind();
+            } else strong = strong == null ? a.dtype() : DType.promote(strong, a.dtype());
+        }
+        if (strong == null) return new ShapedArray(DType.defaultOf(weakKind), Shape.scalar(), true);
+        if (weakKind != null && weakKind.ordinal() > strong.kind().ordinal()) {
+            return new ShapedArray(DType.defaultOf(weakKind), Shape.scalar(), true);
+        }
+        return new ShapedArray(strong, Shape.scalar(), false);
+    }
+
+    /** NumPy's broadcast of shapes, or an error naming the operation and both shapes. */
+    public static int[] broadcastShapes(String op, Array... xs) {
+        int[][] shapes = new int[xs.length][];
+        for (int i = 0; i < xs.length; i++) shapes[i] = xs[i].shape();
+        return broadcastShapes(op, shapes);
+    }
+
+    /** NumPy's broadcast of shapes, or an error naming the operation and the shapes. */
+    public static int[] broadcastShapes(String op, int[]... shapes) {
+        int nd = 0;
+        for (int[] s : shapes) nd = Math.max(nd, s.length);
+        int[] out = new int[nd];
+        Arrays.fill(out, 1);
+        for (int[] s : shapes) {
+            for (int i = 0; i < s.length; i++) {
+                int j = nd - s.length + i;
+                if (s[i] == out[j] || s[i] == 1) continue;
+                if (out[j] == 1) out[j] = s[i];
+                else {
+                    throw new Jax4jException(op + ": shapes " + Arrays.stream(shapes).map(a -> Shape.of(a).toString()).toList()
+                            + " cannot be broadcast together (axis " + j + " of the result: " + out[j] + " vs " + s[i] + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Promotes to a common dtype and broadcasts to a common shape. */
+    public static Array[] promoteBroadcast(String op, Array... xs) {
+        ShapedArray[] avals = new ShapedArray[xs.length];
+        for (int i = 0; i < xs.length; i++) avals[i] = xs[i].aval();
+        ShapedArray rt = resultType(avals);
+        int[] shape = broadcastShapes(op, xs);
+        Array[] out = new Array[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            Array x = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType() && xs[i].aval().weakType());
+            // rank-0 operands stay scalars: elementwise primitives broadcast them (JAX: mul b 2.0:f32[])
+            out[i] = x.ndim() == 0 && shape.length > 0 ? x : broadcastTo(x, shape);
+        }
+        return out;
+    }
+
+    private static Array[] promoteInexact(String op, Array... xs) {
+        Array[] out = promoteBroadcast(op, xs);
+        if (!out[0].dtype().isFloating()) {
+            for (int i = 0; i < out.length; i++) out[i] = Lax.convertElementType(out[i], DType.F32, out[i].aval().weakType());
+        }
+        return out;
+    }
+
+    private static Array inexact(Array x) {
+        return x.dtype().isFloating() ? x : Lax.convertElementType(x, DType.F32, x.aval().weakType());
+    }
+
+    public static Array broadcastTo(Array x, int... shape) {
+        if (Arrays.equals(x.shape(), shape)) return x;
+        int off = shape.length - x.ndim();
+        if (off < 0) throw new Jax4jException("broadcastTo: cannot broadcast " + x.aval().str() + " to a lower rank shape " + Shape.of(shape));
+        int[] bd = new int[x.ndim()];
+        for (int i = 0; i < bd.length; i++) {
+            bd[i] = off + i;
+            if (x.dim(i) != 1 && x.dim(i) != shape[off + i]) {
+                throw new Jax4jException("broadcastTo: cannot broadcast " + x.aval().str() + " to shape " + Shape.of(shape));
+            }
+        }
+        return Lax.broadcastInDim(x, shape, bd);
+    }
+
+    public static Array asarray(Number v) { return Array.weak(v); }
+
+    // ---------------------------------------------------------------- arithmetic
+    public static Array add(Array x, Array y) { Array[] a = promoteBroadcast("add", x, y); return Lax.add(a[0], a[1]); }
+    public static Array subtract(Array x, Array y) { Array[] a = promoteBroadcast("subtract", x, y); return Lax.sub(a[0], a[1]); }
+    public static Array multiply(Array x, Array y) { Array[] a = promoteBroadcast("multiply", x, y); return Lax.mul(a[0], a[1]); }
+    /** True division: integer operands are promoted to float. */
+    public static Array divide(Array x, Array y) { Array[] a = promoteInexact("divide", x, y); return Lax.div(a[0], a[1]); }
+    public static Array maximum(Array x, Array y) { Array[] a = promoteBroadcast("maximum", x, y); return Lax.max(a[0], a[1]); }
+    public static Array minimum(Array x, Array y) { Array[] a = promoteBroadcast("minimum", x, y); return Lax.min(a[0], a[1]); }
+    public static Array arctan2(Array x, Array y) { Array[] a = promoteInexact("arctan2", x, y); return Lax.atan2(a[0], a[1]); }
+    public static Array remainder(Array x, Array y) {
+        Array[] a = promoteBroadcast("remainder", x, y);
+        Array r = Lax.rem(a[0], a[1]);
+        // Python's sign convention: the result takes the divisor's sign.
+        Array fix = Lax.bitwiseAnd(Lax.ne(r, Lax.zerosLike(r)), Lax.ne(Lax.lt(r, Lax.zerosLike(r)), Lax.lt(a[1], Lax.zerosLike(a[1]))));
+        return Lax.select(fix, Lax.add(r, a[1]), r);
+    }
+
+    /** {@code x ** y}; an integral Java exponent multiplies (JAX's integer_pow), others use pow. */
+    public static Array power(Array x, Array y) {
+        if (y instanceof io.jax4j.core.ArrayImpl c && y.ndim() == 0 && y.aval().weakType() && !y.dtype().isFloating()) {
+            return integerPow(x, (int) c.getLong(0));
+        }
+        Array[] a = promoteInexact("power", x, y);
+        return Lax.pow(a[0], a[1]);
+    }
+
+    public static Array power(Array x, Number y) {
+        if (y instanceof Integer || y instanceof Long) return integerPow(x, y.intValue());
+        return power(x, Array.weak(y));
+    }
+
+    /** {@code x ** n} by repeated squaring (JAX's integer_pow); negative n takes the reciprocal. */
+    public static Array integerPow(Array x, int n) {
+        if (n == 0) return Lax.fullLike(x, 1);
+        Array base = x, acc = null;
+        int k = Math.abs(n);
+        while (k > 0) {
+            if ((k & 1) != 0) acc = acc == null ? base : Lax.mul(acc, base);
+            k >>= 1;
+            if (k > 0) base = Lax.mul(base, base);
+        }
+        return n < 0 ? divide(Lax.fullLike(acc, 1), acc) : acc;
+    }
+
+    public static Array negative(Array x) { return Lax.neg(x); }
+    public static Array abs(Array x) { return Lax.abs(x); }
+    public static Array sign(Array x) { return Lax.sign(x); }
+    public static Array square(Array x) { return Lax.square(x); }
+    public static Array reciprocal(Array x) { return divide(Lax.fullLike(inexact(x), 1), x); }
+    public static Array exp(Array x) { return Lax.exp(inexact(x)); }
+    public static Array log(Array x) { return Lax.log(inexact(x)); }
+    public static Array expm1(Array x) { return Lax.expm1(inexact(x)); }
+    public static Array log1p(Array x) { return Lax.log1p(inexact(x)); }
+    public static Array tanh(Array x) { return Lax.tanh(inexact(x)); }
+    public static Array sin(Array x) { return Lax.sin(inexact(x)); }
+    public static Array cos(Array x) { return Lax.cos(inexact(x)); }
+    public static Array sqrt(Array x) { return Lax.sqrt(inexact(x)); }
+    public static Array floor(Array x) { return x.dtype().isFloating() ? Lax.floor(x) : x; }
+    public static Array ceil(Array x) { return x.dtype().isFloating() ? Lax.ceil(x) : x; }
+    public static Array isfinite(Array x) { return x.dtype().isFloating() ? Lax.isFinite(x) : Lax.eq(x, x); }
+
+    // ---------------------------------------------------------------- comparisons and selection
+    public static Array equal(Array x, Array y) { Array[] a = promoteBroadcast("equal", x, y); return Lax.eq(a[0], a[1]); }
+    public static Array notEqual(Array x, Array y) { Array[] a = promoteBroadcast("not_equal", x, y); return Lax.ne(a[0], a[1]); }
+    public static Array less(Array x, Array y) { Array[] a = promoteBroadcast("less", x, y); return Lax.lt(a[0], a[1]); }
+    public static Array lessEqual(Array x, Array y) { Array[] a = promoteBroadcast("less_equal", x, y); return Lax.le(a[0], a[1]); }
+    public static Array greater(Array x, Array y) { Array[] a = promoteBroadcast("greater", x, y); return Lax.gt(a[0], a[1]); }
+    public static Array greaterEqual(Array x, Array y) { Array[] a = promoteBroadcast("greater_equal", x, y); return Lax.ge(a[0], a[1]); }
+    public static Array logicalNot(Array x) { return Lax.not(x.dtype() == DType.BOOL ? x : Lax.ne(x, Lax.zerosLike(x))); }
+    public static Array logicalAnd(Array x, Array y) { Array[] a = promoteBroadcast("logical_and", asBool(x), asBool(y)); return Lax.bitwiseAnd(a[0], a[1]); }
+    public static Array logicalOr(Array x, Array y) { Array[] a = promoteBroadcast("logical_or", asBool(x), asBool(y)); return Lax.bitwiseOr(a[0], a[1]); }
+
+    private static Array asBool(Array x) { return x.dtype() == DType.BOOL ? x : Lax.ne(x, Lax.zerosLike(x)); }
+
+    /** {@code condition ? x : y} with broadcasting and promotion of x and y. */
+    public static Array where(Array condition, Array x, Array y) {
+        Array[] xy = promoteBroadcast("where", x, y);
+        int[] shape = broadcastShapes("where", condition, xy[0]);
+        return Lax.select(broadcastTo(asBool(condition), shape), broadcastTo(xy[0], shape), broadcastTo(xy[1], shape));
+    }
+
+    public static Array where(Array condition, Array x, Number y) { return where(condition, x, Array.weak(y)); }
+
+    public static Array where(Array condition, Number x, Array y) { return where(condition, Array.weak(x), y); }
+
+    /** {@code clip(x, lo, hi) = minimum(maximum(x, lo), hi)}. */
+    public static Array clip(Array x, Array lo, Array hi) { return minimum(maximum(x, lo), hi); }
+
+    public static Array clip(Array x, Number lo, Number hi) { return clip(x, Array.weak(lo), Array.weak(hi)); }
+
+    // ---------------------------------------------------------------- reductions
+    /** Normalises (negative) axes against {@code ndim}, rejecting out-of-range and repeated ones. */
+    public static int[] normalizeAxes(String op, Array x, int... axes) {
+        int[] out = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            int a = axes[i] < 0 ? axes[i] + x.ndim() : axes[i];
+            if (a < 0 || a >= x.ndim()) {
+                throw new Jax4jException(op + ": axis " + axes[i] + " is out of bounds for an array of shape " + x.aval().str());
+            }
+            for (int j = 0; j < i; j++) if (out[j] == a) throw new Jax4jException(op + ": repeated axis " + axes[i]);
+            out[i] = a;
+        }
+        return out;
+    }
+
+    static int[] allAxes(Array x) {
+        int[] a = new int[x.ndim()];
+        for (int i = 0; i < a.length; i++) a[i] = i;
+        return a;
+    }
+
+    private static Array keep(Array reduced, Array x, int[] axes, boolean keepdims) {
+        if (!keepdims) return reduced;
+        int[] s = x.shape();
+        for (int a : axes) s[a] = 1;
+        return Lax.reshape(reduced, s);
+    }
+
+    /** Sum over all axes. Booleans and integers sum as int32, as in JAX. */
+    public static Array sum(Array x) { return sum(x, allAxes(x), false); }
+    public static Array sum(Array x, int... axes) { return sum(x, axes, false); }
+
+    public static Array sum(Array x, int[] axes, boolean keepdims) {
+        int[] ax = normalizeAxes("sum", x, axes);
+        Array in = x.dtype() == DType.BOOL ? Lax.convertElementType(x, DType.I32) : x;
+        return keep(Lax.reduceSum(in, ax), x, ax, keepdims);
+    }
+
+    public static Array mean(Array x) { return mean(x, allAxes(x), false); }
+    public static Array mean(Array x, int... axes) { return mean(x, axes, false); }
+
+    public static Array mean(Array x, int[] axes, boolean keepdims) {
+        int[] ax = normalizeAxes("mean", x, axes);
+        long n = 1;
+        for (int a : ax) n *= x.dim(a);
+        Array s = sum(inexact(x), ax, keepdims);
+        return Lax.div(s, Lax.fullLike(s, n));
+    }
+
+    public static Array max(Array x) { return max(x, allAxes(x), false); }
+    public static Array max(Array x, int... axes) { return max(x, axes, false); }
+
+    public static Array max(Array x, int[] axes, boolean keepdims) {
+        int[] ax = normalizeAxes("max", x, axes);
+        checkNonEmpty("max", x, ax);
+        return keep(Lax.reduceMax(x, ax), x, ax, keepdims);
+    }
+
+    public static Array min(Array x) { return min(x, allAxes(x), false); }
+    public static Array min(Array x, int... axes) { return min(x, axes, false); }
+
+    public static Array min(Array x, int[] axes, boolean keepdims) {
+        int[] ax = normalizeAxes("min", x, axes);
+        checkNonEmpty("min", x, ax);
+        return keep(Lax.reduceMin(x, ax), x, ax, keepdims);
+    }
+
+    private static void checkNonEmpty(String op, Array x, int[] axes) {
+        for (int a : axes) {
+            if (x.dim(a) == 0) throw new Jax4jException(op + ": zero-size reduction over axis " + a + " of " + x.aval().str() + " has no identity");
+        }
+    }
+
+    /** Variance with {@code ddof} degrees of freedom removed: mean(|x - mean(x)|²) * n / (n - ddof). */
+    public static Array var(Array x, int[] axes, int ddof, boolean keepdims) {
+        int[] ax = normalizeAxes("var", x, axes);
+        Array xf = inexact(x);
+        Array centered = Lax.sub(xf, broadcastTo(mean(xf, ax, true), xf.shape()));
+        long n = 1;
+        for (int a : ax) n *= x.dim(a);
+        Array s = sum(Lax.mul(centered, centered), ax, keepdims);
+        return Lax.div(s, Lax.fullLike(s, n - ddof));
+    }
+
+    public static Array var(Array x, int... axes) { return var(x, axes.length == 0 ? allAxes(x) : axes, 0, false); }
+
+    public static Array std(Array x, int... axes) { return Lax.sqrt(var(x, axes)); }
+
+    public static Array std(Array x, int[] axes, int ddof, boolean keepdims) { return Lax.sqrt(var(x, axes, ddof, keepdims)); }
+
+    public static Array argmax(Array x, int axis) {
+        int a = normalizeAxes("argmax", x, axis)[0];
+        return Lax.argmax(x, a, DType.I32);
+    }
+
+    public static Array argmin(Array x, int axis) {
+        int a = normalizeAxes("argmin", x, axis)[0];
+        return Lax.argmin(x, a, DType.I32);
+    }
+
+    // ---------------------------------------------------------------- shapes
+    /** Reshape, with at most one {@code -1} inferred. */
+    public static Array reshape(Array x, int... shape) {
+        int[] s = shape.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == -1) {
+                if (infer >= 0) throw new Jax4jException("reshape: only one dimension can be -1, got " + Arrays.toString(shape));
+                infer = i;
+            } else known *= s[i];
+        }
+        if (infer >= 0) {
+            if (known == 0 || x.size() % known != 0) {
+                throw new Jax4jException("reshape: cannot reshape " + x.aval().str() + " into shape " + Arrays.toString(shape));
+            }
+            s[infer] = (int) (x.size() / known);
+        }
+        return Lax.reshape(x, s);
+    }
+
+    public static Array ravel(Array x) { return reshape(x, -1); }
+
+    /** Reverses the axes. */
+    public static Array transpose(Array x) {
+        int[] perm = new int[x.ndim()];
+        for (int i = 0; i < perm.length; i++) perm[i] = perm.length - 1 - i;
+        return Lax.transpose(x, perm);
+    }
+
+    public static Array transpose(Array x, int... perm) {
+        if (perm.length == 0) return transpose(x);
+        return Lax.transpose(x, normalizeAxes("transpose", x, perm));
+    }
+
+    public static Array swapaxes(Array x, int a, int b) {
+        int[] ax = normalizeAxes("swapaxes", x, a, b);
+        int[] perm = allAxes(x);
+        perm[ax[0]] = ax[1];
+        perm[ax[1]] = ax[0];
+        return Lax.transpose(x, perm);
+    }
+
+    public static Array moveaxis(Array x, int source, int destination) {
+        int s = normalizeAxes("moveaxis", x, source)[0];
+        int d = normalizeAxes("moveaxis", x, destination)[0];
+        java.util.List<Integer> perm = new java.util.ArrayList<>();
+        for (int i = 0; i < x.ndim(); i++) if (i != s) perm.add(i);
+        perm.add(d, s);
+        return Lax.transpose(x, perm.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Removes the given axes of size 1 (all of them when none are given). */
+    public static Array squeeze(Array x, int... axes) {
+        int[] ax = axes.length == 0 ? java.util.stream.IntStream.range(0, x.ndim()).filter(i -> x.dim(i) == 1).toArray()
+                : normalizeAxes("squeeze", x, axes);
+        for (int a : ax) {
+            if (x.dim(a) != 1) throw new Jax4jException("squeeze: cannot remove axis " + a + " of size " + x.dim(a) + " from " + x.aval().str());
+        }
+        int[] s = java.util.stream.IntStream.range(0, x.ndim()).filter(i -> Arrays.stream(ax).noneMatch(a -> a == i)).map(x::dim).toArray();
+        return Lax.reshape(x, s);
+    }
+
+    public static Array expandDims(Array x, int axis) {
+        int a = axis < 0 ? axis + x.ndim() + 1 : axis;
+        if (a < 0 || a > x.ndim()) throw new Jax4jException("expandDims: axis " + axis + " is out of bounds for " + x.aval().str());
+        int[] s = new int[x.ndim() + 1];
+        for (int i = 0, j = 0; i < s.length; i++) s[i] = i == a ? 1 : x.dim(j++);
+        return Lax.reshape(x, s);
+    }
+
+    public static Array astype(Array x, DType dtype) { return Lax.convertElementType(x, dtype, false); }
+
+    public static Array zerosLike(Array x) { return Lax.zerosLike(x); }
+
+    public static Array onesLike(Array x) { return Lax.fullLike(x, 1); }
+
+    public static Array fullLike(Array x, double v) { return Lax.fullLike(x, v); }
+
+    // ---- section: linear algebra (matmul, dot, einsum, outer, tensordot)
+    /** {@code x @ y} with NumPy's rules: 1-d operands are promoted and their axis removed; batch axes broadcast. */
+    public static Array matmul(Array x, Array y) {
+        if (x.ndim() == 0 || y.ndim() == 0) throw new Jax4jException("matmul: operands must not be scalars, got " + x.aval().str() + " and " + y.aval().str());
+        Array[] p = promoteBroadcastDtypeOnly("matmul", x, y);
+        Array a = p[0], b = p[1];
+        boolean aVec = a.ndim() == 1, bVec = b.ndim() == 1;
+        if (aVec) a = Lax.reshape(a, 1, a.dim(0));
+        if (bVec) b = Lax.reshape(b, b.dim(0), 1);
+        int nb = Math.max(a.ndim(), b.ndim()) - 2;
+        int[] batchA = java.util.Arrays.copyOf(a.shape(), a.ndim() - 2), batchB = java.util.Arrays.copyOf(b.shape(), b.ndim() - 2);
+        int[] batch = broadcastShapes("matmul", batchA, batchB);
+        a = broadcastTo(a, concat(batch, new int[]{a.dim(-2), a.dim(-1)}));
+        b = broadcastTo(b, concat(batch, new int[]{b.dim(-2), b.dim(-1)}));
+        if (a.dim(-1) != b.dim(-2)) {
+            throw new Jax4jException("matmul: " + x.aval().str() + " @ " + y.aval().str() + ": the contracting axes differ ("
+                    + a.dim(-1) + " vs " + b.dim(-2) + ")");
+        }
+        int[] bd = new int[nb];
+        for (int i = 0; i < nb; i++) bd[i] = i;
+        Array out = Lax.dotGeneral(a, b, new int[]{nb + 1}, new int[]{nb}, bd, bd);
+        if (aVec && bVec) return Lax.reshape(out, batch);
+        if (aVec) return Lax.reshape(out, concat(batch, new int[]{out.dim(-1)}));
+        if (bVec) return Lax.reshape(out, concat(batch, new int[]{out.dim(-2)}));
+        return out;
+    }
+
+    /** {@code jnp.dot}: inner product of vectors, matrix products, and contraction of x's last axis with y's second-to-last. */
+    public static Array dot(Array x, Array y) {
+        if (x.ndim() == 0 || y.ndim() == 0) return multiply(x, y);
+        Array[] p = promoteBroadcastDtypeOnly("dot", x, y);
+        int yc = y.ndim() == 1 ? 0 : y.ndim() - 2;
+        if (x.dim(-1) != y.dim(yc)) {
+            throw new Jax4jException("dot: " + x.aval().str() + " and " + y.aval().str() + " have different contracting sizes ("
+                    + x.dim(-1) + " vs " + y.dim(yc) + ")");
+        }
+        return Lax.dotGeneral(p[0], p[1], new int[]{x.ndim() - 1}, new int[]{yc}, new int[0], new int[0]);
+    }
+
+    /** The outer product of the flattened operands. */
+    public static Array outer(Array x, Array y) {
+        Array[] p = promoteBroadcastDtypeOnly("outer", ravel(x), ravel(y));
+        return multiply(Lax.reshape(p[0], (int) x.size(), 1), Lax.reshape(p[1], 1, (int) y.size()));
+    }
+
+    /** Promotes to a common dtype without broadcasting shapes. */
+    static Array[] promoteBroadcastDtypeOnly(String op, Array... xs) {
+        ShapedArray[] avals = new ShapedArray[xs.length];
+        for (int i = 0; i < xs.length; i++) avals[i] = xs[i].aval();
+        ShapedArray rt = resultType(avals);
+        Array[] out = new Array[xs.length];
+        for (int i = 0; i < xs.length; i++) out[i] = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType() && xs[i].aval().weakType());
+        return out;
+    }
+
+    static int[] concat(int[] a, int[] b) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    // ---- section: indexing and joining (take, take_along_axis, one_hot, concatenate, stack, pad, flip, cumsum, prod, sort, ...)
+}

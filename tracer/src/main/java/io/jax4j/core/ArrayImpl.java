@@ -1,0 +1,187 @@
+package io.jax4j.core;
+
+import io.jax4j.Array;
+import io.jax4j.DType;
+import io.jax4j.ShapedArray;
+import io.jax4j.internal.NativeMemory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+
+/**
+ * A concrete array: an aval and an off-heap buffer in row-major order. Immutable once published;
+ * the buffer is freed by {@link #close()} or when the array becomes unreachable.
+ *
+ * <p>Element access goes through two views: {@code double} for floating and boolean dtypes (and
+ * integers, exactly), {@code long} for integers (u32 zero-extended). Writers round to the dtype:
+ * floats to the nearest representable value, integers with two's-complement wrap-around.
+ */
+public final class ArrayImpl extends Array implements AutoCloseable {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    private final ShapedArray aval;
+    private final NativeMemory.Block block;
+    private final Cleaner.Cleanable cleanable;
+    private volatile String deletedBy;
+
+    private ArrayImpl(ShapedArray aval) {
+        this.aval = aval;
+        this.block = NativeMemory.allocate(aval.size() * aval.dtype().byteSize());
+        this.cleanable = NativeMemory.register(this, block);
+    }
+
+    /** A zero-filled array; callers fill it before publishing. */
+    public static ArrayImpl allocate(ShapedArray aval) { return new ArrayImpl(aval); }
+
+    @Override
+    public ShapedArray aval() { return aval; }
+
+    /** The native buffer (row-major, {@code size * itemsize} bytes). */
+    public MemorySegment segment() {
+        checkAlive();
+        return block.segment();
+    }
+
+    /** Frees the buffer now; later reads fail with a clear error. Idempotent. */
+    @Override
+    public void close() {
+        deletedBy = "close()";
+        cleanable.clean();
+    }
+
+    /** Marks the array deleted (donation): reads after this fail naming {@code reason}. */
+    public void delete(String reason) {
+        deletedBy = reason;
+        cleanable.clean();
+    }
+
+    public boolean isDeleted() { return deletedBy != null; }
+
+    private void checkAlive() {
+        if (deletedBy != null) {
+            throw new Jax4jException("Array " + aval.str() + " has been deleted by " + deletedBy
+                    + " and cannot be used any more");
+        }
+    }
+
+    // ---- element access
+
+    public double getDouble(long i) {
+        MemorySegment s = segment();
+        return switch (aval.dtype()) {
+            case F32 -> s.getAtIndex(F32, i);
+            case F64 -> s.getAtIndex(F64, i);
+            case F16 -> Float.float16ToFloat(s.getAtIndex(I16, i));
+            case BF16 -> Float.intBitsToFloat(((int) s.getAtIndex(I16, i)) << 16);
+            case I32 -> s.getAtIndex(I32, i);
+            case U32 -> Integer.toUnsignedLong(s.getAtIndex(I32, i));
+            case BOOL -> s.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1.0 : 0.0;
+        };
+    }
+
+    public long getLong(long i) {
+        MemorySegment s = segment();
+        return switch (aval.dtype()) {
+            case I32 -> s.getAtIndex(I32, i);
+            case U32 -> Integer.toUnsignedLong(s.getAtIndex(I32, i));
+            case BOOL -> s.get(ValueLayout.JAVA_BYTE, i);
+            default -> (long) getDouble(i);
+        };
+    }
+
+    public void setDouble(long i, double v) {
+        MemorySegment s = segment();
+        switch (aval.dtype()) {
+            case F32 -> s.setAtIndex(F32, i, (float) v);
+            case F64 -> s.setAtIndex(F64, i, v);
+            case F16 -> s.setAtIndex(I16, i, Float.floatToFloat16((float) v));
+            case BF16 -> s.setAtIndex(I16, i, toBf16((float) v));
+            case I32, U32 -> s.setAtIndex(I32, i, (int) doubleToIntegral(v));
+            case BOOL -> s.set(ValueLayout.JAVA_BYTE, i, (byte) (v != 0 ? 1 : 0));
+        }
+    }
+
+    public void setLong(long i, long v) {
+        MemorySegment s = segment();
+        switch (aval.dtype()) {
+            case I32, U32 -> s.setAtIndex(I32, i, (int) v);
+            case BOOL -> s.set(ValueLayout.JAVA_BYTE, i, (byte) (v != 0 ? 1 : 0));
+            default -> setDouble(i, v);
+        }
+    }
+
+    /** Float to integer as XLA converts: truncation toward zero, NaN to 0, saturating. */
+    private static long doubleToIntegral(double v) {
+        if (Double.isNaN(v)) return 0;
+        return (long) v;
+    }
+
+    /** float32 -> bfloat16 with round-to-nearest-even, NaN kept quiet. */
+    static short toBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
+
+    public double[] toDoubles() {
+        int n = Math.toIntExact(aval.size());
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = getDouble(i);
+        return out;
+    }
+
+    public long[] toLongs() {
+        int n = Math.toIntExact(aval.size());
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) out[i] = getLong(i);
+        return out;
+    }
+
+    public static ArrayImpl ofDoubles(ShapedArray aval, double[] data) {
+        checkLength(aval, data.length);
+        ArrayImpl a = new ArrayImpl(aval);
+        if (aval.dtype() == DType.F32) {
+            MemorySegment s = a.block.segment();
+            for (int i = 0; i < data.length; i++) s.setAtIndex(F32, i, (float) data[i]);
+        } else {
+            for (int i = 0; i < data.length; i++) a.setDouble(i, data[i]);
+        }
+        return a;
+    }
+
+    public static ArrayImpl ofLongs(ShapedArray aval, long[] data) {
+        checkLength(aval, data.length);
+        ArrayImpl a = new ArrayImpl(aval);
+        for (int i = 0; i < data.length; i++) a.setLong(i, data[i]);
+        return a;
+    }
+
+    public static ArrayImpl ofFloats(ShapedArray aval, float[] data) {
+        checkLength(aval, data.length);
+        ArrayImpl a = new ArrayImpl(aval);
+        for (int i = 0; i < data.length; i++) a.setDouble(i, data[i]);
+        return a;
+    }
+
+    private static void checkLength(ShapedArray aval, int n) {
+        if (aval.size() != n) {
+            throw new Jax4jException("cannot make an array of shape " + aval.shape() + " (" + aval.size()
+                    + " elements) from " + n + " values");
+        }
+    }
+
+    /** A copy with another aval of the same size and dtype (reshape, weak-type change). */
+    public ArrayImpl withAval(ShapedArray newAval) {
+        if (newAval.size() != aval.size() || newAval.dtype() != aval.dtype()) {
+            throw new IllegalArgumentException(aval.str() + " -> " + newAval.str());
+        }
+        ArrayImpl a = new ArrayImpl(newAval);
+        MemorySegment.copy(segment(), 0, a.block.segment(), 0, aval.size() * aval.dtype().byteSize());
+        return a;
+    }
+}

@@ -1,0 +1,27 @@
+package io.jax4j.spi;
+
+import io.jax4j.ir.Jaxpr;
+
+/**
+ * A lowering service: turns a jaxpr into an executable for one kind of device. Implementations are
+ * found with {@link java.util.ServiceLoader}; the reference backend (a jaxpr interpreter) is always
+ * present and is the oracle every other backend is tested against.
+ */
+public interface Backend {
+    /** A short name: {@code reference}, {@code cpu}, {@code cuda}. */
+    String name();
+
+    /** Higher wins when no backend is requested explicitly. */
+    int priority();
+
+    /** Whether this machine can run it (a compiler, a device); why not is in {@link #unavailableReason()}. */
+    boolean isAvailable();
+
+    default String unavailableReason() { return ""; }
+
+    /** Compiles a jaxpr with no constvars; {@code donated[i]} marks inputs the caller gives up. */
+    Executable compile(Jaxpr jaxpr, boolean[] donated, String name);
+
+    /** One line for {@code jax4j info}. */
+    default String describe() { return name(); }
+}

@@ -1,0 +1,69 @@
+package io.jax4j.spi;
+
+import io.jax4j.core.Jax4jException;
+import io.jax4j.core.ReferenceBackend;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * Finds the backends on the class path and picks the default: the one named by the system property
+ * {@code jax4j.backend} or the environment variable {@code JAX4J_BACKEND}, else the available one of
+ * highest priority.
+ */
+public final class Backends {
+    private static volatile List<Backend> all;
+    private static volatile Backend selected;
+
+    private Backends() {}
+
+    public static List<Backend> all() {
+        if (all == null) {
+            synchronized (Backends.class) {
+                if (all == null) {
+                    List<Backend> found = new ArrayList<>();
+                    found.add(ReferenceBackend.INSTANCE);
+                    for (Backend b : ServiceLoader.load(Backend.class, Backends.class.getClassLoader())) found.add(b);
+                    found.sort(Comparator.comparingInt(Backend::priority).reversed());
+                    all = List.copyOf(found);
+                }
+            }
+        }
+        return all;
+    }
+
+    public static Backend byName(String name) {
+        for (Backend b : all()) {
+            if (b.name().equals(name)) {
+                if (!b.isAvailable()) throw new Jax4jException("backend '" + name + "' is not available here: " + b.unavailableReason());
+                return b;
+            }
+        }
+        throw new Jax4jException("unknown backend '" + name + "': known backends are "
+                + all().stream().map(Backend::name).toList());
+    }
+
+    /** The default backend for jit. */
+    public static Backend current() {
+        Backend b = selected;
+        if (b != null) return b;
+        synchronized (Backends.class) {
+            if (selected == null) {
+                String requested = System.getProperty("jax4j.backend", System.getenv("JAX4J_BACKEND"));
+                if (requested != null && !requested.isBlank()) selected = byName(requested.trim());
+                else selected = all().stream().filter(Backend::isAvailable).findFirst().orElse(ReferenceBackend.INSTANCE);
+            }
+            return selected;
+        }
+    }
+
+    /** Chooses the default backend by name ({@code --backend} on the command line). */
+    public static void use(String name) {
+        Backend b = byName(name);
+        synchronized (Backends.class) {
+            selected = b;
+        }
+    }
+}
