@@ -41,6 +41,8 @@ public final class Lax {
     public static Array rsqrt(Array x) { return Elementwise.RSQRT.bind1(Params.NONE, x); }
     public static Array erf(Array x) { return Elementwise.ERF.bind1(Params.NONE, x); }
     public static Array square(Array x) { return Elementwise.SQUARE.bind1(Params.NONE, x); }
+    /** The value with a zero derivative (no effect outside differentiation). */
+    public static Array stopGradient(Array x) { return Elementwise.STOP_GRADIENT.bind1(Params.NONE, x); }
 
     // ---------------------------------------------------------------- binary
     public static Array add(Array x, Array y) { return binary(Elementwise.ADD, x, y); }
