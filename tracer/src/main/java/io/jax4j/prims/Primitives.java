@@ -14,6 +14,8 @@ public final class Primitives {
             LinearAlgebra.class,
             CallPrimitives.class,
             // ---- families added by later work go below, one line each
+            Convolution.class,
+            Windows.class,
     };
 
     public static void load() {
