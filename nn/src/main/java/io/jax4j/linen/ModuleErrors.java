@@ -39,9 +39,9 @@ public final class ModuleErrors {
     }
 
     public static final class InvalidRngError extends Jax4jException {
-        public InvalidRngError(String stream, String path) {
-            super(("/".equals(path) ? "the module" : path.substring(path.lastIndexOf('/') + 1)) + " needs an rng stream named '" + stream
-                    + "' (at \"" + path + "\"): pass rngs=..., e.g. Apply.rngs(\"" + stream + "\", key)");
+        public InvalidRngError(String module, String stream, String path) {
+            super(module + " needs an rng stream named '" + stream + "' (at \"" + path + "\"): pass rngs=..., e.g. Apply.rngs(\""
+                    + stream + "\", key)");
         }
     }
 

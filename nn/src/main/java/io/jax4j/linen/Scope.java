@@ -124,7 +124,7 @@ public final class Scope {
         String s = stream;
         if (!rngs.containsKey(s)) {
             if (rngs.containsKey("params")) s = "params";
-            else throw new ModuleErrors.InvalidRngError(stream, pathText());
+            else throw new ModuleErrors.InvalidRngError(module == null ? "the module" : module.getClass().getSimpleName(), stream, pathText());
         }
         int counter = rngCounters.merge(s, 1, Integer::sum);
         return rngs.get(s).draw(counter);
