@@ -41,6 +41,8 @@ public final class Lax {
     public static Array rsqrt(Array x) { return Elementwise.RSQRT.bind1(Params.NONE, x); }
     public static Array erf(Array x) { return Elementwise.ERF.bind1(Params.NONE, x); }
     public static Array square(Array x) { return Elementwise.SQUARE.bind1(Params.NONE, x); }
+    /** The value with a zero derivative (no effect outside differentiation). */
+    public static Array stopGradient(Array x) { return Elementwise.STOP_GRADIENT.bind1(Params.NONE, x); }
 
     // ---------------------------------------------------------------- binary
     public static Array add(Array x, Array y) { return binary(Elementwise.ADD, x, y); }
@@ -302,6 +304,24 @@ public final class Lax {
     // ---- section: indexing and movement (slice, pad, concatenate, rev, gather, scatter, iota, cumsum, sort)
 
     // ---- section: randomness (threefry2x32, random_bits, erf_inv)
+    /** The threefry-2x32 cipher keyed by (key0, key1) on counters (x0, x1), all u32: two u32 outputs. */
+    public static List<Array> threefry2x32(Array key0, Array key1, Array x0, Array x1) {
+        return io.jax4j.prims.RandomPrimitives.THREEFRY2X32.bind(Params.NONE, List.of(key0, key1, x0, x1));
+    }
+
+    /** The inverse error function, elementwise (float). */
+    public static Array erfInv(Array x) { return io.jax4j.prims.RandomPrimitives.ERF_INV.bind1(Params.NONE, x); }
+
+    /** Reinterprets the bits of x as {@code dtype} (f64 ↔ u32[..., 2] changes the shape). */
+    public static Array bitcastConvertType(Array x, DType dtype) {
+        if (x.dtype() == dtype) return x;
+        return io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE.bind1(new io.jax4j.prims.RandomPrimitives.BitcastParams(dtype), x);
+    }
+
+    /** {@code lax.sort_key_val}: values sorted (stably) by keys along {@code dimension}; returns [keys, values]. */
+    public static List<Array> sortKeyVal(Array keys, Array values, int dimension) {
+        return io.jax4j.prims.Sorting.sortKeyVal(keys, values, dimension);
+    }
 
     // ---- section: control flow (cond, while_loop, scan)
 }

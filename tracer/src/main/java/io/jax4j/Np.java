@@ -65,7 +65,7 @@ public final class Np {
         int[] shape = broadcastShapes(op, xs);
         Array[] out = new Array[xs.length];
         for (int i = 0; i < xs.length; i++) {
-            Array x = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType() && xs[i].aval().weakType());
+            Array x = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType());
             // rank-0 operands stay scalars: elementwise primitives broadcast them (JAX: mul b 2.0:f32[])
             out[i] = x.ndim() == 0 && shape.length > 0 ? x : broadcastTo(x, shape);
         }
@@ -556,7 +556,7 @@ public final class Np {
         for (int i = 0; i < xs.length; i++) avals[i] = xs[i].aval();
         ShapedArray rt = resultType(avals);
         Array[] out = new Array[xs.length];
-        for (int i = 0; i < xs.length; i++) out[i] = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType() && xs[i].aval().weakType());
+        for (int i = 0; i < xs.length; i++) out[i] = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType());
         return out;
     }
 
