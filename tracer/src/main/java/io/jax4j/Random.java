@@ -106,8 +106,22 @@ public final class Random {
         minval = Lax.convertElementType(minval, dtype);
         maxval = Lax.convertElementType(maxval, dtype);
         Array floats = unitFloats(key, shape, dtype);
-        Array scaled = Np.add(Np.multiply(floats, Np.subtract(maxval, minval)), minval);
+        Array scaled = fusedMultiplyAdd(floats, Np.subtract(maxval, minval), minval);
         return Np.broadcastTo(Np.maximum(minval, scaled), shape);
+    }
+
+    /**
+     * {@code a·b + c} rounded once, as XLA computes it: its CPU and GPU compilers contract the
+     * multiply and add of {@code floats * (maxval - minval) + minval} into one FMA. Evaluated in the
+     * next wider float type, where the product of two narrower floats is exact and the sum of
+     * uniform-sized operands is too, then rounded back. (f64 has no wider type: plain mul and add.)
+     */
+    private static Array fusedMultiplyAdd(Array a, Array b, Array c) {
+        DType dt = a.dtype();
+        DType wide = dt == DType.F64 ? null : dt == DType.F32 ? DType.F64 : DType.F32;
+        if (wide == null) return Np.add(Np.multiply(a, b), c);
+        Array r = Np.add(Np.multiply(Lax.convertElementType(a, wide), Lax.convertElementType(b, wide)), Lax.convertElementType(c, wide));
+        return Lax.convertElementType(r, dt);
     }
 
     /** Floats in [0, 1): (bits >> (nbits - nmant)) | bits(1.0), viewed as a float, minus 1. */
