@@ -214,15 +214,19 @@ public final class Random {
         return bernoulli(key, Lax.scalar(p, DType.F32), shape);
     }
 
-    /** Bernoulli with an array of probabilities broadcast to {@code shape} (p's shape when shape is null). */
+    /** Bernoulli with an array of probabilities broadcast to {@code shape} (p's shape when no shape is given). */
     public static Array bernoulli(Array key, Array p, int... shape) {
         checkKey("bernoulli", key);
         if (!p.dtype().isFloating()) {
             throw new Jax4jException("Random.bernoulli: probability p must have a floating dtype, got " + p.aval().str());
         }
         if (p instanceof ArrayImpl c) for (double v : c.toDoubles()) checkProbability("bernoulli", v);
-        int[] s = shape == null ? p.shape() : shape;
+        int[] s = shape == null || (shape.length == 0 && p.ndim() > 0) ? p.shape() : shape;
         checkShape("bernoulli", s);
+        if (!Arrays.equals(Np.broadcastShapes("Random.bernoulli", s, p.shape()), s)) {
+            throw new Jax4jException("Random.bernoulli: p of shape " + p.aval().str() + " must broadcast to the shape argument "
+                    + Arrays.toString(s));
+        }
         consume("bernoulli", key);
         Array u = uniformImpl(key, s, p.dtype(), Lax.scalar(0, p.dtype()), Lax.scalar(1, p.dtype()));
         return Np.less(u, p);

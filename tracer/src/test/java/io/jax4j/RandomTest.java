@@ -147,6 +147,8 @@ class RandomTest {
         assertMessage(() -> Random.normal(Random.split(k, 4), 2), "u32[4,2]", "vmap");
         assertMessage(() -> Random.uniform(k, new int[]{2}, DType.I32, 0, 1), "float dtype", "int32");
         assertMessage(() -> Random.choice(k, 3, new int[]{5}, false, null), "larger sample");
+        assertMessage(() -> Random.bernoulli(k, Array.of(0.5f, 0.1f), 3), "Random.bernoulli", "broadcast", "[3]");
+        assertArrayEquals(new int[]{2}, Random.bernoulli(k, Array.of(0.5f, 0.1f)).shape(), "shape defaults to p's");
     }
 
     // ---------------------------------------------------------------- key reuse
