@@ -45,7 +45,9 @@ final class Jaxprs {
         for (Array k : c.consts()) {
             if (k instanceof Tracer t) throw new IllegalStateException(description + ": a derived jaxpr captured the tracer " + t);
         }
-        return c;
+        // transposition evaluates every residual equation forward; drop those no output needs
+        Jaxpr j = c.jaxpr();
+        return new ClosedJaxpr(dce(j, j.invars(), j.outvars().toJavaList()), c.consts());
     }
 
     /** Evaluates a closed jaxpr on the current trace. */
@@ -163,7 +165,7 @@ final class Jaxprs {
         List<Eqn> kept = new ArrayList<>();
         for (int k = j.eqns().size() - 1; k >= 0; k--) {
             Eqn e = j.eqns().get(k);
-            if (e.outvars().exists(live::contains)) {
+            if (e.outvars().exists(live::contains) || e.primitive().has(io.jax4j.core.Primitive.Property.EFFECTFUL)) {
                 kept.addFirst(e);
                 for (Atom a : e.inputs()) if (a instanceof Var v) live.add(v);
             }

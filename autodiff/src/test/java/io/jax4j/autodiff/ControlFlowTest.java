@@ -235,6 +235,9 @@ class ControlFlowTest {
             double[] gb = Jax.grad(f).apply(Array.of(batch[b])).toDoubleArray();
             close(gb, java.util.Arrays.copyOfRange(vg, 3 * b, 3 * b + 3), 1e-12);
         }
+        // grad of a vmapped scan (the batched scan is transposed)
+        double[] gv = Jax.grad((Array m) -> Np.sum(Jax.vmap(f).apply(m))).apply(rows).toDoubleArray();
+        close(vg, gv, 1e-12);
         // vmap of the scan itself, and jit of it
         double[] vals = Jax.jit(Jax.vmap(f)).apply(rows).toDoubleArray();
         assertEquals(f.apply(Array.of(batch[1])).item(), vals[1], 1e-12);
