@@ -14,6 +14,9 @@ public final class Primitives {
             LinearAlgebra.class,
             CallPrimitives.class,
             // ---- families added by later work go below, one line each
+            Indexing.class,
+            Scatter.class,
+            Sorting.class,
     };
 
     public static void load() {
