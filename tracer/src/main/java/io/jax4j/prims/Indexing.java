@@ -110,6 +110,7 @@ public final class Indexing {
                 return List.of(x.withShape(Shape.of(sizes)));
             })
             .impl((p, in) -> {
+                Indexing.DYNAMIC_SLICE.abstractEval(p, in.stream().map(ArrayImpl::aval).toList());
                 ArrayImpl x = in.getFirst();
                 int[] sizes = ((DynamicSliceParams) p).sliceSizes().toArray();
                 long[] xs = x.aval().shape().strides();
@@ -168,6 +169,7 @@ public final class Indexing {
                 return List.of(x);
             })
             .impl((p, in) -> {
+                Indexing.DYNAMIC_UPDATE_SLICE.abstractEval(p, in.stream().map(ArrayImpl::aval).toList());
                 ArrayImpl x = in.get(0), u = in.get(1);
                 int[] start = clampedStarts(in.subList(2, in.size()), x.shape(), u.shape());
                 ArrayImpl out = x.withAval(x.aval());
@@ -402,6 +404,7 @@ public final class Indexing {
                         return List.of(x);
                     })
                     .impl((p, in) -> {
+                        Indexing.REV.abstractEval(p, List.of(in.getFirst().aval()));
                         ArrayImpl x = in.getFirst();
                         long[] strides = x.aval().shape().strides();
                         long base = 0;
