@@ -17,7 +17,6 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
@@ -84,8 +83,8 @@ final class RuleChecks {
             double[] fd = new double[Math.toIntExact(out.get(k).size())];
             double[] a = vals(plus.get(k)), b = vals(minus.get(k));
             for (int i = 0; i < fd.length; i++) fd[i] = (a[i] - b[i]) / (2 * eps);
-            assertNotNull(res.tangents().get(k), p + ": tangent output " + k);
-            assertClose(fd, vals(res.tangents().get(k)), 1e-6, p + " JVP vs finite differences, output " + k);
+            Array tk = res.tangents().get(k);                       // null: a symbolic zero
+            assertClose(fd, tk == null ? new double[fd.length] : vals(tk), 1e-6, p + " JVP vs finite differences, output " + k);
         }
     }
 
