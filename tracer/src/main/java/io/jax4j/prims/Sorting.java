@@ -191,6 +191,11 @@ public final class Sorting {
                 return new Primitive.BatchResult(outs, zeros);
             });
 
+    /** {@code lax.sort_key_val}: sorts {@code values} by {@code keys} along {@code dimension}, stably (used by Random). */
+    public static List<Array> sortKeyVal(Array keys, Array values, int dimension) {
+        return SORT.bind(new SortParams(dimension, true, 1), List.of(keys, values));
+    }
+
     static List<ShapedArray> sortAvals(SortParams p, List<ShapedArray> in) {
         ShapedArray first = in.getFirst();
         if (p.numKeys() < 1 || p.numKeys() > in.size() || p.dimension() < 0 || p.dimension() >= first.ndim()) {
