@@ -186,9 +186,142 @@ public final class Lax {
                 Ints.of(lhsBatch), Ints.of(rhsBatch)));
     }
 
+    /**
+     * {@code lax.conv_general_dilated} with padding "SAME" / "VALID" (computed as
+     * {@code lax.padtype_to_pads} on the rhs-dilated window); null dilations mean 1, null
+     * dimension numbers mean NC.../OI.../NC....
+     */
+    public static Array convGeneralDilated(Array lhs, Array rhs, int[] windowStrides, String padding, int[] lhsDilation, int[] rhsDilation,
+                                           io.jax4j.prims.Convolution.ConvDimensionNumbers dimensionNumbers, int featureGroupCount) {
+        var dn = dimensionNumbers != null ? dimensionNumbers : io.jax4j.prims.Convolution.ConvDimensionNumbers.identity(lhs.ndim());
+        if (lhs.ndim() != rhs.ndim() || dn.lhsSpec().size() != lhs.ndim()) {
+            throw new Jax4jException("conv_general_dilated(" + lhs.aval().str() + ", " + rhs.aval().str()
+                    + "): lhs and rhs must have the rank of the dimension numbers " + dn);
+        }
+        int ns = lhs.ndim() - 2;
+        int[] rd = rhsDilation != null ? rhsDilation : ones(ns);
+        int[] in = new int[ns], window = new int[ns];
+        for (int d = 0; d < ns; d++) {
+            in[d] = lhs.dim(dn.lhsSpec().get(d + 2));
+            window[d] = 1 + rd[d] * (rhs.dim(dn.rhsSpec().get(d + 2)) - 1);
+        }
+        int[] strides = windowStrides != null ? windowStrides : ones(ns);
+        return convGeneralDilated(lhs, rhs, strides, io.jax4j.prims.Convolution.padtypeToPads(in, window, strides, padding), lhsDilation, rd, dn,
+                featureGroupCount, 1);
+    }
+
+    /** {@code lax.conv_general_dilated} with explicit (lo, hi) padding per spatial dimension. */
+    public static Array convGeneralDilated(Array lhs, Array rhs, int[] windowStrides, int[][] padding, int[] lhsDilation, int[] rhsDilation,
+                                           io.jax4j.prims.Convolution.ConvDimensionNumbers dimensionNumbers, int featureGroupCount) {
+        return convGeneralDilated(lhs, rhs, windowStrides, padding, lhsDilation, rhsDilation, dimensionNumbers, featureGroupCount, 1);
+    }
+
+    public static Array convGeneralDilated(Array lhs, Array rhs, int[] windowStrides, int[][] padding, int[] lhsDilation, int[] rhsDilation,
+                                           io.jax4j.prims.Convolution.ConvDimensionNumbers dimensionNumbers, int featureGroupCount, int batchGroupCount) {
+        var dn = dimensionNumbers != null ? dimensionNumbers : io.jax4j.prims.Convolution.ConvDimensionNumbers.identity(lhs.ndim());
+        int ns = lhs.ndim() - 2;
+        if (padding.length != ns) {
+            throw new Jax4jException("conv_general_dilated: padding needs one (lo, hi) pair per spatial dimension (" + ns + "), got "
+                    + padding.length);
+        }
+        return convGeneralDilated(lhs, rhs, new io.jax4j.prims.Convolution.ConvParams(Ints.of(windowStrides != null ? windowStrides : ones(ns)),
+                flatPairs(padding), Ints.of(lhsDilation != null ? lhsDilation : ones(ns)), Ints.of(rhsDilation != null ? rhsDilation : ones(ns)),
+                dn, featureGroupCount, batchGroupCount));
+    }
+
+    public static Array convGeneralDilated(Array lhs, Array rhs, io.jax4j.prims.Convolution.ConvParams params) {
+        return io.jax4j.prims.Convolution.CONV_GENERAL_DILATED.bind1(params, lhs, rhs);
+    }
+
+    /** {@code lax.conv}: NCHW / OIHW, no dilation, no groups. */
+    public static Array conv(Array lhs, Array rhs, int[] windowStrides, String padding) {
+        return convGeneralDilated(lhs, rhs, windowStrides, padding, null, null, null, 1);
+    }
+
+    /** {@code lax.reduce_window} with add: sums over windows ("SAME" / "VALID" as {@code padtype_to_pads}). */
+    public static Array reduceWindowSum(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        return reduceWindowSum(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
+    }
+
+    public static Array reduceWindowSum(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
+                                        int[] windowDilation) {
+        return io.jax4j.prims.Windows.REDUCE_WINDOW_SUM.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
+    }
+
+    /** {@code lax.reduce_window} with max (padding holds −inf). */
+    public static Array reduceWindowMax(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        return reduceWindowMax(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
+    }
+
+    public static Array reduceWindowMax(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
+                                        int[] windowDilation) {
+        return io.jax4j.prims.Windows.REDUCE_WINDOW_MAX.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
+    }
+
+    /** {@code lax.reduce_window} with min (padding holds +inf). */
+    public static Array reduceWindowMin(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        return reduceWindowMin(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
+    }
+
+    public static Array reduceWindowMin(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
+                                        int[] windowDilation) {
+        return io.jax4j.prims.Windows.REDUCE_WINDOW_MIN.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
+    }
+
+    private static int[][] windowPads(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        int[] strides = windowStrides != null ? windowStrides : ones(x.ndim());
+        if (windowDimensions.length != x.ndim() || strides.length != x.ndim()) {
+            throw new Jax4jException("reduce_window: window_dimensions " + java.util.Arrays.toString(windowDimensions) + " and strides "
+                    + java.util.Arrays.toString(strides) + " need one entry per axis of " + x.aval().str());
+        }
+        return io.jax4j.prims.Convolution.padtypeToPads(x.shape(), windowDimensions, strides, padding);
+    }
+
+    private static io.jax4j.prims.Windows.WindowParams windowParams(Array x, int[] window, int[] strides, int[][] padding, int[] baseDilation,
+                                                     int[] windowDilation) {
+        int n = window.length;
+        return new io.jax4j.prims.Windows.WindowParams(Ints.of(window), Ints.of(strides != null ? strides : ones(n)),
+                flatPairs(padding != null ? padding : new int[n][2]), Ints.of(baseDilation != null ? baseDilation : ones(n)),
+                Ints.of(windowDilation != null ? windowDilation : ones(n)));
+    }
+
+    private static Ints flatPairs(int[][] pairs) {
+        int[] flat = new int[2 * pairs.length];
+        for (int i = 0; i < pairs.length; i++) {
+            if (pairs[i].length != 2) throw new Jax4jException("padding entries must be (lo, hi) pairs, got " + java.util.Arrays.toString(pairs[i]));
+            flat[2 * i] = pairs[i][0];
+            flat[2 * i + 1] = pairs[i][1];
+        }
+        return Ints.of(flat);
+    }
+
+    private static int[] ones(int n) {
+        int[] r = new int[n];
+        java.util.Arrays.fill(r, 1);
+        return r;
+    }
+
     // ---- section: indexing and movement (slice, pad, concatenate, rev, gather, scatter, iota, cumsum, sort)
 
     // ---- section: randomness (threefry2x32, random_bits, erf_inv)
+    /** The threefry-2x32 cipher keyed by (key0, key1) on counters (x0, x1), all u32: two u32 outputs. */
+    public static List<Array> threefry2x32(Array key0, Array key1, Array x0, Array x1) {
+        return io.jax4j.prims.RandomPrimitives.THREEFRY2X32.bind(Params.NONE, List.of(key0, key1, x0, x1));
+    }
+
+    /** The inverse error function, elementwise (float). */
+    public static Array erfInv(Array x) { return io.jax4j.prims.RandomPrimitives.ERF_INV.bind1(Params.NONE, x); }
+
+    /** Reinterprets the bits of x as {@code dtype} (f64 ↔ u32[..., 2] changes the shape). */
+    public static Array bitcastConvertType(Array x, DType dtype) {
+        if (x.dtype() == dtype) return x;
+        return io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE.bind1(new io.jax4j.prims.RandomPrimitives.BitcastParams(dtype), x);
+    }
+
+    /** {@code lax.sort_key_val}: values sorted (stably) by keys along {@code dimension}; returns [keys, values]. */
+    public static List<Array> sortKeyVal(Array keys, Array values, int dimension) {
+        return io.jax4j.prims.Sorting.sortKeyVal(keys, values, dimension);
+    }
 
     // ---- section: control flow (cond, while_loop, scan)
 }

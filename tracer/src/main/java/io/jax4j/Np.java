@@ -65,7 +65,7 @@ public final class Np {
         int[] shape = broadcastShapes(op, xs);
         Array[] out = new Array[xs.length];
         for (int i = 0; i < xs.length; i++) {
-            Array x = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType() && xs[i].aval().weakType());
+            Array x = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType());
             // rank-0 operands stay scalars: elementwise primitives broadcast them (JAX: mul b 2.0:f32[])
             out[i] = x.ndim() == 0 && shape.length > 0 ? x : broadcastTo(x, shape);
         }
@@ -414,13 +414,149 @@ public final class Np {
         return multiply(Lax.reshape(p[0], (int) x.size(), 1), Lax.reshape(p[1], 1, (int) y.size()));
     }
 
+    /**
+     * {@code jnp.einsum} for one or two operands, e.g. {@code "bij,bjk->bik"}, {@code "ij,ij->i"},
+     * {@code "ij->ji"}; without {@code ->} the output is the letters that occur once, sorted. Two
+     * operands become one dot_general (shared output letters are batch axes, shared others are
+     * contracted), after summing the letters only one operand has; then a transpose to the output
+     * order. Ellipses and repeated letters within an operand (diagonals) are rejected.
+     */
+    public static Array einsum(String subscripts, Array... operands) {
+        String spec = subscripts.replace(" ", "");
+        if (spec.contains(".")) throw new Jax4jException("einsum(\"" + subscripts + "\"): ellipsis ('...') is not supported; name every axis");
+        int arrow = spec.indexOf("->");
+        String[] ins = (arrow < 0 ? spec : spec.substring(0, arrow)).split(",", -1);
+        if (ins.length != operands.length) {
+            throw new Jax4jException("einsum(\"" + subscripts + "\"): the subscripts name " + ins.length + " operands but " + operands.length
+                    + " were given");
+        }
+        if (operands.length < 1 || operands.length > 2) {
+            throw new Jax4jException("einsum(\"" + subscripts + "\"): only one or two operands are supported, got " + operands.length
+                    + " (chain two-operand einsums)");
+        }
+        java.util.Map<Character, Integer> sizes = new java.util.HashMap<>();
+        java.util.Map<Character, Integer> counts = new java.util.TreeMap<>();
+        for (int k = 0; k < ins.length; k++) einsumCheckOperand(subscripts, k, ins[k], operands[k], sizes, counts);
+        String out;
+        if (arrow >= 0) {
+            out = spec.substring(arrow + 2);
+            for (int i = 0; i < out.length(); i++) {
+                char c = out.charAt(i);
+                if (!sizes.containsKey(c)) {
+                    throw new Jax4jException("einsum(\"" + subscripts + "\"): output index '" + c + "' does not occur in any operand");
+                }
+                if (out.indexOf(c) != i) throw new Jax4jException("einsum(\"" + subscripts + "\"): output index '" + c + "' is repeated");
+            }
+        } else {
+            StringBuilder sb = new StringBuilder();
+            counts.forEach((c, n) -> { if (n == 1) sb.append(c); });
+            out = sb.toString();
+        }
+        if (operands.length == 1) return einsumFinish(einsumSumUnique(operands[0], ins[0], out, ""), einsumDrop(ins[0], out, ""), out);
+        Array[] p = promoteBroadcastDtypeOnly("einsum", operands[0], operands[1]);
+        String a = ins[0], b = ins[1];
+        Array x = einsumSumUnique(p[0], a, out, b), y = einsumSumUnique(p[1], b, out, a);
+        a = einsumDrop(a, out, b);
+        b = einsumDrop(b, out, a);
+        StringBuilder batch = new StringBuilder(), contract = new StringBuilder();
+        for (char c : a.toCharArray()) {
+            if (b.indexOf(c) < 0) continue;
+            (out.indexOf(c) >= 0 ? batch : contract).append(c);
+        }
+        int[] ac = einsumAxes(a, contract), bc = einsumAxes(b, contract), ab = einsumAxes(a, batch), bb = einsumAxes(b, batch);
+        Array r = Lax.dotGeneral(x, y, ac, bc, ab, bb);
+        StringBuilder have = new StringBuilder(batch);
+        for (char c : a.toCharArray()) if (b.indexOf(c) < 0) have.append(c);
+        for (char c : b.toCharArray()) if (a.indexOf(c) < 0) have.append(c);
+        return einsumFinish(r, have.toString(), out);
+    }
+
+    private static void einsumCheckOperand(String subscripts, int k, String letters, Array x, java.util.Map<Character, Integer> sizes,
+                                           java.util.Map<Character, Integer> counts) {
+        String what = "einsum(\"" + subscripts + "\")";
+        if (letters.length() != x.ndim()) {
+            throw new Jax4jException(what + ": operand " + k + " " + x.aval().str() + " has " + x.ndim() + " axes but its subscripts '"
+                    + letters + "' name " + letters.length());
+        }
+        for (int i = 0; i < letters.length(); i++) {
+            char c = letters.charAt(i);
+            if (!Character.isLetter(c)) throw new Jax4jException(what + ": invalid subscript character '" + c + "'");
+            if (letters.indexOf(c) != i) {
+                throw new Jax4jException(what + ": index '" + c + "' is repeated in operand " + k + " ('" + letters + "'): diagonals are not "
+                        + "supported; extract the diagonal first");
+            }
+            Integer prev = sizes.putIfAbsent(c, x.dim(i));
+            if (prev != null && prev != x.dim(i)) {
+                throw new Jax4jException(what + ": index '" + c + "' has size " + prev + " in one operand and " + x.dim(i) + " in operand "
+                        + k + " " + x.aval().str());
+            }
+            counts.merge(c, 1, Integer::sum);
+        }
+    }
+
+    /** Sums the axes whose letters occur neither in the output nor in the other operand. */
+    private static Array einsumSumUnique(Array x, String letters, String out, String other) {
+        java.util.List<Integer> axes = new java.util.ArrayList<>();
+        for (int i = 0; i < letters.length(); i++) {
+            char c = letters.charAt(i);
+            if (out.indexOf(c) < 0 && other.indexOf(c) < 0) axes.add(i);
+        }
+        return Lax.reduceSum(x, axes.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static String einsumDrop(String letters, String out, String other) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : letters.toCharArray()) if (out.indexOf(c) >= 0 || other.indexOf(c) >= 0) sb.append(c);
+        return sb.toString();
+    }
+
+    private static int[] einsumAxes(String letters, CharSequence which) {
+        int[] r = new int[which.length()];
+        for (int i = 0; i < r.length; i++) r[i] = letters.indexOf(which.charAt(i));
+        return r;
+    }
+
+    /** Transposes an array whose axes carry {@code have} into the order {@code out}. */
+    private static Array einsumFinish(Array x, String have, String out) {
+        return Lax.transpose(x, einsumAxes(have, out));
+    }
+
+    /** {@code jnp.tensordot(a, b, axes)}: contracts the last {@code axes} axes of a with the first of b. */
+    public static Array tensordot(Array a, Array b, int axes) {
+        int[] aa = new int[axes], ba = new int[axes];
+        for (int i = 0; i < axes; i++) {
+            aa[i] = a.ndim() - axes + i;
+            ba[i] = i;
+        }
+        return tensordot(a, b, aa, ba);
+    }
+
+    /** {@code jnp.tensordot(a, b, (axesA, axesB))}: result axes are a's free axes then b's. */
+    public static Array tensordot(Array a, Array b, int[] axesA, int[] axesB) {
+        if (axesA.length != axesB.length) {
+            throw new Jax4jException("tensordot: axes " + java.util.Arrays.toString(axesA) + " and " + java.util.Arrays.toString(axesB)
+                    + " must have one length");
+        }
+        int[] na = new int[axesA.length], nb = new int[axesB.length];
+        for (int i = 0; i < na.length; i++) {
+            na[i] = axesA[i] < 0 ? axesA[i] + a.ndim() : axesA[i];
+            nb[i] = axesB[i] < 0 ? axesB[i] + b.ndim() : axesB[i];
+            if (na[i] < 0 || na[i] >= a.ndim() || nb[i] < 0 || nb[i] >= b.ndim() || a.dim(na[i]) != b.dim(nb[i])) {
+                throw new Jax4jException("tensordot: cannot contract axis " + axesA[i] + " of " + a.aval().str() + " with axis " + axesB[i]
+                        + " of " + b.aval().str());
+            }
+        }
+        Array[] p = promoteBroadcastDtypeOnly("tensordot", a, b);
+        return Lax.dotGeneral(p[0], p[1], na, nb, new int[0], new int[0]);
+    }
+
     /** Promotes to a common dtype without broadcasting shapes. */
     static Array[] promoteBroadcastDtypeOnly(String op, Array... xs) {
         ShapedArray[] avals = new ShapedArray[xs.length];
         for (int i = 0; i < xs.length; i++) avals[i] = xs[i].aval();
         ShapedArray rt = resultType(avals);
         Array[] out = new Array[xs.length];
-        for (int i = 0; i < xs.length; i++) out[i] = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType() && xs[i].aval().weakType());
+        for (int i = 0; i < xs.length; i++) out[i] = Lax.convertElementType(xs[i], rt.dtype(), rt.weakType());
         return out;
     }
 

@@ -14,6 +14,10 @@ public final class Primitives {
             LinearAlgebra.class,
             CallPrimitives.class,
             // ---- families added by later work go below, one line each
+            RandomPrimitives.class,
+            Sorting.class, // used by Random.permutation; the indexing issue may own sort instead
+            Convolution.class,
+            Windows.class,
     };
 
     public static void load() {
