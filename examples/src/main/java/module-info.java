@@ -5,6 +5,7 @@
 module io.jax4j.examples {
     requires io.jax4j.autodiff;
     requires info.picocli;
+    requires io.jax4j.optim;
     requires com.fasterxml.jackson.databind;
     exports io.jax4j.examples.cli;
     exports io.jax4j.examples.conformance;

@@ -38,15 +38,6 @@ class ConformanceTest {
             Map.entry("ops_public.json:pad", "issue 2: Np.pad"),
             Map.entry("ops_public.json:concat", "issue 2: Np.concatenate"),
             Map.entry("ops_public.json:stack", "issue 2: Np.stack"),
-            Map.entry("ops_public.json:conv_same_s1", "issue 2: Lax.convGeneralDilated"),
-            Map.entry("ops_public.json:conv_valid_s2", "issue 2: Lax.convGeneralDilated"),
-            Map.entry("ops_public.json:conv_same_s2", "issue 2: Lax.convGeneralDilated"),
-            Map.entry("ops_public.json:conv_dilated", "issue 2: Lax.convGeneralDilated"),
-            Map.entry("ops_public.json:conv_patch", "issue 2: Lax.convGeneralDilated"),
-            Map.entry("ops_public.json:conv_grouped", "issue 2: Lax.convGeneralDilated"),
-            Map.entry("ops_public.json:avg_pool", "issue 2: Pooling.avgPool"),
-            Map.entry("ops_public.json:avg_pool_same", "issue 2: Pooling.avgPool"),
-            Map.entry("ops_public.json:max_pool", "issue 2: Pooling.maxPool"),
             Map.entry("ops_public.json:take_along", "issue 2: Np.takeAlongAxis"),
             Map.entry("ops_public.json:gather_rows", "issue 2: Np.take"));
 

@@ -5,6 +5,9 @@ import io.jax4j.DType;
 import io.jax4j.Lax;
 import io.jax4j.Nn;
 import io.jax4j.Np;
+import io.jax4j.Pooling;
+import io.jax4j.optim.Losses;
+import io.jax4j.prims.Convolution.ConvDimensionNumbers;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,12 +56,6 @@ final class OpsCases {
         m.put("pad", "Np.pad");
         m.put("concat", "Np.concatenate");
         m.put("stack", "Np.stack");
-        for (String c : List.of("conv_same_s1", "conv_valid_s2", "conv_same_s2", "conv_dilated", "conv_patch", "conv_grouped")) {
-            m.put(c, "Lax.convGeneralDilated");
-        }
-        m.put("avg_pool", "Pooling.avgPool");
-        m.put("avg_pool_same", "Pooling.avgPool");
-        m.put("max_pool", "Pooling.maxPool");
         m.put("take_along", "Np.takeAlongAxis");
         m.put("gather_rows", "Np.take");
         return Map.copyOf(m);
@@ -125,25 +122,34 @@ final class OpsCases {
         binary(t, "atan2", Np::arctan2);
         binary(t, "matmul", Np::matmul);
         binary(t, "bmm", Np::matmul);
-        // jnp.einsum lowers these to one dot_general; Np.einsum replaces them when it lands
-        binary(t, "einsum_bij_bjk", (p, q) -> Lax.dotGeneral(p, q, new int[]{2}, new int[]{1}, new int[]{0}, new int[]{0}));
-        binary(t, "einsum_rowdot", (p, q) -> Lax.dotGeneral(p, q, new int[]{1}, new int[]{1}, new int[]{0}, new int[]{0}));
+        binary(t, "einsum_bij_bjk", (p, q) -> Np.einsum("bij,bjk->bik", p, q));
+        binary(t, "einsum_rowdot", (p, q) -> Np.einsum("ij,ij->i", p, q));
         binary(t, "outer", Np::outer);
         binary(t, "vecdot", Np::dot);
         binary(t, "matvec", Np::dot);
         binary(t, "div", Np::divide);
         binary(t, "pow", Np::power);
         put(t, "dense", (in, c) -> Np.add(Np.matmul(in.get(0), in.get(1)), in.get(2)));
+        // convolutions (NHWC, HWIO) and Flax pooling
+        conv(t, "conv_same_s1", new int[]{1, 1}, "SAME", null, 1);
+        conv(t, "conv_valid_s2", new int[]{2, 2}, "VALID", null, 1);
+        conv(t, "conv_same_s2", new int[]{2, 2}, "SAME", null, 1);
+        conv(t, "conv_dilated", new int[]{1, 1}, "SAME", new int[]{2, 2}, 1);
+        conv(t, "conv_patch", new int[]{4, 4}, "VALID", null, 1);
+        conv(t, "conv_grouped", new int[]{1, 1}, "SAME", null, 2);
+        unary(t, "avg_pool", x -> Pooling.avgPool(x, new int[]{2, 2}, new int[]{2, 2}, "VALID"));
+        unary(t, "max_pool", x -> Pooling.maxPool(x, new int[]{2, 2}, new int[]{2, 2}, "VALID"));
+        unary(t, "avg_pool_same", x -> Pooling.avgPool(x, new int[]{3, 3}, new int[]{1, 1}, "SAME"));
         // losses
-        put(t, "xent_int_labels", (in, c) -> Np.mean(OpsLosses.softmaxCrossEntropyWithIntegerLabels(in.get(0), in.get(1))));
-        put(t, "xent_onehot", (in, c) -> Np.mean(OpsLosses.softmaxCrossEntropy(in.get(0), Nn.oneHot(c.labels(), 10))));
+        put(t, "xent_int_labels", (in, c) -> Np.mean(Losses.softmaxCrossEntropyWithIntegerLabels(in.get(0), in.get(1))));
+        put(t, "xent_onehot", (in, c) -> Np.mean(Losses.softmaxCrossEntropy(in.get(0), Nn.oneHot(c.labels(), 10))));
         put(t, "sigmoid_bce", (in, c) -> {
             Array l = Np.expandDims(c.labels(), 1);
             Array classes = Np.expandDims(Array.arange(3), 0);
             Array targets = Np.astype(Np.equal(Np.remainder(l, w(2)), Np.remainder(classes, w(2))), DType.F32);
-            return Np.mean(OpsLosses.sigmoidBinaryCrossEntropy(in.get(0), targets));
+            return Np.mean(Losses.sigmoidBinaryCrossEntropy(in.get(0), targets));
         });
-        put(t, "l2_loss", (in, c) -> Np.sum(OpsLosses.l2Loss(in.get(0), in.get(1))));
+        put(t, "l2_loss", (in, c) -> Np.sum(Losses.l2Loss(in.get(0), in.get(1))));
         // layers
         put(t, "layernorm", (in, c) -> {
             Array x = in.get(0);
@@ -157,7 +163,7 @@ final class OpsCases {
             return Np.add(Np.multiply(Np.multiply(Np.subtract(x, Np.mean(x, 0)), scale), in.get(1)), in.get(2));
         });
         put(t, "attention", (in, c) -> {
-            Array scores = Lax.dotGeneral(in.get(0), in.get(1), new int[]{2}, new int[]{2}, new int[]{0}, new int[]{0});
+            Array scores = Np.einsum("bqd,bkd->bqk", in.get(0), in.get(1));
             return Np.matmul(Nn.softmax(Np.divide(scores, w(Math.sqrt(8.0))), -1), in.get(2));
         });
         put(t, "mlp2", (in, c) -> Np.matmul(Np.tanh(Np.matmul(in.get(0), in.get(1))), in.get(2)));
@@ -166,6 +172,12 @@ final class OpsCases {
 
     private static void put(Map<String, OpCase> t, String name, OpFn fn) {
         t.put(name, new OpCase(fn, LONG.contains(name) ? Tolerance.LONG : Tolerance.ELEMENTWISE));
+    }
+
+    private static final ConvDimensionNumbers NHWC = ConvDimensionNumbers.of("NHWC", "HWIO", "NHWC");
+
+    private static void conv(Map<String, OpCase> t, String name, int[] strides, String padding, int[] rhsDilation, int groups) {
+        binary(t, name, (x, k) -> Lax.convGeneralDilated(x, k, strides, padding, null, rhsDilation, NHWC, groups));
     }
 
     private static void unary(Map<String, OpCase> t, String name, Function<Array, Array> f) {
