@@ -200,12 +200,17 @@ public final class Lax {
         }
         int ns = lhs.ndim() - 2;
         int[] rd = rhsDilation != null ? rhsDilation : ones(ns);
+        int[] strides = windowStrides != null ? windowStrides : ones(ns);
+        if (rd.length != ns || strides.length != ns) {
+            throw new Jax4jException("conv_general_dilated(" + lhs.aval().str() + ", " + rhs.aval().str() + "): window_strides "
+                    + java.util.Arrays.toString(strides) + " and rhs_dilation " + java.util.Arrays.toString(rd) + " need one entry per spatial "
+                    + "dimension (" + ns + ")");
+        }
         int[] in = new int[ns], window = new int[ns];
         for (int d = 0; d < ns; d++) {
             in[d] = lhs.dim(dn.lhsSpec().get(d + 2));
             window[d] = 1 + rd[d] * (rhs.dim(dn.rhsSpec().get(d + 2)) - 1);
         }
-        int[] strides = windowStrides != null ? windowStrides : ones(ns);
         return convGeneralDilated(lhs, rhs, strides, io.jax4j.prims.Convolution.padtypeToPads(in, window, strides, padding), lhsDilation, rd, dn,
                 featureGroupCount, 1);
     }

@@ -519,6 +519,8 @@ public final class Optim {
 
     public static GradientTransformation sgd(double lr) { return sgd(LearningRate.of(lr), null, false); }
 
+    public static GradientTransformation sgd(LearningRate lr) { return sgd(lr, null, false); }
+
     public static GradientTransformation sgd(double lr, double momentum) { return sgd(LearningRate.of(lr), momentum, false); }
 
     public static GradientTransformation sgd(double lr, double momentum, boolean nesterov) { return sgd(LearningRate.of(lr), momentum, nesterov); }
@@ -554,6 +556,8 @@ public final class Optim {
 
     public static GradientTransformation adamw(double lr) { return adamw(lr, 1e-4); }
 
+    public static GradientTransformation adamw(LearningRate lr) { return adamw(lr, 0.9, 0.999, 1e-8, 0.0, 1e-4, null, false); }
+
     public static GradientTransformation adamw(double lr, double weightDecay) {
         return adamw(LearningRate.of(lr), 0.9, 0.999, 1e-8, 0.0, weightDecay, null, false);
     }
@@ -574,12 +578,16 @@ public final class Optim {
 
     public static GradientTransformation rmsprop(double lr) { return rmsprop(LearningRate.of(lr), 0.9, 1e-8, 0.0, true, null, false); }
 
+    public static GradientTransformation rmsprop(LearningRate lr) { return rmsprop(lr, 0.9, 1e-8, 0.0, true, null, false); }
+
     /** {@code adagrad}: {@code chain(scale_by_rss(initial_accumulator_value, eps), scale_by_learning_rate(lr))}; defaults 0.1, 1e-7. */
     public static GradientTransformation adagrad(LearningRate lr, double initialAccumulatorValue, double eps) {
         return chain(scaleByRss(initialAccumulatorValue, eps), scaleByLearningRate(lr));
     }
 
     public static GradientTransformation adagrad(double lr) { return adagrad(LearningRate.of(lr), 0.1, 1e-7); }
+
+    public static GradientTransformation adagrad(LearningRate lr) { return adagrad(lr, 0.1, 1e-7); }
 
     /**
      * {@code lamb}: {@code chain(scale_by_adam(b1, b2, eps, eps_root), add_decayed_weights(weight_decay, mask),
@@ -591,6 +599,8 @@ public final class Optim {
 
     public static GradientTransformation lamb(double lr) { return lamb(LearningRate.of(lr), 0.9, 0.999, 1e-6, 0.0, 0.0, null); }
 
+    public static GradientTransformation lamb(LearningRate lr) { return lamb(lr, 0.9, 0.999, 1e-6, 0.0, 0.0, null); }
+
     /**
      * {@code lion}: {@code chain(scale_by_lion(b1, b2), add_decayed_weights(weight_decay, mask), scale_by_learning_rate(lr))};
      * defaults b1 0.9, b2 0.99, weight decay 1e-3.
@@ -600,6 +610,8 @@ public final class Optim {
     }
 
     public static GradientTransformation lion(double lr) { return lion(LearningRate.of(lr), 0.9, 0.99, 1e-3, null); }
+
+    public static GradientTransformation lion(LearningRate lr) { return lion(lr, 0.9, 0.99, 1e-3, null); }
 
     /**
      * {@code adafactor}: {@code chain(scale_by_factored_rms(factored, decay_rate, decay_offset, min_dim_size_to_factor, eps),

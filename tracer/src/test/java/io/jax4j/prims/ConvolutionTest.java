@@ -212,6 +212,9 @@ class ConvolutionTest {
                 () -> Lax.convGeneralDilated(Array.zeros(1, 5, 5, 4), Array.zeros(DType.F64, 3, 3, 4, 3), new int[]{1, 1}, "SAME", null, null,
                         NHWC, 1));
         assertTrue(d.getMessage().contains("one dtype"), d.getMessage());
+        Jax4jException st = assertThrows(Jax4jException.class,
+                () -> Lax.convGeneralDilated(Array.zeros(1, 5, 5, 4), Array.zeros(3, 3, 4, 3), new int[]{1}, "SAME", null, null, NHWC, 1));
+        assertTrue(st.getMessage().contains("need one entry per spatial dimension (2)"), st.getMessage());
         Jax4jException spec = assertThrows(Jax4jException.class, () -> ConvDimensionNumbers.of("NHWC", "HWIX", "NHWC"));
         assertTrue(spec.getMessage().contains("'O' and 'I'"), spec.getMessage());
     }
