@@ -29,10 +29,8 @@ public final class Jax4jCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Jax4jCli());
         List<CliCommand> found = new ArrayList<>();
+        // class path: META-INF/services; module path: the `provides` of every module in the layer
         ServiceLoader.load(CliCommand.class, Jax4jCli.class.getClassLoader()).forEach(found::add);
-        if (Jax4jCli.class.getModule().isNamed()) ServiceLoader.load(Jax4jCli.class.getModule().getLayer(), CliCommand.class).forEach(c -> {
-            if (found.stream().noneMatch(f -> f.getClass() == c.getClass())) found.add(c);
-        });
         found.sort(Comparator.comparing(c -> c.getClass().getName()));
         for (CliCommand c : found) cl.addSubcommand(c);
         return cl;
