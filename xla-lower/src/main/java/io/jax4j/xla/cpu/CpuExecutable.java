@@ -72,7 +72,9 @@ final class CpuExecutable implements Executable {
     private static Op kernel(CCompiler.Library lib, String symbol) {
         MethodHandle h = Linker.nativeLinker().downcallHandle(lib.lookup().find(symbol).orElseThrow(),
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-        return f -> h.invokeExact(f.table);
+        return f -> {
+            h.invokeExact(f.table);
+        };
     }
 
     private Op gemm(Eqn e) {

@@ -215,12 +215,12 @@ public final class CStyleRenderer {
         return "(int32_t)((uint32_t)" + x + " " + op + " (uint32_t)" + y + ")";
     }
 
-    /** Float to integer: NaN to 0, truncation toward zero, wrapped to 32 bits (the reference's rule). */
+    /** Float to integer: NaN to 0, truncation toward zero saturating at 64 bits, then wrapped to 32 (Java's (int)(long) x). */
     private String convert(String x, DType in, DType out) {
         if (out == DType.BOOL) return "(uint8_t)(" + x + " != 0)";
         if (in.isFloating() && !out.isFloating()) {
-            return "(" + d.type(out) + ")(uint32_t)(int64_t)(" + x + " != " + x + " ? 0 : (" + x + " > 9.2e18 ? 9.2e18 : ("
-                    + x + " < -9.2e18 ? -9.2e18 : " + x + ")))";
+            return "(" + d.type(out) + ")(uint32_t)(" + x + " != " + x + " ? 0 : (" + x + " >= 9.2233720368547758e18 ? INT64_MAX : ("
+                    + x + " <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)" + x + ")))";
         }
         return "(" + d.type(out) + ")" + x;
     }
