@@ -79,7 +79,8 @@ public final class CStyleRenderer {
         if (r.outer() > 1) line(sb, 1, d.parallelFor(work));
         sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
         sb.append("        ").append(acc).append(" acc = ").append(identity(r)).append(";\n");
-        if (r.outer() == 1 && r.op().equals("add")) line(sb, 2, d.parallelSum(work, "acc"));
+        // a sum's inner loop may be reassociated (vectorised; split across cores when it is the only loop)
+        if (r.op().equals("add")) line(sb, 2, d.parallelSum(r.outer() == 1 ? work : 0, "acc"));
         sb.append("        for (long r = 0; r < ").append(r.inner()).append("; r++) {\n");
         body(sb, 3, k.body());
         String v = "v" + r.value();
