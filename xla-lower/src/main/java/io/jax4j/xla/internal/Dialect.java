@@ -26,6 +26,9 @@ public interface Dialect {
     /** A line before an outer loop doing {@code work} element operations (an OpenMP pragma), or "". */
     String parallelFor(long work);
 
-    /** A line before a 1-trip-outer reduction loop of {@code work} elements summed with +, or "". */
+    /**
+     * A line before the inner loop of a sum (which may then be reassociated and vectorised); when
+     * {@code work} is large (the sum is the kernel's only loop) it also splits the loop across cores.
+     */
     String parallelSum(long work, String acc);
 }
