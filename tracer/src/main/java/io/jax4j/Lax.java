@@ -41,6 +41,8 @@ public final class Lax {
     public static Array rsqrt(Array x) { return Elementwise.RSQRT.bind1(Params.NONE, x); }
     public static Array erf(Array x) { return Elementwise.ERF.bind1(Params.NONE, x); }
     public static Array square(Array x) { return Elementwise.SQUARE.bind1(Params.NONE, x); }
+    /** The value with a zero derivative (no effect outside differentiation). */
+    public static Array stopGradient(Array x) { return Elementwise.STOP_GRADIENT.bind1(Params.NONE, x); }
 
     // ---------------------------------------------------------------- binary
     public static Array add(Array x, Array y) { return binary(Elementwise.ADD, x, y); }
@@ -184,9 +186,270 @@ public final class Lax {
                 Ints.of(lhsBatch), Ints.of(rhsBatch)));
     }
 
+    /**
+     * {@code lax.conv_general_dilated} with padding "SAME" / "VALID" (computed as
+     * {@code lax.padtype_to_pads} on the rhs-dilated window); null dilations mean 1, null
+     * dimension numbers mean NC.../OI.../NC....
+     */
+    public static Array convGeneralDilated(Array lhs, Array rhs, int[] windowStrides, String padding, int[] lhsDilation, int[] rhsDilation,
+                                           io.jax4j.prims.Convolution.ConvDimensionNumbers dimensionNumbers, int featureGroupCount) {
+        var dn = dimensionNumbers != null ? dimensionNumbers : io.jax4j.prims.Convolution.ConvDimensionNumbers.identity(lhs.ndim());
+        if (lhs.ndim() != rhs.ndim() || dn.lhsSpec().size() != lhs.ndim()) {
+            throw new Jax4jException("conv_general_dilated(" + lhs.aval().str() + ", " + rhs.aval().str()
+                    + "): lhs and rhs must have the rank of the dimension numbers " + dn);
+        }
+        int ns = lhs.ndim() - 2;
+        int[] rd = rhsDilation != null ? rhsDilation : ones(ns);
+        int[] strides = windowStrides != null ? windowStrides : ones(ns);
+        if (rd.length != ns || strides.length != ns) {
+            throw new Jax4jException("conv_general_dilated(" + lhs.aval().str() + ", " + rhs.aval().str() + "): window_strides "
+                    + java.util.Arrays.toString(strides) + " and rhs_dilation " + java.util.Arrays.toString(rd) + " need one entry per spatial "
+                    + "dimension (" + ns + ")");
+        }
+        int[] in = new int[ns], window = new int[ns];
+        for (int d = 0; d < ns; d++) {
+            in[d] = lhs.dim(dn.lhsSpec().get(d + 2));
+            window[d] = 1 + rd[d] * (rhs.dim(dn.rhsSpec().get(d + 2)) - 1);
+        }
+        return convGeneralDilated(lhs, rhs, strides, io.jax4j.prims.Convolution.padtypeToPads(in, window, strides, padding), lhsDilation, rd, dn,
+                featureGroupCount, 1);
+    }
+
+    /** {@code lax.conv_general_dilated} with explicit (lo, hi) padding per spatial dimension. */
+    public static Array convGeneralDilated(Array lhs, Array rhs, int[] windowStrides, int[][] padding, int[] lhsDilation, int[] rhsDilation,
+                                           io.jax4j.prims.Convolution.ConvDimensionNumbers dimensionNumbers, int featureGroupCount) {
+        return convGeneralDilated(lhs, rhs, windowStrides, padding, lhsDilation, rhsDilation, dimensionNumbers, featureGroupCount, 1);
+    }
+
+    public static Array convGeneralDilated(Array lhs, Array rhs, int[] windowStrides, int[][] padding, int[] lhsDilation, int[] rhsDilation,
+                                           io.jax4j.prims.Convolution.ConvDimensionNumbers dimensionNumbers, int featureGroupCount, int batchGroupCount) {
+        var dn = dimensionNumbers != null ? dimensionNumbers : io.jax4j.prims.Convolution.ConvDimensionNumbers.identity(lhs.ndim());
+        int ns = lhs.ndim() - 2;
+        if (padding.length != ns) {
+            throw new Jax4jException("conv_general_dilated: padding needs one (lo, hi) pair per spatial dimension (" + ns + "), got "
+                    + padding.length);
+        }
+        return convGeneralDilated(lhs, rhs, new io.jax4j.prims.Convolution.ConvParams(Ints.of(windowStrides != null ? windowStrides : ones(ns)),
+                flatPairs(padding), Ints.of(lhsDilation != null ? lhsDilation : ones(ns)), Ints.of(rhsDilation != null ? rhsDilation : ones(ns)),
+                dn, featureGroupCount, batchGroupCount));
+    }
+
+    public static Array convGeneralDilated(Array lhs, Array rhs, io.jax4j.prims.Convolution.ConvParams params) {
+        return io.jax4j.prims.Convolution.CONV_GENERAL_DILATED.bind1(params, lhs, rhs);
+    }
+
+    /** {@code lax.conv}: NCHW / OIHW, no dilation, no groups. */
+    public static Array conv(Array lhs, Array rhs, int[] windowStrides, String padding) {
+        return convGeneralDilated(lhs, rhs, windowStrides, padding, null, null, null, 1);
+    }
+
+    /** {@code lax.reduce_window} with add: sums over windows ("SAME" / "VALID" as {@code padtype_to_pads}). */
+    public static Array reduceWindowSum(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        return reduceWindowSum(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
+    }
+
+    public static Array reduceWindowSum(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
+                                        int[] windowDilation) {
+        return io.jax4j.prims.Windows.REDUCE_WINDOW_SUM.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
+    }
+
+    /** {@code lax.reduce_window} with max (padding holds −inf). */
+    public static Array reduceWindowMax(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        return reduceWindowMax(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
+    }
+
+    public static Array reduceWindowMax(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
+                                        int[] windowDilation) {
+        return io.jax4j.prims.Windows.REDUCE_WINDOW_MAX.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
+    }
+
+    /** {@code lax.reduce_window} with min (padding holds +inf). */
+    public static Array reduceWindowMin(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        return reduceWindowMin(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
+    }
+
+    public static Array reduceWindowMin(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
+                                        int[] windowDilation) {
+        return io.jax4j.prims.Windows.REDUCE_WINDOW_MIN.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
+    }
+
+    private static int[][] windowPads(Array x, int[] windowDimensions, int[] windowStrides, String padding) {
+        int[] strides = windowStrides != null ? windowStrides : ones(x.ndim());
+        if (windowDimensions.length != x.ndim() || strides.length != x.ndim()) {
+            throw new Jax4jException("reduce_window: window_dimensions " + java.util.Arrays.toString(windowDimensions) + " and strides "
+                    + java.util.Arrays.toString(strides) + " need one entry per axis of " + x.aval().str());
+        }
+        return io.jax4j.prims.Convolution.padtypeToPads(x.shape(), windowDimensions, strides, padding);
+    }
+
+    private static io.jax4j.prims.Windows.WindowParams windowParams(Array x, int[] window, int[] strides, int[][] padding, int[] baseDilation,
+                                                     int[] windowDilation) {
+        int n = window.length;
+        return new io.jax4j.prims.Windows.WindowParams(Ints.of(window), Ints.of(strides != null ? strides : ones(n)),
+                flatPairs(padding != null ? padding : new int[n][2]), Ints.of(baseDilation != null ? baseDilation : ones(n)),
+                Ints.of(windowDilation != null ? windowDilation : ones(n)));
+    }
+
+    private static Ints flatPairs(int[][] pairs) {
+        int[] flat = new int[2 * pairs.length];
+        for (int i = 0; i < pairs.length; i++) {
+            if (pairs[i].length != 2) throw new Jax4jException("padding entries must be (lo, hi) pairs, got " + java.util.Arrays.toString(pairs[i]));
+            flat[2 * i] = pairs[i][0];
+            flat[2 * i + 1] = pairs[i][1];
+        }
+        return Ints.of(flat);
+    }
+
+    private static int[] ones(int n) {
+        int[] r = new int[n];
+        java.util.Arrays.fill(r, 1);
+        return r;
+    }
+
     // ---- section: indexing and movement (slice, pad, concatenate, rev, gather, scatter, iota, cumsum, sort)
+    /** {@code x[start:limit]} per axis (unit strides). */
+    public static Array slice(Array x, int[] startIndices, int[] limitIndices) {
+        int[] ones = new int[startIndices.length];
+        java.util.Arrays.fill(ones, 1);
+        return slice(x, startIndices, limitIndices, ones);
+    }
+
+    /** {@code lax.slice}: {@code x[start:limit:stride]} per axis, all static, 0 <= start <= limit <= dim. */
+    public static Array slice(Array x, int[] startIndices, int[] limitIndices, int[] strides) {
+        return io.jax4j.prims.Indexing.SLICE.bind1(new io.jax4j.prims.Indexing.SliceParams(Ints.of(startIndices),
+                Ints.of(limitIndices), Ints.of(strides)), x);
+    }
+
+    /** {@code lax.slice_in_dim}: a slice of one axis. */
+    public static Array sliceInDim(Array x, int start, int limit, int stride, int axis) {
+        int[] s = new int[x.ndim()], l = x.shape(), st = new int[x.ndim()];
+        java.util.Arrays.fill(st, 1);
+        s[axis] = start;
+        l[axis] = limit;
+        st[axis] = stride;
+        return slice(x, s, l, st);
+    }
+
+    /** {@code lax.dynamic_slice}: start indices are integer scalars, clamped so the slice fits. */
+    public static Array dynamicSlice(Array x, List<Array> startIndices, int[] sliceSizes) {
+        List<Array> in = new ArrayList<>(startIndices.size() + 1);
+        in.add(x);
+        in.addAll(startIndices);
+        return io.jax4j.prims.Indexing.DYNAMIC_SLICE.bind(new io.jax4j.prims.Indexing.DynamicSliceParams(Ints.of(sliceSizes)), in).getFirst();
+    }
+
+    /** {@code lax.dynamic_update_slice}: x with {@code update} written at the (clamped) start indices. */
+    public static Array dynamicUpdateSlice(Array x, Array update, List<Array> startIndices) {
+        List<Array> in = new ArrayList<>(startIndices.size() + 2);
+        in.add(x);
+        in.add(update);
+        in.addAll(startIndices);
+        return io.jax4j.prims.Indexing.DYNAMIC_UPDATE_SLICE.bind(Params.NONE, in).getFirst();
+    }
+
+    /** {@code lax.pad} with {@code config[i] = {lo, hi, interior}} (lo and hi may be negative: cropping). */
+    public static Array pad(Array x, Array paddingValue, int[][] config) {
+        int n = config.length;
+        int[] lo = new int[n], hi = new int[n], interior = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (config[i].length != 3) throw new Jax4jException("lax.pad: each padding_config entry must be {lo, hi, interior}, got "
+                    + java.util.Arrays.toString(config[i]));
+            lo[i] = config[i][0];
+            hi[i] = config[i][1];
+            interior[i] = config[i][2];
+        }
+        if (paddingValue.dtype() != x.dtype() && paddingValue.aval().weakType()) {
+            paddingValue = convertElementType(paddingValue, x.dtype(), x.aval().weakType());
+        }
+        return io.jax4j.prims.Indexing.PAD.bind1(new io.jax4j.prims.Indexing.PadParams(Ints.of(lo), Ints.of(hi), Ints.of(interior)),
+                x, paddingValue);
+    }
+
+    /** {@code lax.concatenate} along {@code dimension}; operands share dtype and the other sizes. */
+    public static Array concatenate(List<Array> xs, int dimension) {
+        if (xs.size() == 1) return xs.getFirst();
+        return io.jax4j.prims.Indexing.CONCATENATE.bind(new io.jax4j.prims.Indexing.ConcatenateParams(dimension), xs).getFirst();
+    }
+
+    /** {@code lax.rev}: reverses the given axes. */
+    public static Array rev(Array x, int... dimensions) {
+        if (dimensions.length == 0) return x;
+        return io.jax4j.prims.Indexing.REV.bind1(new io.jax4j.prims.Indexing.RevParams(Ints.of(dimensions)), x);
+    }
+
+    /** {@code lax.iota}: {@code 0..size-1} in {@code dtype}. */
+    public static Array iota(DType dtype, int size) { return broadcastedIota(dtype, new int[]{size}, 0); }
+
+    /** {@code lax.broadcasted_iota}: the index along {@code dimension} of an array of {@code shape}. */
+    public static Array broadcastedIota(DType dtype, int[] shape, int dimension) {
+        return io.jax4j.prims.Indexing.IOTA.bind(new io.jax4j.prims.Indexing.IotaParams(dtype, Ints.of(shape), dimension), List.of())
+                .getFirst();
+    }
+
+    /** {@code lax.clamp(min, x, max)}; min and max are scalars or of x's shape (weak scalars take x's dtype). */
+    public static Array clamp(Array min, Array x, Array max) {
+        if (min.dtype() != x.dtype() && min.aval().weakType()) min = convertElementType(min, x.dtype(), false);
+        if (max.dtype() != x.dtype() && max.aval().weakType()) max = convertElementType(max, x.dtype(), false);
+        return io.jax4j.prims.Indexing.CLAMP.bind(Params.NONE, List.of(min, x, max)).getFirst();
+    }
+
+    /**
+     * {@code lax.gather} (the index vector is the last axis of {@code indices}); {@code fillValue}
+     * null: JAX's default fill for FILL_OR_DROP (NaN for floats).
+     */
+    public static Array gather(Array x, Array indices, io.jax4j.prims.Scatter.GatherDimensionNumbers dimensionNumbers,
+                               int[] sliceSizes, io.jax4j.prims.Scatter.GatherScatterMode mode, Double fillValue) {
+        return io.jax4j.prims.Scatter.GATHER.bind1(new io.jax4j.prims.Scatter.GatherParams(dimensionNumbers, Ints.of(sliceSizes),
+                mode, fillValue), x, indices);
+    }
+
+    /** {@code lax.scatter_add}: x with the update windows added at the indexed positions. */
+    public static Array scatterAdd(Array x, Array indices, Array updates, io.jax4j.prims.Scatter.ScatterDimensionNumbers dimensionNumbers,
+                                   io.jax4j.prims.Scatter.GatherScatterMode mode) {
+        return io.jax4j.prims.Scatter.SCATTER_ADD.bind(new io.jax4j.prims.Scatter.ScatterParams(dimensionNumbers, mode),
+                List.of(x, indices, updates)).getFirst();
+    }
+
+    public static Array cumsum(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMSUM, x, axis, reverse); }
+    public static Array cumprod(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMPROD, x, axis, reverse); }
+    public static Array cummax(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMMAX, x, axis, reverse); }
+    public static Array cummin(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMMIN, x, axis, reverse); }
+
+    private static Array cumulative(Primitive p, Array x, int axis, boolean reverse) {
+        return p.bind1(new io.jax4j.prims.Sorting.CumulativeParams(axis, reverse), x);
+    }
+
+    /** {@code lax.sort} of several operands by the first {@code numKeys} (lexicographically). */
+    public static List<Array> sort(List<Array> operands, int dimension, boolean isStable, int numKeys) {
+        return io.jax4j.prims.Sorting.SORT.bind(new io.jax4j.prims.Sorting.SortParams(dimension, isStable, numKeys), operands);
+    }
+
+    /** Sorts one operand along {@code dimension}. */
+    public static Array sort(Array x, int dimension) { return sort(List.of(x), dimension, true, 1).getFirst(); }
+
+    /** Π over the axes. */
+    public static Array reduceProd(Array x, int... axes) { return reduce(io.jax4j.prims.Sorting.REDUCE_PROD, x, axes); }
+
 
     // ---- section: randomness (threefry2x32, random_bits, erf_inv)
+    /** The threefry-2x32 cipher keyed by (key0, key1) on counters (x0, x1), all u32: two u32 outputs. */
+    public static List<Array> threefry2x32(Array key0, Array key1, Array x0, Array x1) {
+        return io.jax4j.prims.RandomPrimitives.THREEFRY2X32.bind(Params.NONE, List.of(key0, key1, x0, x1));
+    }
+
+    /** The inverse error function, elementwise (float). */
+    public static Array erfInv(Array x) { return io.jax4j.prims.RandomPrimitives.ERF_INV.bind1(Params.NONE, x); }
+
+    /** Reinterprets the bits of x as {@code dtype} (f64 ↔ u32[..., 2] changes the shape). */
+    public static Array bitcastConvertType(Array x, DType dtype) {
+        if (x.dtype() == dtype) return x;
+        return io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE.bind1(new io.jax4j.prims.RandomPrimitives.BitcastParams(dtype), x);
+    }
+
+    /** {@code lax.sort_key_val}: values sorted (stably) by keys along {@code dimension}; returns [keys, values]. */
+    public static List<Array> sortKeyVal(Array keys, Array values, int dimension) {
+        return io.jax4j.prims.Sorting.sortKeyVal(keys, values, dimension);
+    }
 
     // ---- section: control flow (cond, while_loop, scan)
 }

@@ -37,6 +37,7 @@ public final class Names {
         if (v instanceof Object[] a) return tuple(Arrays.stream(a).map(Names::printValue).toList());
         if (v instanceof Collection<?> c) return tuple(c.stream().map(Names::printValue).toList());
         if (v instanceof io.vavr.collection.Seq<?> c) return tuple(c.map(Names::printValue).toJavaList());
+        if (v instanceof io.jax4j.DType d) return d.jaxName();
         if (v instanceof Enum<?> e) return e.name().toLowerCase();
         if (v instanceof ClosedJaxpr cj) return "{ jaxpr with " + cj.jaxpr().eqns().size() + " eqns }";
         if (v instanceof Jaxpr j) return "{ jaxpr with " + j.eqns().size() + " eqns }";

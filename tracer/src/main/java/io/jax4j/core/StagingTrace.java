@@ -20,8 +20,22 @@ import java.util.List;
  */
 public final class StagingTrace extends Trace {
     private final JaxprBuilder builder = new JaxprBuilder();
+    private final boolean partialEval;
 
-    public StagingTrace(String description) { super(description); }
+    public StagingTrace(String description) { this(description, false); }
+
+    /**
+     * With {@code partialEval}, the trace stages only equations that depend on its own tracers (the
+     * unknowns) and evaluates the rest in its parent right away (the knowns): JAX's partial
+     * evaluation, which {@code linearize} uses to split primal from tangent computations. Knowns
+     * that feed staged equations become constvars (the residuals).
+     */
+    public StagingTrace(String description, boolean partialEval) {
+        super(description);
+        this.partialEval = partialEval;
+    }
+
+    public boolean owns(Array x) { return x instanceof StagingTracer t && t.trace == this; }
 
     /** A tracer for a new input of the jaxpr. */
     public Array newArg(ShapedArray aval) { return new StagingTracer(this, builder.addInvar(aval)); }
@@ -35,6 +49,12 @@ public final class StagingTrace extends Trace {
 
     @Override
     public List<Array> process(Primitive p, Params params, List<Array> inputs) {
+        if (partialEval) {
+            boolean anyUnknown = false;
+            for (Array x : inputs) anyUnknown |= owns(x);
+            if (!anyUnknown) return inParent(() -> p.bind(params, inputs));
+            if (io.jax4j.prims.CallPrimitives.isInlinedCall(p)) return run(() -> io.jax4j.prims.CallPrimitives.inline(params, inputs));
+        }
         Vector<Atom> atoms = Vector.ofAll(inputs).map(this::atomFor);
         List<ShapedArray> outAvals = p.abstractEval(params, atoms.map(Atom::aval).toJavaList());
         List<Var> outvars = new ArrayList<>(outAvals.size());

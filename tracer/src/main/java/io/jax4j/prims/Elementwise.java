@@ -31,6 +31,9 @@ public final class Elementwise {
     public static final Primitive NEG = defLinear(unop("neg", NUMBER, v -> -v, v -> -v),
             (p, ct, ops) -> List.of(Lax.neg(ct.getFirst())));
 
+    /** The identity with a zero derivative: JAX's stop_gradient. */
+    public static final Primitive STOP_GRADIENT = unop("stop_gradient", ANY, v -> v, v -> v).zeroJvp();
+
     // -------- unary, piecewise constant: zero derivative
     public static final Primitive SIGN = unop("sign", NUMBER, Math::signum, Long::signum).zeroJvp();
     public static final Primitive FLOOR = unop("floor", FLOAT, Math::floor, null).zeroJvp();

@@ -25,10 +25,14 @@ public final class LinearAlgebra {
         @Override
         public String print() {
             return "[dimension_numbers=((" + list(lhsContracting) + ", " + list(rhsContracting) + "), (" + list(lhsBatch) + ", "
-                    + list(rhsBatch) + "))]";
+                    + list(rhsBatch) + ")) precision=None]";
         }
 
-        private static String list(Ints i) { return "[" + i.toString().replace("(", "").replace(",)", "").replace(")", "") + "]"; }
+        private static String list(Ints i) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int k = 0; k < i.size(); k++) sb.append(k > 0 ? ", " : "").append(i.get(k));
+            return sb.append(']').toString();
+        }
     }
 
     /** Output axes: batch, then lhs free, then rhs free. d(x·y) = dx·y + x·dy; transposes are dot_generals. */

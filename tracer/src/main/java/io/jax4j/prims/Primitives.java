@@ -14,6 +14,12 @@ public final class Primitives {
             LinearAlgebra.class,
             CallPrimitives.class,
             // ---- families added by later work go below, one line each
+            RandomPrimitives.class,
+            Convolution.class,
+            Windows.class,
+            Indexing.class,
+            Scatter.class,
+            Sorting.class,          // sort (also lax.sort_key_val for Random.permutation), scans, reduce_prod
     };
 
     public static void load() {

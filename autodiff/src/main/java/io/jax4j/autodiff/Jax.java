@@ -1,0 +1,325 @@
+package io.jax4j.autodiff;
+
+import io.jax4j.Array;
+import io.jax4j.Lax;
+import io.jax4j.Np;
+import io.jax4j.core.JitFunction;
+import io.jax4j.core.Jax4jException;
+import io.jax4j.core.StagingTrace;
+import io.jax4j.core.Vmap;
+import io.jax4j.ir.ClosedJaxpr;
+import io.jax4j.tree.Tree;
+import io.vavr.Function1;
+import io.vavr.Function2;
+import io.vavr.Function3;
+import io.vavr.Function4;
+import io.vavr.Tuple;
+import io.vavr.Tuple2;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The transformations of JAX, composable in any order: {@code jit}, {@code grad},
+ * {@code valueAndGrad} (and {@code valueAndGradWithAux}, JAX's {@code has_aux=True}), {@code jvp},
+ * {@code vjp}, {@code linearize}, {@code vmap}, {@code jacfwd}, {@code jacrev}, {@code hessian},
+ * {@code makeJaxpr}. Functions take and return pytrees (records, lists, maps, tuples of arrays).
+ *
+ * <pre>{@code
+ * Function1<Array, Array> f = x -> Np.sum(Np.tanh(x));
+ * var df = Jax.jit(Jax.grad(f));                        // grad(grad(f)), vmap(grad(f)), ... all work
+ * ValueAndGradWithAux<Params, Array> r = Jax.valueAndGradWithAux(lossAndLogits).apply(params);
+ * }</pre>
+ *
+ * <p>{@code valueAndGradWithAux(f)} takes {@code f} returning {@code HasAux.of(value, aux)}; the call
+ * returns {@code ((value, aux), grads)} as a {@link ValueAndGradWithAux}. Gradients are taken with
+ * respect to the floating-point array leaves of the first argument; other leaves are static and come
+ * back unchanged in the gradient's structure.
+ */
+public final class Jax {
+    private Jax() {}
+
+    // ---------------------------------------------------------------- jit
+
+    public static <A, R> Function1<A, R> jit(Function1<A, R> f) { return jit(f, JitOptions.named(null)); }
+
+    @SuppressWarnings("unchecked")
+    public static <A, R> Function1<A, R> jit(Function1<A, R> f, JitOptions options) {
+        JitFunction j = jitFunction(args -> f.apply((A) args.get(0)), options);
+        return a -> (R) j.call(args(a));
+    }
+
+    public static <A, B, R> Function2<A, B, R> jit(Function2<A, B, R> f) { return jit(f, JitOptions.named(null)); }
+
+    @SuppressWarnings("unchecked")
+    public static <A, B, R> Function2<A, B, R> jit(Function2<A, B, R> f, JitOptions options) {
+        JitFunction j = jitFunction(args -> f.apply((A) args.get(0), (B) args.get(1)), options);
+        return (a, b) -> (R) j.call(args(a, b));
+    }
+
+    public static <A, B, C, R> Function3<A, B, C, R> jit(Function3<A, B, C, R> f) { return jit(f, JitOptions.named(null)); }
+
+    @SuppressWarnings("unchecked")
+    public static <A, B, C, R> Function3<A, B, C, R> jit(Function3<A, B, C, R> f, JitOptions options) {
+        JitFunction j = jitFunction(args -> f.apply((A) args.get(0), (B) args.get(1), (C) args.get(2)), options);
+        return (a, b, c) -> (R) j.call(args(a, b, c));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static <A, B, C, D, R> Function4<A, B, C, D, R> jit(Function4<A, B, C, D, R> f, JitOptions options) {
+        JitFunction j = jitFunction(args -> f.apply((A) args.get(0), (B) args.get(1), (C) args.get(2), (D) args.get(3)), options);
+        return (a, b, c, d) -> (R) j.call(args(a, b, c, d));
+    }
+
+    /** The underlying jit object of a function of an argument list (cache statistics, tracing count). */
+    public static JitFunction jitFunction(Function<List<Object>, Object> f, JitOptions options) {
+        String name = options.name() != null ? options.name() : callerName();
+        return new JitFunction(f, name, options.donateArgnums() == null ? Set.of() : options.donateArgnums());
+    }
+
+    // ---------------------------------------------------------------- makeJaxpr
+
+    /** The jaxpr of {@code f} at the avals of the arguments; prints as JAX prints it. */
+    public static <A> Function1<A, ClosedJaxpr> makeJaxpr(Function1<A, ?> f) {
+        return a -> makeJaxprList(args -> f.apply(unchecked(args.get(0))), args(a));
+    }
+
+    public static <A, B> Function2<A, B, ClosedJaxpr> makeJaxpr(Function2<A, B, ?> f) {
+        return (a, b) -> makeJaxprList(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), args(a, b));
+    }
+
+    public static <A, B, C> Function3<A, B, C, ClosedJaxpr> makeJaxpr(Function3<A, B, C, ?> f) {
+        return (a, b, c) -> makeJaxprList(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))), args(a, b, c));
+    }
+
+    static ClosedJaxpr makeJaxprList(Function<List<Object>, Object> f, List<Object> args) {
+        StagingTrace trace = new StagingTrace("makeJaxpr(" + callerName() + ")");
+        Tree.Flat flat = Tree.flatten(args);
+        List<Object> leaves = new ArrayList<>();
+        for (Object leaf : flat.leaves()) leaves.add(leaf instanceof Array a ? trace.newArg(a.aval()) : leaf);
+        List<Object> traced = unchecked(Tree.unflatten(flat.def(), leaves));
+        Object out = trace.run(() -> f.apply(traced));
+        return trace.build(Tree.leavesOfType(out, Array.class));
+    }
+
+    // ---------------------------------------------------------------- grad and valueAndGrad
+
+    /** The gradient of a scalar function with respect to its (pytree) argument. */
+    public static <A> Function1<A, A> grad(Function1<A, Array> f) {
+        Function1<A, ValueAndGrad<A>> vg = valueAndGrad(f);
+        return a -> vg.apply(a).grad();
+    }
+
+    /** The gradient with respect to the first argument. */
+    public static <A, B> Function2<A, B, A> grad(Function2<A, B, Array> f) {
+        Function2<A, B, ValueAndGrad<A>> vg = valueAndGrad(f);
+        return (a, b) -> vg.apply(a, b).grad();
+    }
+
+    public static <A, B, C> Function3<A, B, C, A> grad(Function3<A, B, C, Array> f) {
+        Function3<A, B, C, ValueAndGrad<A>> vg = valueAndGrad(f);
+        return (a, b, c) -> vg.apply(a, b, c).grad();
+    }
+
+    public static <A> Function1<A, ValueAndGrad<A>> valueAndGrad(Function1<A, Array> f) {
+        String name = callerName();
+        return a -> {
+            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}, false);
+            return new ValueAndGrad<>(r.value(), unchecked(r.grads().getFirst()));
+        };
+    }
+
+    public static <A, B> Function2<A, B, ValueAndGrad<A>> valueAndGrad(Function2<A, B, Array> f) {
+        String name = callerName();
+        return (a, b) -> {
+            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), args(a, b), new int[]{0}, false);
+            return new ValueAndGrad<>(r.value(), unchecked(r.grads().getFirst()));
+        };
+    }
+
+    public static <A, B, C> Function3<A, B, C, ValueAndGrad<A>> valueAndGrad(Function3<A, B, C, Array> f) {
+        String name = callerName();
+        return (a, b, c) -> {
+            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),
+                    args(a, b, c), new int[]{0}, false);
+            return new ValueAndGrad<>(r.value(), unchecked(r.grads().getFirst()));
+        };
+    }
+
+    /** JAX's {@code value_and_grad(f, has_aux=True)}: f returns {@code HasAux.of(value, aux)}. */
+    public static <A, X> Function1<A, ValueAndGradWithAux<A, X>> valueAndGradWithAux(Function1<A, HasAux<X>> f) {
+        String name = callerName();
+        return a -> {
+            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}, true);
+            return new ValueAndGradWithAux<>(r.value(), unchecked(r.aux()), unchecked(r.grads().getFirst()));
+        };
+    }
+
+    public static <A, B, X> Function2<A, B, ValueAndGradWithAux<A, X>> valueAndGradWithAux(Function2<A, B, HasAux<X>> f) {
+        String name = callerName();
+        return (a, b) -> {
+            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), args(a, b), new int[]{0}, true);
+            return new ValueAndGradWithAux<>(r.value(), unchecked(r.aux()), unchecked(r.grads().getFirst()));
+        };
+    }
+
+    /**
+     * The general form: value and gradients with respect to the arguments {@code argnums} (one gradient
+     * pytree per argnum, in order), with or without aux ({@code HasAux}).
+     */
+    public static Function<List<Object>, ValueAndGradWithAux<List<Object>, Object>> valueAndGrad(
+            Function<List<Object>, Object> f, int[] argnums, boolean hasAux) {
+        String name = callerName();
+        return args -> {
+            var r = Differentiate.valueAndGrad(name, f, args, argnums, hasAux);
+            return new ValueAndGradWithAux<>(r.value(), r.aux(), r.grads());
+        };
+    }
+
+    // ---------------------------------------------------------------- jvp, vjp, linearize
+
+    /** Forward mode: {@code (f(primals), df(primals)·tangents)}; tangents have the primals' structure. */
+    public static <A, R> Tuple2<R, R> jvp(Function1<A, R> f, A primals, A tangents) {
+        String name = callerName();
+        Tree.Flat pf = Tree.flatten(primals), tf = Tree.flatten(tangents);
+        Tree.checkSameStructure("jvp(" + name + "): tangents vs primals", pf.def(), tf.def());
+        List<Array> p = Tree.leavesOfType(primals, Array.class), t = Tree.leavesOfType(tangents, Array.class);
+        Object[] outDef = new Object[1];
+        Linearize.JvpOut out = Linearize.jvp(name, flatten1(f, pf, outDef), p, t);
+        List<Array> tangentsOut = new ArrayList<>();
+        for (int i = 0; i < out.tangents().size(); i++) {
+            Array ti = out.tangents().get(i);
+            tangentsOut.add(ti != null ? ti : Linearize.zeros(out.primals().get(i).aval().strong()));
+        }
+        Tree.Flat od = (Tree.Flat) outDef[0];
+        return Tuple.of(unchecked(rebuild(od, out.primals())), unchecked(rebuild(od, tangentsOut)));
+    }
+
+    /** Reverse mode: the outputs and the pullback from output cotangents to input cotangents. */
+    public static <A, R> Vjp<A, R> vjp(Function1<A, R> f, A primals) {
+        String name = callerName();
+        Tree.Flat pf = Tree.flatten(primals);
+        Object[] outDef = new Object[1];
+        Linearize.Linearized lin = Linearize.linearize(name, flatten1(f, pf, outDef), Tree.leavesOfType(primals, Array.class));
+        Tree.Flat od = (Tree.Flat) outDef[0];
+        R out = unchecked(rebuild(od, lin.primalsOut()));
+        return new Vjp<>(out, ct -> {
+            Tree.checkSameStructure("vjp(" + name + "): cotangent vs output", od.def(), Tree.flatten(ct).def());
+            List<Array> cts = Tree.leavesOfType(ct, Array.class);
+            return unchecked(rebuild(pf, lin.transpose(cts)));
+        });
+    }
+
+    /** {@code (f(primals), jvpFn)} where {@code jvpFn} maps tangents linearly, reusing the residuals. */
+    public static <A, R> Tuple2<R, Function1<A, R>> linearize(Function1<A, R> f, A primals) {
+        String name = callerName();
+        Tree.Flat pf = Tree.flatten(primals);
+        Object[] outDef = new Object[1];
+        Linearize.Linearized lin = Linearize.linearize(name, flatten1(f, pf, outDef), Tree.leavesOfType(primals, Array.class));
+        Tree.Flat od = (Tree.Flat) outDef[0];
+        return Tuple.of(unchecked(rebuild(od, lin.primalsOut())),
+                t -> unchecked(rebuild(od, lin.apply(Tree.leavesOfType(t, Array.class)))));
+    }
+
+    // ---------------------------------------------------------------- vmap
+
+    /** Vectorises over axis 0 of every array leaf of the argument. */
+    public static <A, R> Function1<A, R> vmap(Function1<A, R> f) { return vmap(f, InAxes.of(0)); }
+
+    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes) {
+        String name = callerName();
+        return a -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), 0, args(a)));
+    }
+
+    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes) {
+        String name = callerName();
+        return (a, b) -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes.axes(), 0, args(a, b)));
+    }
+
+    public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes) {
+        String name = callerName();
+        return (a, b, c) -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),
+                name, inAxes.axes(), 0, args(a, b, c)));
+    }
+
+    // ---------------------------------------------------------------- Jacobians
+
+    /** The Jacobian by forward mode: shape {@code out.shape + in.shape}. */
+    public static Function1<Array, Array> jacfwd(Function1<Array, Array> f) {
+        return x -> {
+            int n = (int) x.size();
+            Array basis = Np.reshape(eye(n, x), concat(new int[]{n}, x.shape()));
+            Function1<Array, Array> pushforward = t -> jvp(f, x, t)._2;
+            Array cols = Vmap.apply(args -> pushforward.apply((Array) args.get(0)), "jacfwd", List.of(0), 0, List.of(basis)) instanceof Array a ? a : null;
+            // cols: [n, *out]; move the input axis to the end
+            Array moved = Np.moveaxis(cols, 0, -1);
+            return Np.reshape(moved, concat(cols.ndim() == 1 ? new int[0] : java.util.Arrays.copyOfRange(cols.shape(), 1, cols.ndim()), x.shape()));
+        };
+    }
+
+    /** The Jacobian by reverse mode: shape {@code out.shape + in.shape}. */
+    public static Function1<Array, Array> jacrev(Function1<Array, Array> f) {
+        return x -> {
+            Vjp<Array, Array> v = vjp(f, x);
+            Array y = v.primalsOut();
+            int m = (int) y.size();
+            Array basis = Np.reshape(eye(m, y), concat(new int[]{m}, y.shape()));
+            Array rows = (Array) Vmap.apply(args -> v.apply((Array) args.get(0)), "jacrev", List.of(0), 0, List.of(basis));
+            return Np.reshape(rows, concat(y.shape(), x.shape()));
+        };
+    }
+
+    /** {@code jacfwd(jacrev(f))}: the Hessian of a scalar function. */
+    public static Function1<Array, Array> hessian(Function1<Array, Array> f) { return jacfwd(jacrev(f)); }
+
+    /** JAX's {@code stop_gradient}: the value, with a zero derivative. */
+    public static Array stopGradient(Array x) { return Lax.stopGradient(x); }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Array eye(int n, Array like) {
+        double[] d = new double[n * n];
+        for (int i = 0; i < n; i++) d[i * n + i] = 1;
+        return Array.fromDoubles(like.dtype(), d, n, n);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static <A, R> Function<List<Array>, List<Array>> flatten1(Function1<A, R> f, Tree.Flat in, Object[] outDef) {
+        return xs -> {
+            List<Object> leaves = new ArrayList<>(in.leaves());
+            int k = 0;
+            for (int i = 0; i < leaves.size(); i++) if (leaves.get(i) instanceof Array) leaves.set(i, xs.get(k++));
+            R out = f.apply(unchecked(Tree.unflatten(in.def(), leaves)));
+            Tree.Flat of = Tree.flatten(out);
+            outDef[0] = of;
+            return Tree.leavesOfType(out, Array.class);
+        };
+    }
+
+    private static Object rebuild(Tree.Flat def, List<Array> arrays) {
+        List<Object> leaves = new ArrayList<>(def.leaves());
+        int k = 0;
+        for (int i = 0; i < leaves.size(); i++) if (leaves.get(i) instanceof Array) leaves.set(i, arrays.get(k++));
+        if (k != arrays.size()) throw new Jax4jException("internal: " + arrays.size() + " arrays for " + k + " array leaves");
+        return Tree.unflatten(def.def(), leaves);
+    }
+
+    private static List<Object> args(Object... a) { return java.util.Arrays.asList(a); }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T unchecked(Object o) { return (T) o; }
+
+    /** The user's method that called the transformation (JAX uses the function's __name__). */
+    private static String callerName() {
+        return StackWalker.getInstance().walk(s -> s
+                .filter(f -> !f.getClassName().startsWith("io.jax4j.autodiff.") && !f.getClassName().startsWith("io.jax4j.core."))
+                .findFirst().map(StackWalker.StackFrame::getMethodName).orElse("fn"));
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * jax4j's transformations of JAX: jvp, linearize (JVP plus partial evaluation), transpose, vjp, grad,
+ * valueAndGrad with hasAux, jacfwd/jacrev/hessian; and the public facade {@link io.jax4j.autodiff.Jax}.
+ */
+module io.jax4j.autodiff {
+    requires transitive io.jax4j.tracer;
+    exports io.jax4j.autodiff;
+}

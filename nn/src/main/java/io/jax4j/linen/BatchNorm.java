@@ -1,0 +1,78 @@
+package io.jax4j.linen;
+
+import io.jax4j.Array;
+import io.jax4j.Init;
+import io.jax4j.Np;
+
+/**
+ * {@code flax.linen.BatchNorm}: in training ({@code useRunningAverage = false}) normalises with the
+ * batch statistics and, unless initialising, updates the running averages in {@code batch_stats}
+ * ({@code mean}, {@code var}: {@code ra = momentum * ra + (1 - momentum) * batch}), which must be
+ * mutable; in evaluation it normalises with the running averages. {@code scale} and {@code bias} are
+ * params.
+ */
+public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, double epsilon, boolean useBias, boolean useScale,
+                        Init.Initializer biasInit, Init.Initializer scaleInit, String name) implements Module {
+
+    public static Builder builder() { return new Builder(); }
+
+    public Array call(Array x) { return call(x, null); }
+
+    /** {@code useRunningAverage} given here overrides (merges with) the field, as in Flax. */
+    public Array call(Array x, Boolean useRunningAverageArg) {
+        boolean useRa = mergeParam(useRunningAverage, useRunningAverageArg);
+        return compact(() -> {
+            int[] featureAxes = Normalization.canonicalAxes(x.ndim(), axis);
+            int[] reductionAxes = Normalization.complement(x.ndim(), featureAxes);
+            int[] featureShape = new int[featureAxes.length];
+            for (int i = 0; i < featureAxes.length; i++) featureShape[i] = x.dim(featureAxes[i]);
+            VariableRef raMean = variable("batch_stats", "mean", () -> Array.zeros(featureShape));
+            VariableRef raVar = variable("batch_stats", "var", () -> Array.ones(featureShape));
+            Array mean, var;
+            if (useRa) {
+                mean = raMean.value();
+                var = raVar.value();
+            } else {
+                Normalization.Stats s = Normalization.compute(x, reductionAxes);
+                mean = s.mean();
+                var = s.var();
+                if (!isInitializing()) {
+                    raMean.set(Np.add(raMean.value().mul((float) momentum), mean.mul((float) (1 - momentum))));
+                    raVar.set(Np.add(raVar.value().mul((float) momentum), var.mul((float) (1 - momentum))));
+                }
+            }
+            return Normalization.normalize(this, x, mean, var, reductionAxes, featureAxes, epsilon, useBias, useScale, biasInit, scaleInit);
+        });
+    }
+
+    static boolean mergeParam(Boolean field, Boolean arg) {
+        if (field != null && arg != null) {
+            throw new io.jax4j.core.Jax4jException("BatchNorm: useRunningAverage was given both as a field and as a call argument; give it once");
+        }
+        if (field == null && arg == null) {
+            throw new io.jax4j.core.Jax4jException("BatchNorm: useRunningAverage must be given, as a field (builder) or as a call argument");
+        }
+        return field != null ? field : arg;
+    }
+
+    public static final class Builder {
+        private Boolean useRunningAverage;
+        private int axis = -1;
+        private double momentum = 0.99;
+        private double epsilon = 1e-5;
+        private boolean useBias = true, useScale = true;
+        private Init.Initializer biasInit = Init.zeros(), scaleInit = Init.ones();
+        private String name;
+
+        public Builder useRunningAverage(boolean v) { this.useRunningAverage = v; return this; }
+        public Builder axis(int v) { this.axis = v; return this; }
+        public Builder momentum(double v) { this.momentum = v; return this; }
+        public Builder epsilon(double v) { this.epsilon = v; return this; }
+        public Builder useBias(boolean v) { this.useBias = v; return this; }
+        public Builder useScale(boolean v) { this.useScale = v; return this; }
+        public Builder biasInit(Init.Initializer v) { this.biasInit = v; return this; }
+        public Builder scaleInit(Init.Initializer v) { this.scaleInit = v; return this; }
+        public Builder name(String v) { this.name = v; return this; }
+        public BatchNorm build() { return new BatchNorm(useRunningAverage, axis, momentum, epsilon, useBias, useScale, biasInit, scaleInit, name); }
+    }
+}

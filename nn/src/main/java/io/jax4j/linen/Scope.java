@@ -1,0 +1,197 @@
+package io.jax4j.linen;
+
+import io.jax4j.Array;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Flax's functional core: a cursor into the variables (collection -> nested dict by module path) with
+ * the mutable filter, the rng streams of this path and their counters. Child scopes are created when a
+ * submodule is first called and reused when the same module instance is called again.
+ *
+ * <p>The scope of the module being run is in a {@link ScopedValue}; layers reach it through the
+ * default methods of {@link Module}.
+ */
+public final class Scope {
+    private static final ScopedValue<Scope> CURRENT = ScopedValue.newInstance();
+
+    private final Root root;
+    private final Scope parent;
+    private final String name;
+    private final List<String> path;
+    private final Map<String, RngStream> rngs;
+    private final Map<String, Integer> rngCounters = new HashMap<>();
+    private final Set<String> reservations = new HashSet<>();
+    private final Map<Module, Scope> childrenByModule = new IdentityHashMap<>();
+    private final Map<String, Integer> autoNameCounters = new HashMap<>();
+    final Module module;
+
+    /** The state shared by all scopes of one init/apply: the variables being read and written. */
+    static final class Root {
+        final Map<String, Map<String, Object>> variables = new LinkedHashMap<>();
+        final Set<String> mutable;
+        final boolean allMutable;
+        final boolean initializing;
+
+        Root(Variables initial, Set<String> mutable, boolean allMutable, boolean initializing) {
+            for (var e : initial.entrySet()) {
+                Object v = e.getValue();
+                variables.put(e.getKey(), v instanceof Dict d ? d.unfreeze() : Dict.cast((Map<?, ?>) v));
+            }
+            this.mutable = mutable;
+            this.allMutable = allMutable;
+            this.initializing = initializing;
+        }
+
+        boolean isMutable(String col) { return allMutable || mutable.contains(col); }
+    }
+
+    Scope(Root root, Scope parent, String name, Map<String, RngStream> rngs, Module module) {
+        this.root = root;
+        this.parent = parent;
+        this.name = name;
+        this.path = parent == null ? List.of() : append(parent.path, name);
+        this.rngs = rngs;
+        this.module = module;
+    }
+
+    private static List<String> append(List<String> p, String n) {
+        java.util.ArrayList<String> l = new java.util.ArrayList<>(p);
+        l.add(n);
+        return List.copyOf(l);
+    }
+
+    /** The scope of the module running now. */
+    public static Scope current() {
+        if (!CURRENT.isBound()) {
+            throw new ModuleErrors.UnboundModuleError();
+        }
+        return CURRENT.get();
+    }
+
+    static boolean isBound() { return CURRENT.isBound(); }
+
+    <T> T run(Supplier<T> body) { return ScopedValue.where(CURRENT, this).call(body::get); }
+
+    public List<String> path() { return path; }
+
+    /** {@code /Dense_0/kernel}-style path for messages, as Flax prints scope paths. */
+    public String pathText() { return "/" + String.join("/", path); }
+
+    public boolean isInitializing() { return root.initializing; }
+
+    public boolean isMutableCollection(String col) { return root.isMutable(col); }
+
+    // ---------------------------------------------------------------- children
+
+    /** The child scope of {@code m}: reused for the same instance, else named and reserved. */
+    Scope childFor(Module m, String explicitName) {
+        Scope existing = childrenByModule.get(m);
+        if (existing != null) return existing;
+        String n = explicitName != null ? explicitName : defaultName(m.getClass().getSimpleName() + "_");
+        reserve(n);
+        Map<String, RngStream> childRngs = new LinkedHashMap<>();
+        for (var e : rngs.entrySet()) childRngs.put(e.getKey(), e.getValue().child(n));
+        Scope child = new Scope(root, this, n, childRngs, m);
+        childrenByModule.put(m, child);
+        return child;
+    }
+
+    private String defaultName(String prefix) {
+        int i = autoNameCounters.getOrDefault(prefix, 0);
+        while (reservations.contains(prefix + i)) i++;
+        autoNameCounters.put(prefix, i + 1);
+        return prefix + i;
+    }
+
+    private void reserve(String n) {
+        if (!reservations.add(n)) throw new ModuleErrors.NameInUseError(n, pathText());
+    }
+
+    // ---------------------------------------------------------------- rngs
+
+    public boolean hasRng(String stream) { return rngs.containsKey(stream); }
+
+    /** A fresh key from {@code stream} (falling back to {@code params}, as Flax does). */
+    public Array makeRng(String stream) {
+        String s = stream;
+        if (!rngs.containsKey(s)) {
+            if (rngs.containsKey("params")) s = "params";
+            else throw new ModuleErrors.InvalidRngError(module == null ? "the module" : module.getClass().getSimpleName(), stream, pathText());
+        }
+        int counter = rngCounters.merge(s, 1, Integer::sum);
+        return rngs.get(s).draw(counter);
+    }
+
+    // ---------------------------------------------------------------- variables
+
+    /** This scope's part of collection {@code col}, or null if absent (creating it when asked). */
+    Map<String, Object> collection(String col, boolean create) {
+        if (parent == null) {
+            Map<String, Object> c = root.variables.get(col);
+            if (c == null && create) {
+                c = new LinkedHashMap<>();
+                root.variables.put(col, c);
+            }
+            return c;
+        }
+        Map<String, Object> pc = parent.collection(col, create);
+        if (pc == null) return null;
+        Object mine = pc.get(name);
+        if (mine == null) {
+            if (!create) return null;
+            Map<String, Object> c = new LinkedHashMap<>();
+            pc.put(name, c);
+            return c;
+        }
+        if (mine instanceof Dict d) {
+            Map<String, Object> c = d.unfreeze();
+            pc.put(name, c);
+            return c;
+        }
+        @SuppressWarnings("unchecked") Map<String, Object> c = (Map<String, Object>) mine;
+        return c;
+    }
+
+    /** Whether the whole collection (at the root) is empty. */
+    boolean isCollectionEmpty(String col) {
+        Map<String, Object> c = root.variables.get(col);
+        return c == null || c.isEmpty();
+    }
+
+    public boolean hasVariable(String col, String varName) {
+        Map<String, Object> c = collection(col, false);
+        return c != null && c.containsKey(varName);
+    }
+
+    public Object getVariable(String col, String varName) {
+        Map<String, Object> c = collection(col, false);
+        return c == null ? null : c.get(varName);
+    }
+
+    public void putVariable(String col, String varName, Object value) {
+        if (!root.isMutable(col)) throw new ModuleErrors.ModifyScopeVariableError(col, varName, pathText());
+        collection(col, true).put(varName, value);
+    }
+
+    /** Reserves a variable name in this scope (a name used twice is an error, as in Flax). */
+    void reserveVariable(String col, String varName) {
+        if (!reservations.add(col + "/" + varName)) throw new ModuleErrors.NameInUseError(varName, pathText());
+    }
+
+    /** The variables after the call: all collections (init) or the mutable ones (apply). */
+    Variables mutableVariables(boolean all) {
+        LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+        for (var e : root.variables.entrySet()) {
+            if (all || root.isMutable(e.getKey())) out.put(e.getKey(), Dict.copyOf(e.getValue()));
+        }
+        return Variables.copyOf(out);
+    }
+}

@@ -1,0 +1,248 @@
+package io.jax4j.prims;
+
+import io.jax4j.Array;
+import io.jax4j.DType;
+import io.jax4j.Lax;
+import io.jax4j.Shape;
+import io.jax4j.ShapedArray;
+import io.jax4j.core.ArrayImpl;
+import io.jax4j.core.Batching;
+import io.jax4j.core.Jax4jException;
+import io.jax4j.core.Params;
+import io.jax4j.core.Primitive;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The primitives under JAX's PRNG: the {@code threefry2x32} block cipher, {@code erf_inv} (the
+ * inverse error function that turns uniforms into normals) and {@code bitcast_convert_type} (the
+ * bit-level view that turns random mantissa bits into floats). Everything else in
+ * {@link io.jax4j.Random} is a composition of existing primitives, as in jax/_src/prng.py and
+ * jax/_src/random.py.
+ *
+ * <p>The reference implementations are bit-exact with XLA on the CPU: threefry is exact 32-bit
+ * integer arithmetic; erf_inv in float32 evaluates the same polynomial as XLA's {@code ErfInv32}, in
+ * float32 arithmetic, so that {@code Random.normal} reproduces JAX's numbers.
+ */
+public final class RandomPrimitives {
+    private RandomPrimitives() {}
+
+    // ---------------------------------------------------------------- threefry2x32
+    /**
+     * Threefry-2x32 with 20 rounds, keyed by (key0, key1), applied elementwise to the counter pairs
+     * (x0, x1); u32 operands broadcast (rank 0, or one common shape). Not differentiable.
+     */
+    public static final Primitive THREEFRY2X32 = new Primitive("threefry2x32")
+            .withProperties(Primitive.Property.ELEMENTWISE)
+            .abstractEval((p, in) -> {
+                ShapedArray out = threefryAval(in);
+                return List.of(out, out);
+            })
+            .impl((p, in) -> threefryImpl(in))
+            .zeroJvp()
+            .batch(RandomPrimitives::threefryBatch);
+
+    private static ShapedArray threefryAval(List<ShapedArray> in) {
+        if (in.size() != 4) throw new Jax4jException("threefry2x32 takes 4 operands (key0, key1, x0, x1), got " + in.size());
+        Shape shape = Shape.scalar();
+        for (ShapedArray a : in) {
+            if (a.dtype() != DType.U32) {
+                throw new Jax4jException("threefry2x32 requires uint32 operands, got "
+                        + in.stream().map(ShapedArray::str).toList() + " (convert with Lax.convertElementType(x, DType.U32))");
+            }
+            if (a.ndim() == 0) continue;
+            if (shape.ndim() > 0 && !shape.equals(a.shape())) {
+                throw new Jax4jException("threefry2x32 requires operands of one shape (or rank 0), got "
+                        + in.stream().map(ShapedArray::str).toList());
+            }
+            shape = a.shape();
+        }
+        return new ShapedArray(DType.U32, shape, false);
+    }
+
+    private static final int[] ROT_A = {13, 15, 26, 6};
+    private static final int[] ROT_B = {17, 29, 16, 24};
+
+    private static List<Array> threefryImpl(List<ArrayImpl> in) {
+        ShapedArray out = threefryAval(in.stream().map(ArrayImpl::aval).toList());
+        int n = Math.toIntExact(out.size());
+        ArrayImpl y0 = ArrayImpl.allocate(out), y1 = ArrayImpl.allocate(out);
+        int[] pair = new int[2];
+        for (int i = 0; i < n; i++) {
+            threefry((int) at(in.get(0), i), (int) at(in.get(1), i), (int) at(in.get(2), i), (int) at(in.get(3), i), pair);
+            y0.setLong(i, Integer.toUnsignedLong(pair[0]));
+            y1.setLong(i, Integer.toUnsignedLong(pair[1]));
+        }
+        return List.of(y0, y1);
+    }
+
+    private static long at(ArrayImpl x, int i) { return x.getLong(x.ndim() == 0 ? 0 : i); }
+
+    /** The cipher on one counter pair; Java int arithmetic is exactly uint32 arithmetic mod 2^32. */
+    static void threefry(int key0, int key1, int x0, int x1, int[] out) {
+        int[] ks = {key0, key1, key0 ^ key1 ^ 0x1BD11BDA};
+        x0 += ks[0];
+        x1 += ks[1];
+        for (int block = 0; block < 5; block++) {
+            int[] rot = block % 2 == 0 ? ROT_A : ROT_B;
+            for (int r : rot) {
+                x0 += x1;
+                x1 = Integer.rotateLeft(x1, r);
+                x1 ^= x0;
+            }
+            x0 += ks[(block + 1) % 3];
+            x1 += ks[(block + 2) % 3] + block + 1;
+        }
+        out[0] = x0;
+        out[1] = x1;
+    }
+
+    /** Broadcasting batching with two outputs: batch axes to the front, unmapped non-scalars broadcast. */
+    private static Primitive.BatchResult threefryBatch(Params p, List<Array> xs, int[] dims) {
+        int size = Batching.batchSize(xs, dims);
+        int[] full = null;
+        for (int i = 0; i < xs.size(); i++) {
+            int rank = xs.get(i).ndim() - (dims[i] == Batching.NOT_MAPPED ? 0 : 1);
+            if (rank > 0) {
+                full = Batching.moveAxis(xs.get(i), dims[i], 0, size).shape();
+                break;
+            }
+        }
+        if (full == null) full = new int[]{size};
+        List<Array> moved = new ArrayList<>();
+        for (int i = 0; i < xs.size(); i++) {
+            Array x = xs.get(i);
+            if (dims[i] == Batching.NOT_MAPPED && x.ndim() == 0) {
+                moved.add(x);
+                continue;
+            }
+            Array m = Batching.moveAxis(x, dims[i], 0, size);
+            moved.add(m.ndim() == full.length ? m : Lax.broadcastInDim(m, full, new int[]{0}));
+        }
+        return new Primitive.BatchResult(THREEFRY2X32.bind(p, moved), new int[]{0, 0});
+    }
+
+    // ---------------------------------------------------------------- erf_inv
+    /** d erf⁻¹(x) = √π/2 · exp(erf⁻¹(x)²) dx. */
+    public static final Primitive ERF_INV = Defs.defJvp(
+            Defs.unop("erf_inv", Defs.Accepts.FLOAT, RandomPrimitives::erfInv64, null)
+                    .impl((p, in) -> {
+                        ArrayImpl x = in.getFirst();
+                        boolean f32 = x.dtype() != DType.F64;
+                        return List.of(Defs.map1(x, x.aval(), f32 ? v -> erfInv32((float) v) : RandomPrimitives::erfInv64, null));
+                    }),
+            (g, ans, x) -> Lax.mul(g, Lax.mul(Lax.scalarLike(ans, Math.sqrt(Math.PI) / 2), Lax.exp(Lax.mul(ans, ans)))));
+
+    private static final float[] W_LT_5 = {2.81022636e-08f, 3.43273939e-07f, -3.5233877e-06f, -4.39150654e-06f,
+            0.00021858087f, -0.00125372503f, -0.00417768164f, 0.246640727f, 1.50140941f};
+    private static final float[] W_GE_5 = {-0.000200214257f, 0.000100950558f, 0.00134934322f, -0.00367342844f,
+            0.00573950773f, -0.0076224613f, 0.00943887047f, 1.00167406f, 2.83297682f};
+
+    /**
+     * XLA's ErfInv32 (M. Giles, "Approximating the erfinv function"), every step in float32:
+     * w = -log1p(-x²); w < 5 ? p(w - 2.5) : q(√w - 3); result p·x; ±1 map to ±inf. XLA's CPU and
+     * GPU compilers contract each Horner step c + p·t into one fused multiply-add, so we do too.
+     */
+    static float erfInv32(float x) {
+        float w = -log1p32(-x * x);
+        boolean lt = w < 5f;
+        float[] c = lt ? W_LT_5 : W_GE_5;
+        float t = lt ? w - 2.5f : (float) Math.sqrt(w) - 3f;
+        float p = c[0];
+        for (int i = 1; i < c.length; i++) p = Math.fma(p, t, c[i]);
+        if (Math.abs(x) == 1f) return x * Float.POSITIVE_INFINITY;
+        return p * x;
+    }
+
+    /**
+     * log1p in float32 as XLA evaluates it: below |x| = √2 - 1 the accurate small-argument branch
+     * (correctly rounded here), above it log(1 + x) of the rounded sum.
+     */
+    static float log1p32(float x) {
+        return Math.abs(x) < 0.41421356237309504880f ? (float) Math.log1p(x) : (float) Math.log(1f + x);
+    }
+
+    /** erf⁻¹ in double: the float32 estimate refined by Newton steps on erf(y) = x. */
+    static double erfInv64(double x) {
+        if (Double.isNaN(x) || Math.abs(x) > 1) return Double.NaN;
+        if (Math.abs(x) == 1) return x * Double.POSITIVE_INFINITY;
+        if (x == 0) return x;
+        double y = erfInv32((float) x);
+        for (int i = 0; i < 4 && Double.isFinite(y); i++) {
+            double dy = (SpecialFunctions.erf(y) - x) / (2 / Math.sqrt(Math.PI) * Math.exp(-y * y));
+            y -= dy;
+            if (Math.abs(dy) <= 1e-17 * Math.abs(y)) break;
+        }
+        return y;
+    }
+
+    // ---------------------------------------------------------------- bitcast_convert_type
+    public record BitcastParams(DType newDtype) implements Params {}
+
+    /**
+     * Reinterprets the bits: same-width dtypes keep the shape; f64 ↔ u32[..., 2] adds or drops a
+     * trailing axis of 2 (low word first, as XLA on little-endian machines). Not differentiable.
+     */
+    public static final Primitive BITCAST_CONVERT_TYPE = new Primitive("bitcast_convert_type")
+            .abstractEval((p, in) -> List.of(bitcastAval(((BitcastParams) p).newDtype(), in.getFirst())))
+            .impl((p, in) -> List.of(bitcastImpl(((BitcastParams) p).newDtype(), in.getFirst())))
+            .zeroJvp()
+            .batch((p, xs, dims) -> {
+                Array x = Batching.moveAxis(xs.getFirst(), dims[0], 0, xs.getFirst().dim(dims[0]));
+                return Primitive.BatchResult.single(Lax.bitcastConvertType(x, ((BitcastParams) p).newDtype()), 0);
+            });
+
+    private static ShapedArray bitcastAval(DType to, ShapedArray x) {
+        DType from = x.dtype();
+        if (from == DType.BOOL || to == DType.BOOL) {
+            throw new Jax4jException("bitcast_convert_type does not convert bool, got " + x.str() + " to " + to.shortName());
+        }
+        int[] dims = x.dims();
+        if (from.byteSize() == to.byteSize()) return new ShapedArray(to, x.shape(), false);
+        if (from.byteSize() == 2 * to.byteSize()) return new ShapedArray(to, Shape.of(append(dims, 2)), false);
+        if (to.byteSize() == 2 * from.byteSize() && dims.length > 0 && dims[dims.length - 1] == 2) {
+            return new ShapedArray(to, Shape.of(Arrays.copyOf(dims, dims.length - 1)), false);
+        }
+        throw new Jax4jException("bitcast_convert_type cannot view " + x.str() + " as " + to.shortName()
+                + ": a wider dtype needs a trailing axis of size " + to.byteSize() / Math.max(1, from.byteSize()));
+    }
+
+    private static ArrayImpl bitcastImpl(DType to, ArrayImpl x) {
+        ShapedArray out = bitcastAval(to, x.aval());
+        int bytes = Math.toIntExact(x.size() * x.dtype().byteSize());
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < x.size(); i++) {
+            switch (x.dtype()) {
+                case F32 -> buf.putFloat((float) x.getDouble(i));
+                case F64 -> buf.putDouble(x.getDouble(i));
+                case I32, U32 -> buf.putInt((int) x.getLong(i));
+                case F16, BF16 -> buf.putShort(halfBits(x, i));
+                default -> throw new IllegalStateException(x.dtype().toString());
+            }
+        }
+        buf.flip();
+        ArrayImpl r = ArrayImpl.allocate(out);
+        for (long i = 0; i < out.size(); i++) {
+            switch (to) {
+                case F32 -> r.setDouble(i, buf.getFloat());
+                case F64 -> r.setDouble(i, buf.getDouble());
+                case I32 -> r.setLong(i, buf.getInt());
+                case U32 -> r.setLong(i, Integer.toUnsignedLong(buf.getInt()));
+                default -> throw new Jax4jException("bitcast_convert_type to " + to.shortName() + " is not supported");
+            }
+        }
+        return r;
+    }
+
+    private static short halfBits(ArrayImpl x, long i) {
+        return x.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i);
+    }
+
+    private static int[] append(int[] dims, int last) {
+        int[] out = Arrays.copyOf(dims, dims.length + 1);
+        out[dims.length] = last;
+        return out;
+    }
+}

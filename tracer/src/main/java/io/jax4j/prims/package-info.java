@@ -1,0 +1,9 @@
+/**
+ * The primitives, by family: one contiguous block per primitive defines its typed params, its shape
+ * and dtype rule, its reference implementation, its JVP (or a declared zero JVP), its transpose when it
+ * is linear, and its batching rule. {@link io.jax4j.prims.Defs} holds the factories named after JAX's
+ * helpers ({@code unop}, {@code binop}, {@code defJvp}, {@code defLinear}, {@code vectorized},
+ * {@code broadcasting}); {@link io.jax4j.prims.Primitives} lists the family classes, and a coverage
+ * test fails when a primitive lacks a rule.
+ */
+package io.jax4j.prims;
