@@ -12,4 +12,5 @@ module io.jax4j.nn {
     exports io.jax4j.linen;
     exports io.jax4j.serialization;
     exports io.jax4j.pretrained;
+    exports io.jax4j.checkpoint;
 }
