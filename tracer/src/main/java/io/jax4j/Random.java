@@ -106,8 +106,22 @@ public final class Random {
         minval = Lax.convertElementType(minval, dtype);
         maxval = Lax.convertElementType(maxval, dtype);
         Array floats = unitFloats(key, shape, dtype);
-        Array scaled = Np.add(Np.multiply(floats, Np.subtract(maxval, minval)), minval);
+        Array scaled = fusedMultiplyAdd(floats, Np.subtract(maxval, minval), minval);
         return Np.broadcastTo(Np.maximum(minval, scaled), shape);
+    }
+
+    /**
+     * {@code a·b + c} rounded once, as XLA computes it: its CPU and GPU compilers contract the
+     * multiply and add of {@code floats * (maxval - minval) + minval} into one FMA. Evaluated in the
+     * next wider float type, where the product of two narrower floats is exact and the sum of
+     * uniform-sized operands is too, then rounded back. (f64 has no wider type: plain mul and add.)
+     */
+    private static Array fusedMultiplyAdd(Array a, Array b, Array c) {
+        DType dt = a.dtype();
+        DType wide = dt == DType.F64 ? null : dt == DType.F32 ? DType.F64 : DType.F32;
+        if (wide == null) return Np.add(Np.multiply(a, b), c);
+        Array r = Np.add(Np.multiply(Lax.convertElementType(a, wide), Lax.convertElementType(b, wide)), Lax.convertElementType(c, wide));
+        return Lax.convertElementType(r, dt);
     }
 
     /** Floats in [0, 1): (bits >> (nbits - nmant)) | bits(1.0), viewed as a float, minus 1. */
@@ -200,15 +214,19 @@ public final class Random {
         return bernoulli(key, Lax.scalar(p, DType.F32), shape);
     }
 
-    /** Bernoulli with an array of probabilities broadcast to {@code shape} (p's shape when shape is null). */
+    /** Bernoulli with an array of probabilities broadcast to {@code shape} (p's shape when no shape is given). */
     public static Array bernoulli(Array key, Array p, int... shape) {
         checkKey("bernoulli", key);
         if (!p.dtype().isFloating()) {
             throw new Jax4jException("Random.bernoulli: probability p must have a floating dtype, got " + p.aval().str());
         }
         if (p instanceof ArrayImpl c) for (double v : c.toDoubles()) checkProbability("bernoulli", v);
-        int[] s = shape == null ? p.shape() : shape;
+        int[] s = shape == null || (shape.length == 0 && p.ndim() > 0) ? p.shape() : shape;
         checkShape("bernoulli", s);
+        if (!Arrays.equals(Np.broadcastShapes("Random.bernoulli", s, p.shape()), s)) {
+            throw new Jax4jException("Random.bernoulli: p of shape " + p.aval().str() + " must broadcast to the shape argument "
+                    + Arrays.toString(s));
+        }
         consume("bernoulli", key);
         Array u = uniformImpl(key, s, p.dtype(), Lax.scalar(0, p.dtype()), Lax.scalar(1, p.dtype()));
         return Np.less(u, p);

@@ -142,7 +142,8 @@ public final class RandomPrimitives {
 
     /**
      * XLA's ErfInv32 (M. Giles, "Approximating the erfinv function"), every step in float32:
-     * w = -log1p(-x²); w < 5 ? p(w - 2.5) : q(√w - 3); result p·x; ±1 map to ±inf.
+     * w = -log1p(-x²); w < 5 ? p(w - 2.5) : q(√w - 3); result p·x; ±1 map to ±inf. XLA's CPU and
+     * GPU compilers contract each Horner step c + p·t into one fused multiply-add, so we do too.
      */
     static float erfInv32(float x) {
         float w = -log1p32(-x * x);
@@ -150,13 +151,18 @@ public final class RandomPrimitives {
         float[] c = lt ? W_LT_5 : W_GE_5;
         float t = lt ? w - 2.5f : (float) Math.sqrt(w) - 3f;
         float p = c[0];
-        for (int i = 1; i < c.length; i++) p = c[i] + p * t;
+        for (int i = 1; i < c.length; i++) p = Math.fma(p, t, c[i]);
         if (Math.abs(x) == 1f) return x * Float.POSITIVE_INFINITY;
         return p * x;
     }
 
-    /** log1p rounded to float32 (the correctly rounded value, which XLA's CPU log1p gives on (-1, 0]). */
-    static float log1p32(float x) { return (float) Math.log1p(x); }
+    /**
+     * log1p in float32 as XLA evaluates it: below |x| = √2 - 1 the accurate small-argument branch
+     * (correctly rounded here), above it log(1 + x) of the rounded sum.
+     */
+    static float log1p32(float x) {
+        return Math.abs(x) < 0.41421356237309504880f ? (float) Math.log1p(x) : (float) Math.log(1f + x);
+    }
 
     /** erf⁻¹ in double: the float32 estimate refined by Newton steps on erf(y) = x. */
     static double erfInv64(double x) {
