@@ -49,7 +49,7 @@ public record ConvTranspose(int features, int[] kernelSize, int[] strides, Strin
             int[][] pads = explicitPadding != null ? explicitPadding : transposePadding(padding, kernelSize, d, s);
             Array rhs = kernel;
             if (transposeKernel) {
-                for (int a = 0; a < ns; a++) rhs = LinenOps.flip(rhs, a);
+                rhs = Np.flip(rhs, LinenOps.range(0, ns));
                 rhs = Np.swapaxes(rhs, ns, ns + 1);
             }
             String lhsSpec = ns == 1 ? "NWC" : ns == 2 ? "NHWC" : "NDHWC";

@@ -3,12 +3,13 @@ package io.jax4j.linen;
 import io.jax4j.Array;
 import io.jax4j.Init;
 import io.jax4j.Lax;
+import io.jax4j.Np;
 import io.jax4j.core.Jax4jException;
 
 /**
  * {@code flax.linen.Embed}: an {@code embedding} table {@code [numEmbeddings, features]} initialised with
  * {@code variance_scaling(1.0, 'fan_in', 'normal', out_axis=0)}; {@link #call} takes the rows of integer
- * ids ({@code jnp.take(embedding, ids, axis=0)}: out-of-range ids give NaN rows), {@link #attend} is
+ * ids ({@code jnp.take(embedding, ids, axis=0)}: negative ids wrap, out-of-range ids give NaN rows), {@link #attend} is
  * {@code query @ embedding.T} (tied output logits).
  */
 public record Embed(int numEmbeddings, int features, Init.Initializer embeddingInit, String name) implements Module, Layer {
@@ -29,7 +30,7 @@ public record Embed(int numEmbeddings, int features, Init.Initializer embeddingI
             throw new Jax4jException("Embed: input type must be an integer or unsigned integer, got " + ids.aval().str()
                     + " (convert with Np.astype(ids, DType.I32))");
         }
-        return compact(() -> LinenOps.takeRows(embedding(), ids));
+        return compact(() -> Np.take(embedding(), ids, 0));
     }
 
     /** {@code query @ embedding.T}: similarities of {@code query [..., features]} with every embedding. */
