@@ -119,6 +119,19 @@ class TransformationsTest {
     }
 
     @Test
+    void noPerturbationConfusion() {
+        // d/dx [x * d/dy (x + y)] = d/dx [x * 1] = 1; confusing the two perturbations would give 2
+        Function1<Array, Array> outer = x -> x.mul(Jax.grad((Array y) -> Np.sum(x.add(y))).apply(Array.scalar(1f)));
+        assertEquals(1f, Jax.grad(outer).apply(Array.scalar(1f)).floatValue(), 0f);
+    }
+
+    @Test
+    void shapeErrorsNameTheCallSite() {
+        Jax4jException e = assertThrows(Jax4jException.class, () -> Jax.jit((Array x) -> x.matmul(x)).apply(Array.zeros(2, 3)));
+        assertTrue(e.getMessage().contains("f32[2,3]") && e.getMessage().contains("TransformationsTest.java"), e.getMessage());
+    }
+
+    @Test
     void makeJaxprPrintsLikeJax() {
         String s = Jax.makeJaxpr((Array x) -> Np.sin(x).mul(2)).apply(Array.ones(3)).toString();
         assertEquals("{ lambda ; a:f32[3]. let\n    b:f32[3] = sin a\n    c:f32[3] = mul b 2.0:f32[]\n  in (c,) }", s);
