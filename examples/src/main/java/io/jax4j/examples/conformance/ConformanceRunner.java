@@ -42,10 +42,10 @@ public final class ConformanceRunner {
     /** The suites by file prefix; replace a stub by its suite when one is written. */
     public static final List<CheckSuite> SUITES = List.of(
             new OpsSuite(),
-            new StubSuite("prng_", "issue 4: PRNG"),
-            new StubSuite("optax_", "issue 5: optim"),
-            new StubSuite("flax_", "issue 6: nn"),
-            new StubSuite("clip_", "issue 8: checkpoints and CLIP import"));
+            new PrngSuite(),
+            new OptaxSuite(),
+            new FlaxSuite(),
+            new ClipSuite());
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
