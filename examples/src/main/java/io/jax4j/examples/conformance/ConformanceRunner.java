@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * needs a looser bound must say why next to it.
  */
 public final class ConformanceRunner {
-    /** The suites by file prefix; replace a stub by its suite when one is written. */
+    /** The suites by file prefix. */
     public static final List<CheckSuite> SUITES = List.of(
             new OpsSuite(),
             new PrngSuite(),

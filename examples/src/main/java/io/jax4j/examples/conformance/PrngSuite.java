@@ -34,6 +34,10 @@ public final class PrngSuite implements CheckSuite {
         String f = file.name();
         boolean partitionable = root.path("jax_threefry_partitionable").asBoolean(true);
         for (JsonNode seedEntry : root.path("keys")) {
+            if (!seedEntry.isObject() || !seedEntry.has("seed")) {
+                report.fail(f, "keys", "", "a seed entry must be an object with a seed: " + FixtureArrays.abbreviate(seedEntry));
+                continue;
+            }
             String caseName = "seed_" + seedEntry.path("seed").asText("?");
             for (Iterator<Map.Entry<String, JsonNode>> it = seedEntry.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
