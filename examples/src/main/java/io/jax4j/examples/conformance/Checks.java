@@ -42,6 +42,16 @@ public final class Checks {
         run(report, file, caseName, field, () -> FixtureTrees.compare(actual.get(), expected, tol));
     }
 
+    /**
+     * Reports a SKIP for each field of {@code node} the suite has no check or use for, so that
+     * nothing a file holds is passed over silently.
+     */
+    public static void skipUnknownFields(Report report, String file, String caseName, JsonNode node, java.util.Set<String> known) {
+        node.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k)) report.skip(file, caseName, k, "not implemented: unknown field '" + k + "'");
+        });
+    }
+
     /** Applies f eagerly, or through {@code Jax.jit} (the selected backend) when the options say so. */
     public static <A, R> R call(RunOptions options, Function1<A, R> f, A arg) {
         return options.jit() ? Jax.jit(f).apply(arg) : f.apply(arg);

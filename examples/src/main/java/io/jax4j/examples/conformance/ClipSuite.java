@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * next to it ({@code config.json}, {@code model.safetensors}): the model imported with
  * {@link Clip#fromPretrained}, run on {@code pixel_values_nchw} (transposed to NHWC), against
  * transformers' {@code vision_last_hidden_state}, {@code vision_pooler_output} and the projected
- * {@code image_features}. Under {@code --jit} the vision tower and the feature projection are jitted.
+ * {@code image_features}; and the imported params export back to exactly {@code param_names}. Under {@code --jit} the vision tower and the feature projection are jitted.
  *
  * <p>Tolerance: long (rtol 1e-4, atol 1e-5) — PyTorch and jax4j order the float32 sums of the
  * matmuls, softmax and LayerNorm statistics differently.
@@ -46,6 +46,19 @@ public final class ClipSuite implements CheckSuite {
             Bound<ClipModel> c = clip.get();
             Bound<ClipVisionTransformer> v = c.module().bind(c.variables()).child(ClipModel::visionModel).unbind();
             return Checks.call(options, (Array px) -> v.module().apply(v.variables(), () -> v.module().call(px)).value(), pixels.get());
+        });
+        Checks.skipUnknownFields(report, f, caseName, root, java.util.Set.of("transformers_version", "pixel_values_nchw", "vision_last_hidden_state",
+                "vision_pooler_output", "image_features", "param_names"));
+        if (root.has("param_names")) Checks.run(report, f, caseName, "param_names", () -> {
+            // the imported params export back to exactly the state dict's names
+            java.util.TreeSet<String> want = new java.util.TreeSet<>(), got;
+            root.get("param_names").forEach(n -> want.add(n.asText()));
+            got = new java.util.TreeSet<>(Clip.toStateDict(clip.get().module().config(), clip.get().variables().get("params")).keySet());
+            if (want.equals(got)) return new FixtureArrays.Comparison(true, want.size() + " names exact");
+            java.util.TreeSet<String> missing = new java.util.TreeSet<>(want), extra = new java.util.TreeSet<>(got);
+            missing.removeAll(got);
+            extra.removeAll(want);
+            return new FixtureArrays.Comparison(false, "missing " + missing + ", unexpected " + extra);
         });
         for (String field : FIELDS) {
             if (!root.has(field)) continue;

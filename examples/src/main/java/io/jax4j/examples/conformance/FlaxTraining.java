@@ -60,10 +60,13 @@ final class FlaxTraining {
                TrainingNet net, Array x, Array y) {}
 
     static void run(String f, JsonNode training, RunOptions options, Report report) {
+        Checks.skipUnknownFields(report, f, "training", training, java.util.Set.of("X", "Y", "batch", "schedule", "optimizer", "dropout_key", "trajectories"));
         for (Iterator<Map.Entry<String, JsonNode>> it = training.path("trajectories").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = "training." + e.getKey();
             JsonNode t = e.getValue();
+            Checks.skipUnknownFields(report, f, name, t, java.util.Set.of("init_variables", "losses", "accuracies", "final_params",
+                    "final_batch_stats", "eval_logits_sum", "eval_accuracy"));
             Supplier<Run> run = Checks.memo(() -> train(e.getKey(), training, t, options));
             if (t.has("init_variables")) Checks.tree(report, f, name, "init_variables", t.get("init_variables"), FlaxSuite.INIT, () -> run.get().init());
             if (t.has("losses")) Checks.run(report, f, name, "losses", () -> perStep(run.get().losses(), t.get("losses"), TOL));

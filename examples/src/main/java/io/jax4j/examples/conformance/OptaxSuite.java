@@ -35,6 +35,8 @@ public final class OptaxSuite implements CheckSuite {
     public void run(FixtureFile file, RunOptions options, Report report) {
         JsonNode root = file.root();
         String f = file.name();
+        Checks.skipUnknownFields(report, f, "-", root, java.util.Set.of("optax_version", "schedule_steps", "schedules", "params0", "grads", "labels",
+                "trajectories", "global_norm_grads0"));
         for (Iterator<Map.Entry<String, JsonNode>> it = root.path("schedules").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             Checks.run(report, f, "schedules", e.getKey(), () -> checkSchedule(e.getKey(), root.path("schedule_steps"), e.getValue(), options));

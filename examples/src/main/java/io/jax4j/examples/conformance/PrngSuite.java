@@ -32,6 +32,7 @@ public final class PrngSuite implements CheckSuite {
     public void run(FixtureFile file, RunOptions options, Report report) {
         JsonNode root = file.root();
         String f = file.name();
+        Checks.skipUnknownFields(report, f, "-", root, java.util.Set.of("jax_threefry_partitionable", "keys", "initializers", "flax_dense_init"));
         boolean partitionable = root.path("jax_threefry_partitionable").asBoolean(true);
         for (JsonNode seedEntry : root.path("keys")) {
             if (!seedEntry.isObject() || !seedEntry.has("seed")) {
