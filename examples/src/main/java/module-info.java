@@ -6,9 +6,13 @@ module io.jax4j.examples {
     requires io.jax4j.autodiff;
     requires info.picocli;
     requires io.jax4j.optim;
+    requires io.jax4j.nn;
     requires com.fasterxml.jackson.databind;
     exports io.jax4j.examples.cli;
     exports io.jax4j.examples.conformance;
+    exports io.jax4j.examples.conformance.models;
+    // the models' records are pytrees (TrainState extras, step outputs) that Tree reads reflectively
+    opens io.jax4j.examples.conformance.models;
     opens io.jax4j.examples.cli to info.picocli;
     uses io.jax4j.examples.cli.CliCommand;
     provides io.jax4j.examples.cli.CliCommand with io.jax4j.examples.cli.InfoCommand, io.jax4j.examples.cli.ConformanceCommand;
