@@ -26,14 +26,18 @@ import io.jax4j.xla.internal.Lowering;
 public final class CudaBackend implements Backend {
     private final Cublas.Precision precision;
 
-    public CudaBackend() {
-        this(Cublas.Precision.parse(System.getProperty("jax4j.matmulPrecision", System.getenv("JAX4J_DEFAULT_MATMUL_PRECISION"))));
-    }
+    /** The precision of float32 products is read at each compile from the property or environment variable. */
+    public CudaBackend() { this(null); }
 
     private CudaBackend(Cublas.Precision precision) { this.precision = precision; }
 
     /** A cuda backend whose float32 products use {@code precision}: {@code default} (TF32) or {@code highest} (FP32). */
     public static CudaBackend withMatmulPrecision(String precision) { return new CudaBackend(Cublas.Precision.parse(precision)); }
+
+    private Cublas.Precision precision() {
+        return precision != null ? precision
+                : Cublas.Precision.parse(System.getProperty("jax4j.matmulPrecision", System.getenv("JAX4J_DEFAULT_MATMUL_PRECISION")));
+    }
 
     @Override
     public String name() { return "cuda"; }
@@ -58,7 +62,7 @@ public final class CudaBackend implements Backend {
         LaunchPlan plan = LaunchPlan.of(p, dev.sms);
         if (Debug.LEVEL >= 3) System.err.print("[jax4j] " + name + " on cuda: " + plan);
         if (Debug.LEVEL >= 4) System.err.println("[jax4j] generated CUDA of " + name + ":\n" + p.source());
-        CudaExecutable exe = new CudaExecutable(p, plan, dev, precision);
+        CudaExecutable exe = new CudaExecutable(p, plan, dev, precision());
         if (Debug.LEVEL >= 4) System.err.printf("[jax4j] compiled %s for cuda in %.1f ms%n", name, (System.nanoTime() - t0) / 1e6);
         return exe;
     }
@@ -67,7 +71,7 @@ public final class CudaBackend implements Backend {
     public String describe() {
         String why = CudaDevice.probe();
         return "cuda: " + (why != null ? "unavailable (" + why + ")" : CudaDevice.get().describe() + ", NVRTC kernels + cuBLAS ("
-                + (precision == Cublas.Precision.HIGHEST ? "FP32" : "TF32") + " float32 matmuls), CUDA graphs; kernel cache "
+                + (precision() == Cublas.Precision.HIGHEST ? "FP32" : "TF32") + " float32 matmuls), CUDA graphs; kernel cache "
                 + CudaDevice.cacheDir());
     }
 }
