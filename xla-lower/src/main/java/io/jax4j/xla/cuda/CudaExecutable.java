@@ -62,7 +62,7 @@ final class CudaExecutable implements Executable {
         Arena g = Arena.global();
         MemorySegment table = g.allocate(JAVA_LONG, Math.max(1, plan.slotCount()));
         for (int s = 0; s < plan.slotCount(); s++) table.setAtIndex(JAVA_LONG, s, arena + plan.slotOffset()[s]);
-        dev.driver.copyToDevice(arena, table, 8L * plan.slotCount(), dev.stream, "uploading the slot table of " + program.name());
+        if (plan.slotCount() > 0) dev.driver.copyToDevice(arena, table, 8L * plan.slotCount(), dev.stream, "uploading the slot table of " + program.name());
         dev.driver.synchronize(dev.stream, "uploading the slot table of " + program.name());
         kernelParams = g.allocate(ADDRESS);
         kernelParams.set(ADDRESS, 0, g.allocateFrom(JAVA_LONG, arena));
