@@ -22,6 +22,9 @@ public class Jax4jException extends RuntimeException {
     /** Where in the user's code the failing call was made, or null when unknown. */
     public String site() { return site; }
 
+    /** The message alone, without the call site. */
+    public String messageWithoutSite() { return super.getMessage(); }
+
     @Override
     public String getMessage() {
         String m = super.getMessage();

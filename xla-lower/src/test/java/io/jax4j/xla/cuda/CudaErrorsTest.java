@@ -24,7 +24,7 @@ class CudaErrorsTest {
         var e = assertThrows(Jax4jException.class,
                 () -> CudaErrors.check(700, DRIVER, "cuLaunchKernel(grid 4, block 256)", "launching kernel k3 of jit(step)"));
         assertEquals("cuda backend: cuLaunchKernel(grid 4, block 256) failed with CUDA_ERROR_ILLEGAL_ADDRESS (700): "
-                + "an illegal memory access was encountered\n  while launching kernel k3 of jit(step)", e.getMessage());
+                + "an illegal memory access was encountered\n  while launching kernel k3 of jit(step)", e.messageWithoutSite());
     }
 
     @Test
@@ -48,6 +48,6 @@ class CudaErrorsTest {
                     1  extern "C" __global__ void k0() {
                     2      v9;
                     3  }
-                """, e.getMessage());
+                """, e.messageWithoutSite());
     }
 }
