@@ -1,0 +1,58 @@
+package io.jax4j.serialization;
+
+import java.util.Map;
+import java.util.SequencedMap;
+
+/**
+ * A pytree node that lays out its own Flax state dict: Flax's {@code register_serialization_state}.
+ * The node names its children; {@link FlaxSerialization#toStateDict} converts each child in turn,
+ * and {@link FlaxSerialization#fromStateDict} restores each child into the target's child of that
+ * name (strictly: the state dict must have exactly these keys) and hands the restored children to
+ * {@link #withStateDictChildren}.
+ *
+ * <pre>{@code
+ * record TrainState<E>(Array step, Dict params, Object optState, E extra) implements StateDictNode {
+ *     public SequencedMap<String, Object> stateDictChildren() {     // Flax's subclass fields at the top level
+ *         var m = new LinkedHashMap<String, Object>(Map.of("step", step, ...));
+ *         m.putAll(StateDictNode.recordFields(extra));
+ *         return m;
+ *     }
+ *     ...
+ * }
+ * }</pre>
+ * Only the serialization layout changes: as a pytree (jit, grad, {@code Tree.map}) the node is what
+ * it always was.
+ */
+public interface StateDictNode {
+
+    /**
+     * The state-dict children of this node, in the order they are written, by their state-dict keys;
+     * each value is itself converted by {@code toStateDict}, and on restore serves as the target of its key.
+     */
+    SequencedMap<String, Object> stateDictChildren();
+
+    /**
+     * A node of this one's structure holding {@code children}: the restored values under exactly the
+     * keys of {@link #stateDictChildren()} (this node is the restore target; its static parts are kept).
+     */
+    Object withStateDictChildren(Map<String, Object> children);
+
+    /**
+     * The state-dict fields of a record, as Flax names a dataclass's fields: its non-{@code @Static}
+     * components, snake_case ({@code batchStats} is {@code batch_stats}), in declaration order, with
+     * their (unconverted) values.
+     */
+    static SequencedMap<String, Object> recordFields(Record record) {
+        return StateDicts.recordFields(record);
+    }
+
+    /**
+     * {@code record} with its state-dict fields replaced by {@code values} (keyed as
+     * {@link #recordFields} names them; every field must be present, other keys are ignored), its
+     * {@code @Static} components kept.
+     */
+    @SuppressWarnings("unchecked")
+    static <R extends Record> R withRecordFields(R record, Map<String, ?> values) {
+        return (R) StateDicts.withRecordFields(record, values);
+    }
+}
