@@ -8,6 +8,7 @@ import io.jax4j.Random;
 import io.jax4j.autodiff.HasAux;
 import io.jax4j.autodiff.Jax;
 import io.jax4j.examples.conformance.models.MnistCnn;
+import io.jax4j.examples.conformance.models.TrainingNet;
 import io.jax4j.examples.conformance.models.TutorialDropoutModel;
 import io.jax4j.examples.conformance.models.TutorialMlp;
 import io.jax4j.linen.Applied;
@@ -16,6 +17,7 @@ import io.jax4j.linen.Dict;
 import io.jax4j.linen.Embed;
 import io.jax4j.linen.LayerNorm;
 import io.jax4j.linen.MultiHeadDotProductAttention;
+import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Traverse;
 import io.jax4j.linen.Variables;
 import io.jax4j.optim.Losses;
@@ -53,7 +55,8 @@ import java.util.function.Supplier;
  *   <li>{@code train_state_<split>.msgpack} next to {@code flax_<split>.json}, when present:
  *       byte-identical re-encoding, its structure ({@code train_state_msgpack_state_dict_keys}), and
  *       its params and batch stats equal to {@code final_params} / {@code final_batch_stats} of the
- *       {@code dropout_0.5} trajectory.</li>
+ *       {@code dropout_0.5} trajectory; restored into our {@code TrainState<TrainingNet.Extra>} (made
+ *       with the script's optimizer and key), it holds step 20 and writes the file's bytes.</li>
  * </ul>
  * An unknown section or layer is a SKIP. Under {@code --jit} inits, applies and gradients are
  * jitted (the train step always is, as in the script).
@@ -321,6 +324,25 @@ public final class FlaxSuite implements CheckSuite {
             }
             Checks.tree(report, f, name, fld[0], run.get(fld[1]), Tolerance.EXACT, () -> state.get().get(fld[0]));
         }
+        JsonNode training = file.root().get("training");
+        if (training == null || !training.has("X")) {
+            report.skip(f, name, "restore_train_state", "the file has no training section with X");
+            return;
+        }
+        Checks.run(report, f, name, "restore_train_state", () -> {
+            TrainState<TrainingNet.Extra> restored = FlaxSerialization.fromBytes(trainStateTarget(training), bytes.get());
+            int step = restored.step().intValue();
+            if (step != 20) return new FixtureArrays.Comparison(false, "restored step " + step + ", expected 20");
+            return sameBytes(bytes.get(), FlaxSerialization.toBytes(restored));
+        });
+    }
+
+    /** A fresh TrainState of the script's structure (our init, its optimizer and key): the restore target. */
+    private static TrainState<TrainingNet.Extra> trainStateTarget(JsonNode training) {
+        TrainingNet net = new TrainingNet(0.5);
+        Array x = TrainingNet.rows(FixtureArrays.decode(training.get("X")), 0, 2);
+        Variables v = net.init(Random.key(0), () -> net.call(x, false));
+        return net.createState(v, FlaxTraining.optimizer(training), FlaxTraining.dropoutKey(training));
     }
 
     // ---------------------------------------------------------------- helpers

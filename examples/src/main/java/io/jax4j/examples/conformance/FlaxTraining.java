@@ -118,7 +118,7 @@ final class FlaxTraining {
     }
 
     /** {@code adam(schedule)} with the file's {@code warmup_cosine_decay_schedule(init, peak, warmup, decay, end)}. */
-    private static GradientTransformation optimizer(JsonNode training) {
+    static GradientTransformation optimizer(JsonNode training) {
         String opt = training.path("optimizer").asText("adam(schedule)"), sched = training.path("schedule").asText();
         if (!opt.replace(" ", "").equals("adam(schedule)")) throw new Checks.Skip("not implemented: optimizer '" + opt + "'");
         Matcher m = WARMUP_COSINE.matcher(sched.trim());
@@ -129,7 +129,7 @@ final class FlaxTraining {
     private static double d(Matcher m, int g) { return Double.parseDouble(m.group(g).trim()); }
 
     /** The TrainState's key: {@code fold_in(PRNGKey(seed), step)} names {@code PRNGKey(seed)}. */
-    private static Array dropoutKey(JsonNode training) {
+    static Array dropoutKey(JsonNode training) {
         String k = training.path("dropout_key").asText("fold_in(PRNGKey(1), step)");
         Matcher m = FOLD_IN.matcher(k.trim());
         if (!m.matches()) throw new Checks.Skip("not implemented: dropout key '" + k + "'");
