@@ -11,13 +11,16 @@ import java.util.SequencedMap;
  * {@link #withStateDictChildren}.
  *
  * <pre>{@code
- * record TrainState<E>(Array step, Dict params, Object optState, E extra) implements StateDictNode {
- *     public SequencedMap<String, Object> stateDictChildren() {     // Flax's subclass fields at the top level
- *         var m = new LinkedHashMap<String, Object>(Map.of("step", step, ...));
- *         m.putAll(StateDictNode.recordFields(extra));
- *         return m;
- *     }
- *     ...
+ * // linen's TrainState: Flax's subclass layout, the extra record's fields next to step and params
+ * public SequencedMap<String, Object> stateDictChildren() {
+ *     var out = new LinkedHashMap<String, Object>();
+ *     out.put("step", step); out.put("params", params); out.put("opt_state", optState);
+ *     out.putAll(StateDictNode.recordFields(extra));              // "batch_stats", "key"
+ *     return out;
+ * }
+ * public TrainState<E> withStateDictChildren(Map<String, Object> c) {
+ *     return new TrainState<>((Array) c.get("step"), applyFn, (Dict) c.get("params"), tx, c.get("opt_state"),
+ *             StateDictNode.withRecordFields(extra, c));
  * }
  * }</pre>
  * Only the serialization layout changes: as a pytree (jit, grad, {@code Tree.map}) the node is what
