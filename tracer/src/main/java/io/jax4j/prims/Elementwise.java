@@ -176,7 +176,7 @@ public final class Elementwise {
 
     /** 1 where x is the result alone, 1/2 where x ties with the other operand, else 0 (JAX's rule). */
     private static Array balancedEq(Array x, Array ans, Array other) {
-        Array one = Lax.fullLike(ans, 1), half = Lax.scalarLike(ans, 0.5), zero = Lax.zerosLike(ans);
+        Array one = Lax.fullLike(ans, 1), half = Lax.fullLike(ans, 0.5), zero = Lax.zerosLike(ans);
         Array xIsAns = Lax.select(Lax.eq(x, ans), one, zero);
         return Lax.mul(xIsAns, Lax.select(Lax.eq(other, ans), half, one));
     }
