@@ -252,4 +252,7 @@ public abstract class Array {
     public final Array argmax(int axis) { return Np.argmax(this, axis); }
     public final Array squeeze(int... axes) { return Np.squeeze(this, axes); }
     public final Array expandDims(int axis) { return Np.expandDims(this, axis); }
+    public final Array take(Array indices, int axis) { return Np.take(this, indices, axis); }
+    public final Array slice(int[] start, int[] stop, int[] step) { return Np.slice(this, start, stop, step); }
+    public final Array flip(int... axes) { return Np.flip(this, axes); }
 }

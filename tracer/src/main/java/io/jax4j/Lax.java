@@ -307,6 +307,129 @@ public final class Lax {
     }
 
     // ---- section: indexing and movement (slice, pad, concatenate, rev, gather, scatter, iota, cumsum, sort)
+    /** {@code x[start:limit]} per axis (unit strides). */
+    public static Array slice(Array x, int[] startIndices, int[] limitIndices) {
+        int[] ones = new int[startIndices.length];
+        java.util.Arrays.fill(ones, 1);
+        return slice(x, startIndices, limitIndices, ones);
+    }
+
+    /** {@code lax.slice}: {@code x[start:limit:stride]} per axis, all static, 0 <= start <= limit <= dim. */
+    public static Array slice(Array x, int[] startIndices, int[] limitIndices, int[] strides) {
+        return io.jax4j.prims.Indexing.SLICE.bind1(new io.jax4j.prims.Indexing.SliceParams(Ints.of(startIndices),
+                Ints.of(limitIndices), Ints.of(strides)), x);
+    }
+
+    /** {@code lax.slice_in_dim}: a slice of one axis. */
+    public static Array sliceInDim(Array x, int start, int limit, int stride, int axis) {
+        int[] s = new int[x.ndim()], l = x.shape(), st = new int[x.ndim()];
+        java.util.Arrays.fill(st, 1);
+        s[axis] = start;
+        l[axis] = limit;
+        st[axis] = stride;
+        return slice(x, s, l, st);
+    }
+
+    /** {@code lax.dynamic_slice}: start indices are integer scalars, clamped so the slice fits. */
+    public static Array dynamicSlice(Array x, List<Array> startIndices, int[] sliceSizes) {
+        List<Array> in = new ArrayList<>(startIndices.size() + 1);
+        in.add(x);
+        in.addAll(startIndices);
+        return io.jax4j.prims.Indexing.DYNAMIC_SLICE.bind(new io.jax4j.prims.Indexing.DynamicSliceParams(Ints.of(sliceSizes)), in).getFirst();
+    }
+
+    /** {@code lax.dynamic_update_slice}: x with {@code update} written at the (clamped) start indices. */
+    public static Array dynamicUpdateSlice(Array x, Array update, List<Array> startIndices) {
+        List<Array> in = new ArrayList<>(startIndices.size() + 2);
+        in.add(x);
+        in.add(update);
+        in.addAll(startIndices);
+        return io.jax4j.prims.Indexing.DYNAMIC_UPDATE_SLICE.bind(Params.NONE, in).getFirst();
+    }
+
+    /** {@code lax.pad} with {@code config[i] = {lo, hi, interior}} (lo and hi may be negative: cropping). */
+    public static Array pad(Array x, Array paddingValue, int[][] config) {
+        int n = config.length;
+        int[] lo = new int[n], hi = new int[n], interior = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (config[i].length != 3) throw new Jax4jException("lax.pad: each padding_config entry must be {lo, hi, interior}, got "
+                    + java.util.Arrays.toString(config[i]));
+            lo[i] = config[i][0];
+            hi[i] = config[i][1];
+            interior[i] = config[i][2];
+        }
+        if (paddingValue.dtype() != x.dtype() && paddingValue.aval().weakType()) {
+            paddingValue = convertElementType(paddingValue, x.dtype(), x.aval().weakType());
+        }
+        return io.jax4j.prims.Indexing.PAD.bind1(new io.jax4j.prims.Indexing.PadParams(Ints.of(lo), Ints.of(hi), Ints.of(interior)),
+                x, paddingValue);
+    }
+
+    /** {@code lax.concatenate} along {@code dimension}; operands share dtype and the other sizes. */
+    public static Array concatenate(List<Array> xs, int dimension) {
+        if (xs.size() == 1) return xs.getFirst();
+        return io.jax4j.prims.Indexing.CONCATENATE.bind(new io.jax4j.prims.Indexing.ConcatenateParams(dimension), xs).getFirst();
+    }
+
+    /** {@code lax.rev}: reverses the given axes. */
+    public static Array rev(Array x, int... dimensions) {
+        if (dimensions.length == 0) return x;
+        return io.jax4j.prims.Indexing.REV.bind1(new io.jax4j.prims.Indexing.RevParams(Ints.of(dimensions)), x);
+    }
+
+    /** {@code lax.iota}: {@code 0..size-1} in {@code dtype}. */
+    public static Array iota(DType dtype, int size) { return broadcastedIota(dtype, new int[]{size}, 0); }
+
+    /** {@code lax.broadcasted_iota}: the index along {@code dimension} of an array of {@code shape}. */
+    public static Array broadcastedIota(DType dtype, int[] shape, int dimension) {
+        return io.jax4j.prims.Indexing.IOTA.bind(new io.jax4j.prims.Indexing.IotaParams(dtype, Ints.of(shape), dimension), List.of())
+                .getFirst();
+    }
+
+    /** {@code lax.clamp(min, x, max)}; min and max are scalars or of x's shape (weak scalars take x's dtype). */
+    public static Array clamp(Array min, Array x, Array max) {
+        if (min.dtype() != x.dtype() && min.aval().weakType()) min = convertElementType(min, x.dtype(), false);
+        if (max.dtype() != x.dtype() && max.aval().weakType()) max = convertElementType(max, x.dtype(), false);
+        return io.jax4j.prims.Indexing.CLAMP.bind(Params.NONE, List.of(min, x, max)).getFirst();
+    }
+
+    /**
+     * {@code lax.gather} (the index vector is the last axis of {@code indices}); {@code fillValue}
+     * null: JAX's default fill for FILL_OR_DROP (NaN for floats).
+     */
+    public static Array gather(Array x, Array indices, io.jax4j.prims.Scatter.GatherDimensionNumbers dimensionNumbers,
+                               int[] sliceSizes, io.jax4j.prims.Scatter.GatherScatterMode mode, Double fillValue) {
+        return io.jax4j.prims.Scatter.GATHER.bind1(new io.jax4j.prims.Scatter.GatherParams(dimensionNumbers, Ints.of(sliceSizes),
+                mode, fillValue), x, indices);
+    }
+
+    /** {@code lax.scatter_add}: x with the update windows added at the indexed positions. */
+    public static Array scatterAdd(Array x, Array indices, Array updates, io.jax4j.prims.Scatter.ScatterDimensionNumbers dimensionNumbers,
+                                   io.jax4j.prims.Scatter.GatherScatterMode mode) {
+        return io.jax4j.prims.Scatter.SCATTER_ADD.bind(new io.jax4j.prims.Scatter.ScatterParams(dimensionNumbers, mode),
+                List.of(x, indices, updates)).getFirst();
+    }
+
+    public static Array cumsum(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMSUM, x, axis, reverse); }
+    public static Array cumprod(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMPROD, x, axis, reverse); }
+    public static Array cummax(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMMAX, x, axis, reverse); }
+    public static Array cummin(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMMIN, x, axis, reverse); }
+
+    private static Array cumulative(Primitive p, Array x, int axis, boolean reverse) {
+        return p.bind1(new io.jax4j.prims.Sorting.CumulativeParams(axis, reverse), x);
+    }
+
+    /** {@code lax.sort} of several operands by the first {@code numKeys} (lexicographically). */
+    public static List<Array> sort(List<Array> operands, int dimension, boolean isStable, int numKeys) {
+        return io.jax4j.prims.Sorting.SORT.bind(new io.jax4j.prims.Sorting.SortParams(dimension, isStable, numKeys), operands);
+    }
+
+    /** Sorts one operand along {@code dimension}. */
+    public static Array sort(Array x, int dimension) { return sort(List.of(x), dimension, true, 1).getFirst(); }
+
+    /** Π over the axes. */
+    public static Array reduceProd(Array x, int... axes) { return reduce(io.jax4j.prims.Sorting.REDUCE_PROD, x, axes); }
+
 
     // ---- section: randomness (threefry2x32, random_bits, erf_inv)
     /** The threefry-2x32 cipher keyed by (key0, key1) on counters (x0, x1), all u32: two u32 outputs. */

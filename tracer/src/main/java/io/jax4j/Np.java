@@ -567,4 +567,261 @@ public final class Np {
     }
 
     // ---- section: indexing and joining (take, take_along_axis, one_hot, concatenate, stack, pad, flip, cumsum, prod, sort, ...)
+    /** An omitted bound in {@link #slice}: Python's {@code x[:n]}, {@code x[::-1]}. */
+    public static final int NONE = Integer.MIN_VALUE;
+
+    private static final io.jax4j.prims.Scatter.GatherScatterMode FILL = io.jax4j.prims.Scatter.GatherScatterMode.FILL_OR_DROP;
+    private static final io.jax4j.prims.Scatter.GatherScatterMode CLIP = io.jax4j.prims.Scatter.GatherScatterMode.CLIP;
+
+    /** Negative indices count from the end ({@code i + n} where {@code i < 0}), as jnp does before gathering. */
+    private static Array wrapNegative(String op, Array indices, int n) {
+        if (!indices.dtype().isInteger()) throw new Jax4jException(op + ": indices must be integers, got " + indices.aval().str());
+        Array idx = Lax.convertElementType(indices, DType.I32);
+        Array zero = Lax.zerosLike(idx);
+        return Lax.select(Lax.lt(idx, zero), Lax.add(idx, Lax.fullLike(idx, n)), idx);
+    }
+
+    /**
+     * {@code jnp.take(x, indices, axis)}: out shape {@code x.shape[:axis] + indices.shape + x.shape[axis+1:]}.
+     * Out-of-bounds indices give NaN (jnp's default mode "fill"; the lowest int32 for integers).
+     */
+    public static Array take(Array x, Array indices, int axis) { return take(x, indices, axis, FILL); }
+
+    /** {@code jnp.take} of the flattened array. */
+    public static Array take(Array x, Array indices) { return take(ravel(x), indices, 0); }
+
+    /** {@code jnp.take} with an explicit mode (CLIP clamps the indices). */
+    public static Array take(Array x, Array indices, int axis, io.jax4j.prims.Scatter.GatherScatterMode mode) {
+        int a = normalizeAxes("take", x, axis)[0];
+        Array idx = wrapNegative("take", indices, x.dim(a));
+        int[] offsetDims = new int[x.ndim() - 1];
+        for (int i = 0; i < offsetDims.length; i++) offsetDims[i] = i < a ? i : i + idx.ndim();
+        int[] sizes = x.shape();
+        sizes[a] = 1;
+        var dn = new io.jax4j.prims.Scatter.GatherDimensionNumbers(io.jax4j.core.Ints.of(offsetDims), io.jax4j.core.Ints.of(a),
+                io.jax4j.core.Ints.of(a));
+        return Lax.gather(x, expandDims(idx, idx.ndim()), dn, sizes, mode, null);
+    }
+
+    /** {@code x[indices]}: integer-array row indexing; out-of-bounds indices are clamped, as jnp's getitem does. */
+    public static Array getRows(Array x, Array indices) { return take(x, indices, 0, CLIP); }
+
+    /**
+     * {@code jnp.take_along_axis}: indices of x's rank, broadcast against x except along {@code axis};
+     * out-of-bounds indices give NaN (mode "fill").
+     */
+    public static Array takeAlongAxis(Array x, Array indices, int axis) {
+        int a = normalizeAxes("take_along_axis", x, axis)[0];
+        if (indices.ndim() != x.ndim()) {
+            throw new Jax4jException("take_along_axis: indices " + indices.aval().str() + " must have the rank of the array " + x.aval().str());
+        }
+        int[] xs = x.shape(), is = indices.shape();
+        int[] other = broadcastShapes("take_along_axis", withAxis(xs, a, 1), withAxis(is, a, 1));
+        Array xb = broadcastTo(x, withAxis(other, a, xs[a]));
+        Array ib = broadcastTo(wrapNegative("take_along_axis", indices, xs[a]), withAxis(other, a, is[a]));
+        return io.jax4j.prims.Scatter.takeAlongAxis(xb, ib, a, FILL, null);
+    }
+
+    private static int[] withAxis(int[] shape, int axis, int size) {
+        int[] s = shape.clone();
+        s[axis] = size;
+        return s;
+    }
+
+    /** {@code jnp.concatenate}: promotes dtypes; all sizes but the axis' must agree. */
+    public static Array concatenate(java.util.List<Array> xs, int axis) {
+        if (xs.isEmpty()) throw new Jax4jException("concatenate: needs at least one array");
+        Array first = xs.getFirst();
+        if (first.ndim() == 0) throw new Jax4jException("concatenate: zero-dimensional arrays cannot be concatenated");
+        int a = normalizeAxes("concatenate", first, axis)[0];
+        return Lax.concatenate(java.util.Arrays.asList(promoteBroadcastDtypeOnly("concatenate", xs.toArray(new Array[0]))), a);
+    }
+
+    /** {@code jnp.stack}: a new axis {@code axis} of length {@code xs.size()}; all shapes must agree. */
+    public static Array stack(java.util.List<Array> xs, int axis) {
+        if (xs.isEmpty()) throw new Jax4jException("stack: needs at least one array");
+        int a = axis < 0 ? axis + xs.getFirst().ndim() + 1 : axis;
+        java.util.List<Array> expanded = new java.util.ArrayList<>();
+        for (Array x : xs) {
+            if (!java.util.Arrays.equals(x.shape(), xs.getFirst().shape())) {
+                throw new Jax4jException("stack: all arrays must have one shape, got " + xs.stream().map(y -> y.aval().str()).toList());
+            }
+            expanded.add(expandDims(x, a));
+        }
+        return concatenate(expanded, a);
+    }
+
+    /** {@code jnp.pad(x, pad_width)} with zeros; a single {before, after} row applies to every axis. */
+    public static Array pad(Array x, int[][] padWidth) { return pad(x, padWidth, 0); }
+
+    /** {@code jnp.pad(x, pad_width, constant_values=value)}. */
+    public static Array pad(Array x, int[][] padWidth, Number value) {
+        int[][] config = new int[x.ndim()][];
+        for (int i = 0; i < x.ndim(); i++) {
+            int[] w = padWidth.length == 1 ? padWidth[0] : i < padWidth.length ? padWidth[i] : null;
+            if (w == null || padWidth.length != 1 && padWidth.length != x.ndim() || w.length != 2 || w[0] < 0 || w[1] < 0) {
+                throw new Jax4jException("pad: pad_width must be one {before, after} pair of non-negative ints, or one per axis of "
+                        + x.aval().str() + ", got " + java.util.Arrays.deepToString(padWidth));
+            }
+            config[i] = new int[]{w[0], w[1], 0};
+        }
+        return Lax.pad(x, Lax.scalarLike(x, value.doubleValue()), config);
+    }
+
+    /** {@code jnp.flip}: reverses the given axes (all when none are given). */
+    public static Array flip(Array x, int... axes) {
+        return Lax.rev(x, axes.length == 0 ? allAxes(x) : normalizeAxes("flip", x, axes));
+    }
+
+    /** {@code jnp.cumsum} along an axis; bool sums as int32. */
+    public static Array cumsum(Array x, int axis) { return Lax.cumsum(asNumeric(x), normalizeAxes("cumsum", x, axis)[0], false); }
+
+    public static Array cumprod(Array x, int axis) { return Lax.cumprod(asNumeric(x), normalizeAxes("cumprod", x, axis)[0], false); }
+
+    private static Array asNumeric(Array x) { return x.dtype() == DType.BOOL ? Lax.convertElementType(x, DType.I32) : x; }
+
+    /** {@code jnp.prod} over the axes (all when none are given); bool multiplies as int32. */
+    public static Array prod(Array x, int... axes) {
+        return Lax.reduceProd(asNumeric(x), axes.length == 0 ? allAxes(x) : normalizeAxes("prod", x, axes));
+    }
+
+    /** {@code jnp.sort} along an axis (stable). */
+    public static Array sort(Array x, int axis) { return Lax.sort(x, normalizeAxes("sort", x, axis)[0]); }
+
+    /** {@code jnp.argsort} along an axis: the stable sorting permutation, int32. */
+    public static Array argsort(Array x, int axis) {
+        int a = normalizeAxes("argsort", x, axis)[0];
+        Array iota = Lax.broadcastedIota(DType.I32, x.shape(), a);
+        return Lax.sort(java.util.List.of(x, iota), a, true, 1).get(1);
+    }
+
+    /** {@code jnp.split(x, sections, axis)}: equal parts; the axis must divide evenly. */
+    public static java.util.List<Array> split(Array x, int sections, int axis) {
+        int a = normalizeAxes("split", x, axis)[0];
+        if (sections <= 0 || x.dim(a) % sections != 0) {
+            throw new Jax4jException("split: array split does not result in an equal division: axis " + a + " of " + x.aval().str()
+                    + " into " + sections + " sections");
+        }
+        int[] cuts = new int[sections - 1];
+        for (int i = 0; i < cuts.length; i++) cuts[i] = (i + 1) * (x.dim(a) / sections);
+        return split(x, cuts, a);
+    }
+
+    /** {@code jnp.split(x, [i, j, ...], axis)}: parts {@code [:i], [i:j], ..., [last:]} (indices clipped to the axis). */
+    public static java.util.List<Array> split(Array x, int[] indices, int axis) {
+        int a = normalizeAxes("split", x, axis)[0];
+        java.util.List<Array> parts = new java.util.ArrayList<>();
+        int start = 0, n = x.dim(a);
+        for (int k = 0; k <= indices.length; k++) {
+            int stop = k == indices.length ? n : Math.min(Math.max(indices[k], 0), n);
+            parts.add(Lax.sliceInDim(x, Math.min(start, n), Math.max(stop, Math.min(start, n)), 1, a));
+            start = Math.max(start, stop);
+        }
+        return parts;
+    }
+
+    /** {@code jnp.tile}: repeats the whole array {@code reps[i]} times along axis i (reps aligned to the last axes). */
+    public static Array tile(Array x, int... reps) {
+        int nd = Math.max(x.ndim(), reps.length);
+        int[] r = new int[nd], s = new int[nd];
+        for (int i = 0; i < nd; i++) {
+            r[i] = i - (nd - reps.length) >= 0 ? reps[i - (nd - reps.length)] : 1;
+            s[i] = i - (nd - x.ndim()) >= 0 ? x.dim(i - (nd - x.ndim())) : 1;
+        }
+        Array xs = Lax.reshape(x, s);
+        int[] big = new int[2 * nd], bd = new int[nd], out = new int[nd];
+        for (int i = 0; i < nd; i++) {
+            big[2 * i] = r[i];
+            big[2 * i + 1] = s[i];
+            bd[i] = 2 * i + 1;
+            out[i] = r[i] * s[i];
+        }
+        return Lax.reshape(Lax.broadcastInDim(xs, big, bd), out);
+    }
+
+    /** {@code jnp.repeat(x, repeats, axis)}: each element repeated {@code repeats} times along the axis. */
+    public static Array repeat(Array x, int repeats, int axis) {
+        int a = normalizeAxes("repeat", x, axis)[0];
+        if (repeats < 0) throw new Jax4jException("repeat: repeats must be >= 0, got " + repeats);
+        int[] s = x.shape();
+        int[] big = new int[s.length + 1], bd = new int[s.length];
+        for (int i = 0, j = 0; i < big.length; i++) {
+            if (i == a + 1) big[i] = repeats;
+            else {
+                big[i] = s[j];
+                bd[j++] = i;
+            }
+        }
+        int[] out = s.clone();
+        out[a] *= repeats;
+        return Lax.reshape(Lax.broadcastInDim(x, big, bd), out);
+    }
+
+    /**
+     * Python's basic slicing {@code x[start:stop:step, ...]} for the leading axes ({@link #NONE} for an
+     * omitted bound; missing trailing entries mean {@code :}); negative bounds count from the end,
+     * negative steps reverse (rev then slice).
+     */
+    public static Array slice(Array x, int[] start, int[] stop, int[] step) {
+        int nd = x.ndim();
+        if (start.length > nd || stop.length > nd || step.length > nd) {
+            throw new Jax4jException("slice: too many indices for an array of shape " + x.aval().str());
+        }
+        int[] s = new int[nd], l = new int[nd], st = new int[nd];
+        java.util.List<Integer> reversed = new java.util.ArrayList<>();
+        for (int i = 0; i < nd; i++) {
+            int n = x.dim(i), k = i < step.length && step[i] != NONE ? step[i] : 1;
+            if (k == 0) throw new Jax4jException("slice: slice step cannot be zero (axis " + i + ")");
+            int b = pyIndex(i < start.length ? start[i] : NONE, n, k, true);
+            int e = pyIndex(i < stop.length ? stop[i] : NONE, n, k, false);
+            int len = k > 0 ? Math.max(0, (e - b + k - 1) / k) : Math.max(0, (b - e - k - 1) / -k);
+            if (k < 0) {
+                reversed.add(i);
+                b = n - 1 - b;
+                k = -k;
+            }
+            s[i] = len == 0 ? 0 : b;
+            l[i] = len == 0 ? 0 : b + (len - 1) * k + 1;
+            st[i] = k;
+        }
+        Array r = Lax.rev(x, reversed.stream().mapToInt(Integer::intValue).toArray());
+        return Lax.slice(r, s, l, st);
+    }
+
+    /** Python's {@code slice.indices}: a bound normalised and clipped for a step's direction. */
+    private static int pyIndex(int v, int n, int step, boolean isStart) {
+        if (v == NONE) return step > 0 ? (isStart ? 0 : n) : (isStart ? n - 1 : -1);
+        if (v < 0) v += n;
+        return step > 0 ? Math.min(Math.max(v, 0), n) : Math.min(Math.max(v, -1), n - 1);
+    }
+
+    /** {@code jnp.arange(n)} that also works inside transformations: int32 {@code 0..n-1} (an iota). */
+    public static Array iota(int n) { return Lax.iota(DType.I32, n); }
+
+    public static Array iota(DType dtype, int n) { return Lax.iota(dtype, n); }
+
+    /** {@code jnp.eye(n)} in float32. */
+    public static Array eye(int n) { return eye(n, n, 0, DType.F32); }
+
+    /** {@code jnp.eye(n, m, k, dtype)}: ones on the k-th diagonal. */
+    public static Array eye(int n, int m, int k, DType dtype) {
+        Array rows = Lax.broadcastedIota(DType.I32, new int[]{n, m}, 0);
+        Array cols = Lax.broadcastedIota(DType.I32, new int[]{n, m}, 1);
+        return Lax.convertElementType(Lax.eq(Lax.add(rows, Lax.fullLike(rows, k)), cols), dtype);
+    }
+
+    /** {@code jnp.triu(x, k)}: zeros below the k-th diagonal of the last two axes. */
+    public static Array triu(Array x, int k) { return triangle("triu", x, k, true); }
+
+    /** {@code jnp.tril(x, k)}: zeros above the k-th diagonal of the last two axes. */
+    public static Array tril(Array x, int k) { return triangle("tril", x, k, false); }
+
+    private static Array triangle(String op, Array x, int k, boolean upper) {
+        if (x.ndim() < 2) throw new Jax4jException(op + ": needs at least two axes, got " + x.aval().str());
+        int n = x.dim(-2), m = x.dim(-1);
+        Array rows = Lax.add(Lax.broadcastedIota(DType.I32, new int[]{n, m}, 0), Lax.scalar(k, DType.I32));
+        Array cols = Lax.broadcastedIota(DType.I32, new int[]{n, m}, 1);
+        Array keep = broadcastTo(upper ? Lax.le(rows, cols) : Lax.ge(rows, cols), x.shape());
+        return Lax.select(keep, x, Lax.zerosLike(x));
+    }
 }

@@ -26,12 +26,23 @@ public final class ArrayImpl extends Array implements AutoCloseable {
     private final ShapedArray aval;
     private final NativeMemory.Block block;
     private final Cleaner.Cleanable cleanable;
+    /** For a buffer taken over by {@link #moveTo}: the previous owner, kept reachable so its cleaner waits. */
+    private final ArrayImpl previousOwner;
     private volatile String deletedBy;
+    private volatile boolean moved;
 
     private ArrayImpl(ShapedArray aval) {
         this.aval = aval;
         this.block = NativeMemory.allocate(aval.size() * aval.dtype().byteSize());
         this.cleanable = NativeMemory.register(this, block);
+        this.previousOwner = null;
+    }
+
+    private ArrayImpl(ShapedArray aval, ArrayImpl from) {
+        this.aval = aval;
+        this.block = from.block;
+        this.cleanable = from.cleanable;
+        this.previousOwner = from;
     }
 
     /** A zero-filled array; callers fill it before publishing. */
@@ -49,14 +60,33 @@ public final class ArrayImpl extends Array implements AutoCloseable {
     /** Frees the buffer now; later reads fail with a clear error. Idempotent. */
     @Override
     public void close() {
+        if (moved) return;
         deletedBy = "close()";
         cleanable.clean();
     }
 
     /** Marks the array deleted (donation): reads after this fail naming {@code reason}. */
     public void delete(String reason) {
+        if (moved) return;
         deletedBy = reason;
         cleanable.clean();
+    }
+
+    /**
+     * Donation in place: a new array of {@code newAval} (same dtype and size) takes over this
+     * array's buffer without a copy, and this array is deleted with {@code reason}. The buffer is
+     * freed when the new owner is closed or unreachable; {@link #delete}/{@link #close} on this one
+     * are then no-ops.
+     */
+    public ArrayImpl moveTo(ShapedArray newAval, String reason) {
+        checkAlive();
+        if (newAval.size() != aval.size() || newAval.dtype() != aval.dtype()) {
+            throw new IllegalArgumentException("moveTo: " + aval.str() + " -> " + newAval.str());
+        }
+        ArrayImpl a = new ArrayImpl(newAval, this);
+        moved = true;
+        deletedBy = reason;
+        return a;
     }
 
     public boolean isDeleted() { return deletedBy != null; }

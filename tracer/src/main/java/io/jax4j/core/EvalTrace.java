@@ -23,6 +23,10 @@ public final class EvalTrace extends Trace {
                         : " outside that transformation's function"));
             } else throw new IllegalStateException("unknown array kind " + x.getClass());
         }
+        // the shape and dtype rule validates eagerly too, so errors are the same with and without jit
+        List<io.jax4j.ShapedArray> avals = new ArrayList<>(concrete.size());
+        for (ArrayImpl a : concrete) avals.add(a.aval());
+        p.abstractEval(params, avals);
         return p.impl(params, concrete);
     }
 }

@@ -394,7 +394,7 @@ public final class Convolution {
                 spatial(dn.outSpec(), g.shape()), p.padding(), p.lhsDilation().toArray(), p.rhsDilation().toArray());
         int[] sdims = new int[rhsSpec.size() - 2];
         for (int d = 0; d < sdims.length; d++) sdims[d] = rhsSpec.get(d + 2);
-        Array revd = rev(rhs, sdims);
+        Array revd = Lax.rev(rhs, sdims);
         ConvParams tp = new ConvParams(p.lhsDilation(), flatPads(pads), p.windowStrides(), p.rhsDilation(), trans, Math.max(fgc, bgc), 1);
         Array out = Lax.convGeneralDilated(g, revd, tp);
         if (bgc > 1) {
@@ -420,26 +420,6 @@ public final class Convolution {
                 spatial(dn.outSpec(), g.shape()), p.padding(), p.lhsDilation().toArray(), p.rhsDilation().toArray());
         ConvParams tp = new ConvParams(p.rhsDilation(), flatPads(pads), p.lhsDilation(), p.windowStrides(), trans, fgc, bgc);
         return Lax.convGeneralDilated(lhs, g, tp);
-    }
-
-    /**
-     * Reverses x along {@code axes}. Until lax.rev lands (indexing work), the reversal is a
-     * dot_general with the exchange matrix per axis: exact (one product by 1 per element), linear,
-     * differentiable and batchable by construction.
-     */
-    static Array rev(Array x, int[] axes) {
-        for (int axis : axes) {
-            int n = x.dim(axis);
-            if (n == 1) continue;
-            double[] j = new double[n * n];
-            for (int i = 0; i < n; i++) j[i * n + (n - 1 - i)] = 1;
-            Array exchange = ArrayImpl.ofDoubles(new ShapedArray(x.dtype(), Shape.of(n, n)), j);
-            Array r = Lax.dotGeneral(x, exchange, new int[]{axis}, new int[]{0}, new int[0], new int[0]);
-            int[] perm = new int[x.ndim()];
-            for (int i = 0, k = 0; i < perm.length; i++) perm[i] = i == axis ? x.ndim() - 1 : k++;
-            x = Lax.transpose(r, perm);
-        }
-        return x;
     }
 
     // ---------------------------------------------------------------- axis reshapes (JAX's _reshape_axis_into / _out_of)

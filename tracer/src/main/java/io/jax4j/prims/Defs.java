@@ -145,7 +145,7 @@ public final class Defs {
             boolean same = true;
             int rank = -1;
             for (int i = 0; i < dims.length; i++) {
-                same &= dims[i] == dims[0];
+                same &= dims[i] == dims[0] && xs.get(i).ndim() == xs.get(0).ndim();
                 rank = Math.max(rank, xs.get(i).ndim() - (dims[i] == Batching.NOT_MAPPED ? 0 : 1));
             }
             if (same) return Primitive.BatchResult.single(p.bind(params, xs).getFirst(), dims[0]);

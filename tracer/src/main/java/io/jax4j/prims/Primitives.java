@@ -15,9 +15,11 @@ public final class Primitives {
             CallPrimitives.class,
             // ---- families added by later work go below, one line each
             RandomPrimitives.class,
-            Sorting.class, // used by Random.permutation; the indexing issue may own sort instead
             Convolution.class,
             Windows.class,
+            Indexing.class,
+            Scatter.class,
+            Sorting.class,          // sort (also lax.sort_key_val for Random.permutation), scans, reduce_prod
     };
 
     public static void load() {

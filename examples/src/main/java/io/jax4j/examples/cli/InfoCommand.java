@@ -1,0 +1,61 @@
+package io.jax4j.examples.cli;
+
+import io.jax4j.spi.Backend;
+import io.jax4j.spi.Backends;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** {@code jax4j info}: the Java runtime, the backends and whether each can run here, the C compiler, the kernel cache. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Shows the Java runtime, the backends and their availability, the C compiler and the cache directory.")
+public final class InfoCommand implements CliCommand {
+    @Override
+    public Integer call() {
+        System.out.println("jax4j 0.1.0-SNAPSHOT");
+        System.out.println("java:      " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", " + System.getProperty("java.home") + ")");
+        System.out.println("os:        " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " processors");
+        System.out.println("backends:");
+        String current;
+        try {
+            current = Backends.current().name();
+        } catch (RuntimeException e) {
+            current = "(none: " + e.getMessage() + ")";
+        }
+        for (Backend b : Backends.all()) {
+            String state = b.isAvailable() ? "available" : "unavailable: " + b.unavailableReason();
+            System.out.println("  " + (b.name().equals(current) ? "* " : "  ") + b.name() + " (priority " + b.priority() + ", " + state + ") "
+                    + (b.describe().equals(b.name()) ? "" : b.describe()));
+        }
+        System.out.println("default:   " + current + " (choose with --backend, -Djax4j.backend or JAX4J_BACKEND)");
+        System.out.println("compiler:  " + compilerVersion());
+        System.out.println("cache dir: " + cacheDir() + " (JAX4J_CACHE_DIR)");
+        return 0;
+    }
+
+    /** The first line of {@code cc --version}, or why it could not run. */
+    static String compilerVersion() {
+        try {
+            Process p = new ProcessBuilder("cc", "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.SECONDS)) return "'cc --version' did not finish";
+            return p.exitValue() == 0 ? out.lines().findFirst().orElse("cc") : "'cc --version' failed: " + out.strip();
+        } catch (IOException e) {
+            return "none found ('cc' could not be run: " + e.getMessage() + "); the cpu backend needs one";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** The compiled-kernel cache: {@code -Djax4j.cacheDir}, {@code $JAX4J_CACHE_DIR}, else {@code ~/.cache/jax4j/kernels}. */
+    static Path cacheDir() {
+        String dir = System.getProperty("jax4j.cacheDir", System.getenv("JAX4J_CACHE_DIR"));
+        if (dir != null && !dir.isBlank()) return Path.of(dir);
+        return Path.of(System.getProperty("user.home"), ".cache", "jax4j", "kernels");
+    }
+}

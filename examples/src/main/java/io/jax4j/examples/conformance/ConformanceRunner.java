@@ -1,0 +1,110 @@
+package io.jax4j.examples.conformance;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Runs fixture files (format of the fixtures README: arrays as {@code {shape, dtype, data}}) against
+ * jax4j and reports one line per check — {@code PASS}, {@code FAIL} or {@code SKIP}, then
+ * {@code file:case:field} and the error found — and last {@code N passed, M failed, K skipped}.
+ * The kind of a file is its name's prefix; a directory stands for the fixture files in it.
+ *
+ * <h2>Tolerances</h2>
+ * A check passes when every element satisfies {@code |actual - expected| <= atol + rtol * |expected|},
+ * shapes and dtypes are equal, NaN matches NaN and infinities match exactly.
+ * <table>
+ *   <caption>Tolerance classes</caption>
+ *   <tr><th>class</th><th>rtol</th><th>atol</th><th>used for</th></tr>
+ *   <tr><td>exact</td><td>0</td><td>0</td><td>integer and boolean results, PRNG keys and bits</td></tr>
+ *   <tr><td>elementwise</td><td>1e-5</td><td>1e-6</td><td>float32 results of elementwise functions
+ *       and short reductions (a dozen terms or fewer per output): every ops case not listed below,
+ *       {@code higher_order}</td></tr>
+ *   <tr><td>long</td><td>1e-4</td><td>1e-5</td><td>float32 matmuls, convolutions and long
+ *       reductions, whose sums XLA accumulates in another order: ops cases {@code matmul},
+ *       {@code bmm}, {@code einsum_*}, {@code vecdot}, {@code matvec}, {@code dense},
+ *       {@code attention}, {@code mlp2}, {@code conv_*}, {@code avg_pool*}
+ *       ({@code OpsCases.LONG}), and {@code vmap_grad}</td></tr>
+ * </table>
+ * A case's class applies to all its checks (value, VJP, JVP). Nothing is looser; a suite that
+ * needs a looser bound must say why next to it.
+ */
+public final class ConformanceRunner {
+    /** The suites by file prefix; replace a stub by its suite when one is written. */
+    public static final List<CheckSuite> SUITES = List.of(
+            new OpsSuite(),
+            new StubSuite("prng_", "issue 4: PRNG"),
+            new StubSuite("optax_", "issue 5: optim"),
+            new StubSuite("flax_", "issue 6: nn"),
+            new StubSuite("clip_", "issue 8: checkpoints and CLIP import"));
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    private final List<CheckSuite> suites;
+    private final RunOptions options;
+
+    public ConformanceRunner(RunOptions options) { this(SUITES, options); }
+
+    public ConformanceRunner(List<CheckSuite> suites, RunOptions options) {
+        this.suites = List.copyOf(suites);
+        this.options = options;
+    }
+
+    /** Runs every file (directories expanded to their fixture files, sorted) into a new report. */
+    public Report run(List<Path> paths, PrintStream out) {
+        Report report = new Report(out);
+        for (Path p : expand(paths, report)) runFile(p, report);
+        if (out != null) out.println(report.summary());
+        return report;
+    }
+
+    /** The suite for a file name, or null. */
+    public CheckSuite suiteFor(String fileName) {
+        for (CheckSuite s : suites) if (fileName.startsWith(s.prefix())) return s;
+        return null;
+    }
+
+    private List<Path> expand(List<Path> paths, Report report) {
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.list(p)) {
+                    s.filter(f -> f.getFileName().toString().endsWith(".json") && suiteFor(f.getFileName().toString()) != null)
+                            .sorted().forEach(files::add);
+                } catch (IOException e) {
+                    report.fail(p.toString(), "-", "", "cannot list the directory: " + e.getMessage());
+                }
+            } else files.add(p);
+        }
+        return files;
+    }
+
+    private void runFile(Path p, Report report) {
+        String name = p.getFileName().toString();
+        CheckSuite suite = suiteFor(name);
+        if (suite == null) {
+            report.fail(name, "-", "", "unknown fixture kind: the name must start with one of "
+                    + suites.stream().map(CheckSuite::prefix).toList());
+            return;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(p.toFile());
+        } catch (IOException e) {
+            report.fail(name, "-", "", "cannot read " + p + ": " + e.getMessage());
+            return;
+        }
+        suite.run(new FixtureFile(p, name, root), options, report);
+    }
+}

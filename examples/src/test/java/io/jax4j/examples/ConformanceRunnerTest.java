@@ -1,0 +1,97 @@
+package io.jax4j.examples;
+
+import io.jax4j.examples.cli.Jax4jCli;
+import io.jax4j.examples.conformance.CheckResult;
+import io.jax4j.examples.conformance.ConformanceRunner;
+import io.jax4j.examples.conformance.Report;
+import io.jax4j.examples.conformance.RunOptions;
+import io.jax4j.examples.conformance.Status;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The runner on small hand-written fixture files: PASS, FAIL with the error, SKIP with the reason, the summary, the CLI. */
+class ConformanceRunnerTest {
+    @TempDir
+    Path dir;
+
+    static String arr(String shape, String dtype, String data) {
+        return "{\"shape\": " + shape + ", \"dtype\": \"" + dtype + "\", \"data\": " + data + "}";
+    }
+
+    Path opsFile(String name, String tanhOutput) throws IOException {
+        // tanh(0) = 0, tanh(0.5) = 0.46211716; d tanh = 1 - tanh²
+        String tanh = "{\"name\": \"tanh\", \"inputs\": [" + arr("[2]", "float32", "[0.0, 0.5]") + "], \"float_inputs\": [0], "
+                + "\"output\": " + arr("[2]", "float32", tanhOutput) + ", "
+                + "\"cotangent\": " + arr("[2]", "float32", "[1.0, 2.0]") + ", "
+                + "\"vjp\": [" + arr("[2]", "float32", "[1.0, " + (float) (2 * (1 - Math.pow(Math.tanh(0.5), 2))) + "]") + "], "
+                + "\"tangents\": [" + arr("[2]", "float32", "[3.0, 0.0]") + "], "
+                + "\"jvp\": " + arr("[2]", "float32", "[3.0, 0.0]") + "}";
+        String unknown = "{\"name\": \"no_such_case\", \"inputs\": [], \"float_inputs\": [], \"output\": " + arr("[]", "float32", "[1.0]") + "}";
+        Path p = dir.resolve(name);
+        Files.writeString(p, "{\"cases\": [" + tanh + ", " + unknown + "]}");
+        return p;
+    }
+
+    @Test
+    void passesFailsAndSkips() throws IOException {
+        Path good = opsFile("ops_good.json", "[0.0, " + (float) Math.tanh(0.5) + "]");
+        Path bad = opsFile("ops_bad.json", "[0.0, 0.4625]");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Report r = new ConformanceRunner(RunOptions.EAGER).run(List.of(good, bad), new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(5, r.count(Status.PASS), out);      // good: output, vjp[0], jvp; bad: vjp[0], jvp
+        assertEquals(1, r.count(Status.FAIL), out);
+        assertEquals(2, r.count(Status.SKIP), out);
+        CheckResult fail = r.results().stream().filter(c -> c.status() == Status.FAIL).findFirst().orElseThrow();
+        assertEquals("ops_bad.json", fail.file());
+        assertEquals("tanh", fail.caseName());
+        assertEquals("output", fail.field());
+        assertTrue(fail.line().startsWith("FAIL ops_bad.json:tanh:output max_abs_err="), fail.line());
+        assertTrue(fail.line().contains("atol=1e-6 rtol=1e-5"), fail.line());
+        assertTrue(out.contains("SKIP ops_good.json:no_such_case:output not implemented"), out);
+        assertTrue(out.strip().endsWith("5 passed, 1 failed, 2 skipped"), out);
+    }
+
+    @Test
+    void unknownKindsAndStubSuitesAreReported() throws IOException {
+        Path other = dir.resolve("weird.json");
+        Files.writeString(other, "{}");
+        Path prng = dir.resolve("prng_x.json");
+        Files.writeString(prng, "{\"keys\": [1, 2], \"jax_threefry_partitionable\": true}");
+        Report r = new ConformanceRunner(RunOptions.EAGER).run(List.of(other, prng), null);
+        assertEquals(1, r.count(Status.FAIL));
+        assertTrue(r.results().getFirst().detail().contains("unknown fixture kind"));
+        assertEquals(1, r.count(Status.SKIP));
+        assertTrue(r.results().get(1).line().startsWith("SKIP prng_x.json:keys suite not implemented"), r.results().get(1).line());
+    }
+
+    @Test
+    void cliFindsItsSubcommandsAndExitsNonZeroOnFailure() throws IOException {
+        CommandLine cl = Jax4jCli.commandLine();
+        assertTrue(cl.getSubcommands().containsKey("info"));
+        assertTrue(cl.getSubcommands().containsKey("conformance"));
+        Path bad = opsFile("ops_bad.json", "[0.0, 0.4625]");
+        Path good = opsFile("ops_good.json", "[0.0, " + (float) Math.tanh(0.5) + "]");
+        PrintStream saved = System.out;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertEquals(1, Jax4jCli.commandLine().execute("conformance", bad.toString()));
+            assertEquals(0, Jax4jCli.commandLine().execute("conformance", "--jit", good.toString()));
+            assertEquals(0, Jax4jCli.commandLine().execute("conformance", "--backend", "reference", good.toString()));
+        } finally {
+            System.setOut(saved);
+        }
+    }
+}

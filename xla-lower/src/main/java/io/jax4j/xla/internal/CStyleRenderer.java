@@ -1,0 +1,236 @@
+package io.jax4j.xla.internal;
+
+import io.jax4j.DType;
+import io.jax4j.xla.internal.KernelIR.Compute;
+import io.jax4j.xla.internal.KernelIR.Const;
+import io.jax4j.xla.internal.KernelIR.Flat;
+import io.jax4j.xla.internal.KernelIR.Instr;
+import io.jax4j.xla.internal.KernelIR.Kernel;
+import io.jax4j.xla.internal.KernelIR.Load;
+import io.jax4j.xla.internal.KernelIR.Nested;
+import io.jax4j.xla.internal.KernelIR.Param;
+import io.jax4j.xla.internal.KernelIR.Reduction;
+import io.jax4j.xla.internal.KernelIR.Store;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Kernel IR to C-like source: a pure function of the IR and a {@link Dialect}, with deterministic
+ * names ({@code p<param>}, {@code v<id>}), so its output can be golden-tested. Elementwise
+ * primitives are rendered from one template table ({@link #expr}).
+ */
+public final class CStyleRenderer {
+    private final Dialect d;
+
+    public CStyleRenderer(Dialect dialect) { this.d = dialect; }
+
+    /** The primitives a fused kernel can compute (others run as host ops). */
+    public static final Set<String> SUPPORTED = Set.of(
+            "neg", "sign", "floor", "ceil", "round", "is_finite", "not", "abs", "exp", "log", "expm1", "log1p",
+            "tanh", "logistic", "sin", "cos", "sqrt", "rsqrt", "erf", "square",
+            "add", "sub", "mul", "div", "rem", "max", "min", "pow", "atan2", "and", "or", "xor",
+            "shift_left", "shift_right_logical", "shift_right_arithmetic",
+            "eq", "ne", "lt", "le", "gt", "ge", "convert_element_type", "select_n");
+
+    /** One translation unit holding all kernels of an executable. */
+    public String render(List<Kernel> kernels) {
+        StringBuilder sb = new StringBuilder(d.prelude());
+        for (Kernel k : kernels) sb.append('\n').append(render(k));
+        return sb.toString();
+    }
+
+    public String render(Kernel k) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(d.signature(k.name())).append(" {\n");
+        for (int p = 0; p < k.params().size(); p++) {
+            Param pa = k.params().get(p);
+            String t = d.type(pa.dtype());
+            String q = pa.aliased() ? "" : d.restrict();
+            sb.append("    ").append(pa.output() ? "" : "const ").append(t).append("* ").append(q).append("p").append(p)
+                    .append(" = (").append(pa.output() ? "" : "const ").append(t).append("*) slots[").append(pa.slot()).append("];\n");
+        }
+        switch (k.loop()) {
+            case Flat f -> {
+                line(sb, 1, d.parallelFor(f.n() * k.body().size()));
+                sb.append("    for (long i = 0; i < ").append(f.n()).append("; i++) {\n");
+                body(sb, 2, k.body());
+                stores(sb, 2, k, "i", null);
+                sb.append("    }\n");
+            }
+            case Nested n -> {
+                line(sb, 1, d.parallelFor(n.outer() * n.inner() * k.body().size()));
+                sb.append("    for (long o = 0; o < ").append(n.outer()).append("; o++) {\n");
+                sb.append("        for (long j = 0; j < ").append(n.inner()).append("; j++) {\n");
+                sb.append("            const long i = o * ").append(n.inner()).append(" + j;\n");
+                body(sb, 3, k.body());
+                stores(sb, 3, k, "i", null);
+                sb.append("        }\n    }\n");
+            }
+            case Reduction r -> reduction(sb, k, r);
+        }
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    private void reduction(StringBuilder sb, Kernel k, Reduction r) {
+        String acc = accumulatorType(r);
+        long work = r.outer() * r.inner() * Math.max(1, k.body().size());
+        if (r.outer() > 1) line(sb, 1, d.parallelFor(work));
+        sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
+        sb.append("        ").append(acc).append(" acc = ").append(identity(r)).append(";\n");
+        // a sum's inner loop may be reassociated (vectorised; split across cores when it is the only loop)
+        if (r.op().equals("add")) line(sb, 2, d.parallelSum(r.outer() == 1 ? work : 0, "acc"));
+        sb.append("        for (long r = 0; r < ").append(r.inner()).append("; r++) {\n");
+        body(sb, 3, k.body());
+        String v = "v" + r.value();
+        String combine = switch (r.op()) {
+            case "add" -> "acc + " + v;
+            case "max" -> floatNaN(r.dtype(), v, v + " > acc ? " + v + " : acc");
+            case "min" -> floatNaN(r.dtype(), v, v + " < acc ? " + v + " : acc");
+            default -> throw new IllegalArgumentException(r.op());
+        };
+        sb.append("            acc = ").append(combine).append(";\n");
+        sb.append("        }\n");
+        String result = r.dtype() == DType.BOOL ? "(acc != 0)" : "(" + d.type(r.dtype()) + ") acc";
+        stores(sb, 2, k, "o", result);
+        sb.append("    }\n");
+    }
+
+    private String floatNaN(DType t, String v, String choose) {
+        return t.isFloating() ? "(acc != acc || " + v + " != " + v + ") ? acc + " + v + " : (" + choose + ")" : choose;
+    }
+
+    private String accumulatorType(Reduction r) {
+        if (!r.op().equals("add")) return d.type(r.dtype());
+        return switch (r.dtype()) {
+            case F32, F64 -> "double";
+            case U32 -> "uint64_t";
+            default -> "int64_t";
+        };
+    }
+
+    private String identity(Reduction r) {
+        boolean max = r.op().equals("max");
+        if (r.op().equals("add")) return "0";
+        return switch (r.dtype()) {
+            case F32, F64 -> max ? "-INFINITY" : "INFINITY";
+            case I32 -> max ? "INT32_MIN" : "INT32_MAX";
+            case U32 -> max ? "0u" : "UINT32_MAX";
+            case BOOL -> max ? "0" : "1";
+            default -> throw new IllegalArgumentException(r.dtype().toString());
+        };
+    }
+
+    private void body(StringBuilder sb, int indent, List<Instr> body) {
+        for (Instr in : body) {
+            String rhs = switch (in) {
+                case Load l -> "p" + l.param() + "[" + l.index().render() + "]";
+                case Const c -> literal(c.dtype(), c.value());
+                case Compute c -> expr(c);
+            };
+            line(sb, indent, "const " + d.type(in.dtype()) + " v" + in.id() + " = " + rhs + ";");
+        }
+    }
+
+    private void stores(StringBuilder sb, int indent, Kernel k, String index, String value) {
+        for (Store s : k.stores()) {
+            line(sb, indent, "p" + s.param() + "[" + index + "] = " + (value != null ? value : "v" + s.value()) + ";");
+        }
+    }
+
+    private static void line(StringBuilder sb, int indent, String s) {
+        if (s.isEmpty()) return;
+        sb.append("    ".repeat(indent)).append(s).append('\n');
+    }
+
+    /** A literal of the dtype: shortest round-tripping decimal, INFINITY/NAN spelled out. */
+    public String literal(DType t, double v) {
+        if (t.isFloating()) {
+            if (Double.isNaN(v)) return "NAN";
+            if (Double.isInfinite(v)) return v > 0 ? "INFINITY" : "(-INFINITY)";
+            String s = t == DType.F32 ? Float.toString((float) v) + "f" : Double.toString(v);
+            return v < 0 || s.startsWith("-") ? "(" + s + ")" : s;
+        }
+        long x = (long) v;
+        return switch (t) {
+            case U32 -> x + "u";
+            case BOOL -> x != 0 ? "1" : "0";
+            default -> x == Integer.MIN_VALUE ? "(-2147483647 - 1)" : x < 0 ? "(" + x + ")" : Long.toString(x);
+        };
+    }
+
+    /** The template table: one C expression per elementwise primitive and operand dtype. */
+    String expr(Compute c) {
+        List<String> a = c.args().stream().map(i -> "v" + i).toList();
+        DType in = c.argDtypes().isEmpty() ? c.dtype() : c.argDtypes().getLast();
+        DType out = c.dtype();
+        String x = a.isEmpty() ? "" : a.get(0), y = a.size() > 1 ? a.get(1) : "";
+        String t = d.type(out);
+        boolean f = in.isFloating(), u = in == DType.U32;
+        return switch (c.op()) {
+            case "neg" -> u ? "(uint32_t)(0u - " + x + ")" : f ? "-" + x : "(int32_t)(0u - (uint32_t)" + x + ")";
+            case "sign" -> f ? "(" + x + " > 0 ? (" + t + ")1 : (" + x + " < 0 ? (" + t + ")-1 : " + x + "))"
+                    : "(" + t + ")((" + x + " > 0) - (" + x + " < 0))";
+            case "floor", "ceil", "round", "exp", "log", "expm1", "log1p", "tanh", "sin", "cos", "sqrt", "erf" ->
+                    d.math(c.op(), out) + "(" + x + ")";
+            case "is_finite" -> "(uint8_t)isfinite(" + x + ")";
+            case "not" -> in == DType.BOOL ? "(uint8_t)!" + x : "(" + t + ")~" + x;
+            case "abs" -> f ? d.math("fabs", out) + "(" + x + ")" : u ? x : "(" + x + " < 0 ? (int32_t)(0u - (uint32_t)" + x + ") : " + x + ")";
+            case "logistic" -> "(" + x + " >= 0 ? (" + t + ")1 / ((" + t + ")1 + " + d.math("exp", out) + "(-" + x + ")) : "
+                    + d.math("exp", out) + "(" + x + ") / ((" + t + ")1 + " + d.math("exp", out) + "(" + x + ")))";
+            case "rsqrt" -> "(" + t + ")1 / " + d.math("sqrt", out) + "(" + x + ")";
+            case "square" -> f || u ? x + " * " + x : wrap32("*", x, x);
+            case "add" -> f || u ? x + " + " + y : wrap32("+", x, y);
+            case "sub" -> f || u ? x + " - " + y : wrap32("-", x, y);
+            case "mul" -> f || u ? "(" + t + ")(" + x + " * " + y + ")" : wrap32("*", x, y);
+            case "div" -> f ? x + " / " + y : u ? "(" + y + " == 0 ? 0xFFFFFFFFu : " + x + " / " + y + ")"
+                    : "(" + y + " == 0 ? -1 : (" + y + " == -1 ? (int32_t)(0u - (uint32_t)" + x + ") : " + x + " / " + y + "))";
+            case "rem" -> f ? d.math("fmod", out) + "(" + x + ", " + y + ")"
+                    : "(" + y + " == 0" + (u ? "" : " || " + y + " == -1") + " ? 0 : " + x + " % " + y + ")";
+            case "max" -> f ? "((" + x + " != " + x + " || " + y + " != " + y + ") ? " + x + " + " + y + " : (" + x + " > " + y + " ? " + x + " : " + y + "))"
+                    : "(" + x + " > " + y + " ? " + x + " : " + y + ")";
+            case "min" -> f ? "((" + x + " != " + x + " || " + y + " != " + y + ") ? " + x + " + " + y + " : (" + x + " < " + y + " ? " + x + " : " + y + "))"
+                    : "(" + x + " < " + y + " ? " + x + " : " + y + ")";
+            case "pow", "atan2" -> d.math(c.op(), out) + "(" + x + ", " + y + ")";
+            case "and" -> "(" + t + ")(" + x + " & " + y + ")";
+            case "or" -> "(" + t + ")(" + x + " | " + y + ")";
+            case "xor" -> "(" + t + ")(" + x + " ^ " + y + ")";
+            case "shift_left" -> "((" + y + " < 0 || " + y + " >= 32) ? 0 : (" + t + ")((uint32_t)" + x + " << " + y + "))";
+            case "shift_right_logical" -> "((" + y + " < 0 || " + y + " >= 32) ? 0 : (" + t + ")((uint32_t)" + x + " >> " + y + "))";
+            case "shift_right_arithmetic" -> "(" + t + ")((int32_t)" + x + " >> (" + y + " < 0 ? 0 : (" + y + " > 31 ? 31 : " + y + ")))";
+            case "eq" -> "(uint8_t)(" + x + " == " + y + ")";
+            case "ne" -> "(uint8_t)(" + x + " != " + y + ")";
+            case "lt" -> "(uint8_t)(" + x + " < " + y + ")";
+            case "le" -> "(uint8_t)(" + x + " <= " + y + ")";
+            case "gt" -> "(uint8_t)(" + x + " > " + y + ")";
+            case "ge" -> "(uint8_t)(" + x + " >= " + y + ")";
+            case "convert_element_type" -> convert(x, in, out);
+            case "select_n" -> selectN(a, c.argDtypes().getFirst());
+            default -> throw new IllegalArgumentException("no C template for primitive '" + c.op() + "'");
+        };
+    }
+
+    /** Signed 32-bit arithmetic wraps around, as in Java and XLA (never C's undefined overflow). */
+    private static String wrap32(String op, String x, String y) {
+        return "(int32_t)((uint32_t)" + x + " " + op + " (uint32_t)" + y + ")";
+    }
+
+    /** Float to integer: NaN to 0, truncation toward zero saturating at 64 bits, then wrapped to 32 (Java's (int)(long) x). */
+    private String convert(String x, DType in, DType out) {
+        if (out == DType.BOOL) return "(uint8_t)(" + x + " != 0)";
+        if (in.isFloating() && !out.isFloating()) {
+            return "(" + d.type(out) + ")(uint32_t)(" + x + " != " + x + " ? 0 : (" + x + " >= 9.2233720368547758e18 ? INT64_MAX : ("
+                    + x + " <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)" + x + ")))";
+        }
+        return "(" + d.type(out) + ")" + x;
+    }
+
+    private static String selectN(List<String> a, DType which) {
+        String w = a.getFirst();
+        if (which == DType.BOOL) return "(" + w + " ? " + a.get(2) + " : " + a.get(1) + ")";
+        String s = a.getLast();
+        for (int k = a.size() - 2; k >= 1; k--) s = "(" + w + " == " + (k - 1) + " ? " + a.get(k) + " : " + s + ")";
+        return s;
+    }
+}

@@ -1,0 +1,183 @@
+package io.jax4j.xla.internal;
+
+import io.jax4j.DType;
+import io.jax4j.ir.Atom;
+import io.jax4j.ir.Eqn;
+import io.jax4j.ir.Jaxpr;
+import io.jax4j.ir.Var;
+import io.jax4j.core.Primitive;
+import io.jax4j.prims.LinearAlgebra;
+import io.jax4j.prims.Reductions;
+import io.jax4j.prims.Structural;
+import io.jax4j.xla.internal.KernelPlan.Alias;
+import io.jax4j.xla.internal.KernelPlan.Fused;
+import io.jax4j.xla.internal.KernelPlan.Gemm;
+import io.jax4j.xla.internal.KernelPlan.Host;
+import io.jax4j.xla.internal.KernelPlan.Step;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Cuts a (passed) jaxpr into kernel-plan steps with these rules, one function each:
+ * <ol>
+ * <li>{@link #kind}: elementwise primitives with a C template, broadcast/reshape/transpose
+ *     (movement) and reduce_sum/max/min are fusible; f32/f64 dot_general is a GEMM boundary; anything
+ *     else (and any f16/bf16 value) runs as a host op with its reference implementation.</li>
+ * <li>{@link #materialise}: a value gets a buffer when it is an output of the jaxpr, an operand or
+ *     a result of a boundary (GEMM, host op), the result of a reduction, or an elementwise value
+ *     that an expanding broadcast would otherwise recompute per output element.</li>
+ * <li>Everything else is inlined, as index arithmetic for movement, into the kernels of the
+ *     buffers that use it (recomputed if several kernels use it: cheaper than a round trip to memory).</li>
+ * <li>{@link #mergeTarget}: buffers over the same domain go into one kernel when all their inputs
+ *     are ready before that kernel runs; a reduction kernel holds exactly one reduction.</li>
+ * <li>A reshape of a buffer is an {@link Alias}, not a copy.</li>
+ * </ol>
+ */
+public final class FusionPlanner {
+    public enum Kind { ELEMENTWISE, MOVEMENT, REDUCE, GEMM, HOST }
+
+    final Jaxpr jaxpr;
+    final Map<Var, Eqn> producer = new HashMap<>();
+    final Set<Var> materialised = new HashSet<>();
+    private final Map<Var, Integer> stepOf = new HashMap<>();
+    private final Set<Var> outputs = new HashSet<>();
+
+    public FusionPlanner(Jaxpr jaxpr) {
+        this.jaxpr = jaxpr;
+        for (Eqn e : jaxpr.eqns()) for (Var v : e.outvars()) producer.put(v, e);
+        for (Atom a : jaxpr.outvars()) if (a instanceof Var v) outputs.add(v);
+    }
+
+    public static KernelPlan plan(Jaxpr jaxpr) { return new FusionPlanner(jaxpr).run(); }
+
+    /** Rule 1: how an equation is executed. */
+    public static Kind kind(Eqn e) {
+        Primitive p = e.primitive();
+        for (Atom a : e.inputs()) if (!nativeDtype(a.aval().dtype())) return Kind.HOST;
+        for (Var v : e.outvars()) if (!nativeDtype(v.aval().dtype())) return Kind.HOST;
+        if (p == LinearAlgebra.DOT_GENERAL) return e.outvars().head().aval().dtype().isFloating() ? Kind.GEMM : Kind.HOST;
+        if (p == Reductions.REDUCE_SUM || p == Reductions.REDUCE_MAX || p == Reductions.REDUCE_MIN) return Kind.REDUCE;
+        if (p == Structural.BROADCAST_IN_DIM || p == Structural.RESHAPE || p == Structural.TRANSPOSE) return Kind.MOVEMENT;
+        if (p.has(Primitive.Property.ELEMENTWISE) && e.outvars().size() == 1 && CStyleRenderer.SUPPORTED.contains(p.name())) {
+            return Kind.ELEMENTWISE;
+        }
+        return Kind.HOST;
+    }
+
+    static boolean nativeDtype(DType d) { return d != DType.F16 && d != DType.BF16; }
+
+    KernelPlan run() {
+        materialise();
+        List<Step> steps = new ArrayList<>();
+        int kernels = 0;
+        for (Eqn e : jaxpr.eqns()) {
+            Kind k = kind(e);
+            if (k == Kind.GEMM || k == Kind.HOST) {
+                steps.add(k == Kind.GEMM ? new Gemm(e) : new Host(e));
+                for (Var v : e.outvars()) stepOf.put(v, steps.size() - 1);
+                continue;
+            }
+            Var v = e.outvars().head();
+            if (!materialised.contains(v)) continue;
+            if (e.primitive() == Structural.RESHAPE && e.inputs().head() instanceof Var base
+                    && materialised.contains(base) && !outputs.contains(v)) {
+                steps.add(new Alias(v, base));
+            } else if (k == Kind.REDUCE) {
+                steps.add(fused("k" + kernels++, e.inputs().head().aval(), List.of(v), e));
+            } else {
+                int target = mergeTarget(steps, v);
+                if (target < 0) {
+                    steps.add(fused("k" + kernels++, v.aval(), List.of(v), null));
+                } else {
+                    Fused f = (Fused) steps.get(target);
+                    List<Var> roots = new ArrayList<>(f.roots());
+                    roots.add(v);
+                    steps.set(target, fused(f.name(), f.domain(), roots, null));
+                    stepOf.put(v, target);
+                    continue;
+                }
+            }
+            stepOf.put(v, steps.size() - 1);
+        }
+        return new KernelPlan(jaxpr, steps);
+    }
+
+    /** Rule 2: which values get buffers. */
+    private void materialise() {
+        materialised.addAll(jaxpr.invars().toJavaList());
+        materialised.addAll(outputs);
+        for (Eqn e : jaxpr.eqns()) {
+            Kind k = kind(e);
+            if (k == Kind.GEMM || k == Kind.HOST) {
+                for (Atom a : e.inputs()) if (a instanceof Var v) materialised.add(v);
+            }
+            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
+        }
+        for (Eqn e : jaxpr.eqns()) {
+            if (e.primitive() == Structural.BROADCAST_IN_DIM && e.outvars().head().aval().size() > e.inputs().head().aval().size()
+                    && e.inputs().head() instanceof Var v) {
+                Var src = throughMovement(v);
+                if (src != null) materialised.add(src);
+            }
+        }
+    }
+
+    /** The computed (elementwise) value a movement chain starts from, or null if it starts at a buffer. */
+    private Var throughMovement(Var v) {
+        while (!materialised.contains(v)) {
+            Eqn p = producer.get(v);
+            if (p == null) return null;
+            if (kind(p) != Kind.MOVEMENT) return v;
+            if (!(p.inputs().head() instanceof Var u)) return null;
+            v = u;
+        }
+        return null;
+    }
+
+    /** Rule 4: the earlier elementwise kernel over the same domain that can also compute {@code v}, or -1. */
+    private int mergeTarget(List<Step> steps, Var v) {
+        int ready = -1;
+        for (Var leaf : leaves(v)) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
+        for (int s = steps.size() - 1; s > ready; s--) {
+            if (steps.get(s) instanceof Fused f && f.reduce() == null && f.domain().shape().equals(v.aval().shape())) return s;
+        }
+        return -1;
+    }
+
+    /** The buffers an inlined value reads: the materialised values its expression reaches. */
+    Set<Var> leaves(Var v) {
+        Set<Var> out = new LinkedHashSet<>();
+        collect(v, true, out, new HashSet<>(), null);
+        return out;
+    }
+
+    /** Walks the inlined expression of {@code v}; adds its buffers to {@code out} and its equations to {@code eqns}. */
+    void collect(Var v, boolean root, Set<Var> out, Set<Var> seen, List<Eqn> eqns) {
+        if (!seen.add(v)) return;
+        if (!root && materialised.contains(v)) {
+            out.add(v);
+            return;
+        }
+        Eqn e = producer.get(v);
+        if (e == null) {
+            out.add(v);
+            return;
+        }
+        for (Atom a : e.inputs()) if (a instanceof Var u) collect(u, false, out, seen, eqns);
+        if (eqns != null) eqns.add(e);
+    }
+
+    private Fused fused(String name, io.jax4j.ShapedArray domain, List<Var> roots, Eqn reduce) {
+        Set<Var> reads = new LinkedHashSet<>();
+        List<Eqn> eqns = new ArrayList<>();
+        Set<Var> seen = new HashSet<>();
+        for (Var r : roots) collect(r, true, reads, seen, eqns);
+        return new Fused(name, domain, List.copyOf(roots), reduce, eqns, List.copyOf(reads));
+    }
+}

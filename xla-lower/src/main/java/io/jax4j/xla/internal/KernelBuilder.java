@@ -1,0 +1,214 @@
+package io.jax4j.xla.internal;
+
+import io.jax4j.DType;
+import io.jax4j.ShapedArray;
+import io.jax4j.ir.Atom;
+import io.jax4j.ir.Eqn;
+import io.jax4j.ir.Literal;
+import io.jax4j.ir.Var;
+import io.jax4j.prims.Reductions;
+import io.jax4j.prims.Structural;
+import io.jax4j.xla.internal.KernelIR.Compute;
+import io.jax4j.xla.internal.KernelIR.Const;
+import io.jax4j.xla.internal.KernelIR.Instr;
+import io.jax4j.xla.internal.KernelIR.Kernel;
+import io.jax4j.xla.internal.KernelIR.Load;
+import io.jax4j.xla.internal.KernelIR.Param;
+import io.jax4j.xla.internal.KernelIR.Store;
+import io.jax4j.xla.internal.KernelPlan.Fused;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * Turns a {@link Fused} step into kernel IR. Values are generated at a {@link View}: the index
+ * expressions, in loop symbols, of the element wanted. Elementwise equations pass the view to their
+ * operands; movement equations transform it (transpose permutes the axes, broadcast drops the new
+ * axes and pins stretched ones to 0, reshape goes through the flat row-major index); buffers are
+ * loaded at the view's flat offset. Equal (value, index) pairs are generated once.
+ */
+public final class KernelBuilder {
+    /** Index expressions per axis and/or the flat row-major index; at least one is set. */
+    record View(Ix[] axes, Ix flat) {
+        static final View SCALAR = new View(new Ix[0], Ix.num(0));
+
+        Ix flat(int[] shape) {
+            if (flat != null) return flat;
+            long[] strides = strides(shape);
+            Ix f = Ix.num(0);
+            for (int k = 0; k < shape.length; k++) if (shape[k] != 1) f = Ix.add(f, Ix.mul(axes[k], strides[k]));
+            return f;
+        }
+
+        Ix[] axes(int[] shape) { return axes != null ? axes : unravel(flat, shape); }
+    }
+
+    private final FusionPlanner planner;
+    private final ToIntFunction<Var> slotOf;
+    private final List<Param> params = new ArrayList<>();
+    private final Map<Integer, Integer> paramOfSlot = new HashMap<>();
+    private final List<Instr> body = new ArrayList<>();
+    private final Map<String, Integer> memo = new HashMap<>();
+    /** Slots read at an index other than the kernel's own flat index {@code i}. */
+    final Set<Integer> shiftedReads = new HashSet<>();
+
+    KernelBuilder(FusionPlanner planner, ToIntFunction<Var> slotOf) {
+        this.planner = planner;
+        this.slotOf = slotOf;
+    }
+
+    Kernel build(Fused f) {
+        List<Store> stores = new ArrayList<>();
+        KernelIR.Loop loop;
+        if (f.reduce() != null) {
+            Eqn red = f.reduce();
+            int[] shape = f.domain().dims();
+            int[] axes = ((Reductions.AxesParams) red.params()).axes().toArray();
+            boolean[] reduced = new boolean[shape.length];
+            for (int a : axes) reduced[a] = true;
+            int nk = 0;
+            for (boolean r : reduced) if (!r) nk++;
+            int[] kept = new int[nk], red2 = new int[shape.length - nk];
+            for (int k = 0, a = 0, b = 0; k < shape.length; k++) if (reduced[k]) red2[b++] = shape[k]; else kept[a++] = shape[k];
+            Ix[] keptIx = unravel(Ix.sym("o"), kept), redIx = unravel(Ix.sym("r"), red2);
+            Ix[] ax = new Ix[shape.length];
+            boolean trailing = true;
+            for (int k = 0, a = 0, b = 0; k < shape.length; k++) {
+                ax[k] = reduced[k] ? redIx[b++] : keptIx[a++];
+                if (k > 0 && reduced[k - 1] && !reduced[k]) trailing = false;
+            }
+            long outer = prod(kept), inner = prod(red2);
+            Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r")) : null;
+            int value = emit(red.inputs().head(), new View(ax, flat));
+            String op = switch (red.primitive().name()) {
+                case "reduce_sum" -> "add";
+                case "reduce_max" -> "max";
+                default -> "min";
+            };
+            loop = new KernelIR.Reduction(outer, inner, op, value, red.inputs().head().aval().dtype());
+            stores.add(new Store(param(f.roots().getFirst(), true), -1));
+        } else {
+            int[] shape = f.domain().dims();
+            long n = f.domain().size();
+            int last = shape.length == 0 ? 1 : shape[shape.length - 1];
+            View view;
+            if (shape.length >= 2 && last >= 8 && n / last >= 4) {
+                Ix[] lead = unravel(Ix.sym("o"), java.util.Arrays.copyOf(shape, shape.length - 1));
+                Ix[] ax = java.util.Arrays.copyOf(lead, shape.length);
+                ax[shape.length - 1] = Ix.sym("j");
+                view = new View(ax, Ix.sym("i"));
+                loop = new KernelIR.Nested(n / last, last);
+            } else {
+                view = new View(null, Ix.sym("i"));
+                loop = new KernelIR.Flat(n);
+            }
+            for (Var root : f.roots()) {
+                int id = emitComputed(root, view);
+                stores.add(new Store(param(root, true), id));
+            }
+        }
+        return new Kernel(f.name(), List.copyOf(params), loop, List.copyOf(body), stores);
+    }
+
+    private int param(Var v, boolean output) {
+        int slot = slotOf.applyAsInt(v);
+        return paramOfSlot.computeIfAbsent(slot, s -> {
+            params.add(new Param(s, v.aval().dtype(), output, false));
+            return params.size() - 1;
+        });
+    }
+
+    private int emit(Atom a, View view) {
+        if (a instanceof Literal l) {
+            DType t = l.aval().dtype();
+            double value = t.isFloating() ? l.value().getDouble(0) : l.value().getLong(0);
+            return memoised("c" + t + ":" + Double.doubleToRawLongBits(value), id -> new Const(id, t, value));
+        }
+        Var v = (Var) a;
+        if (planner.materialised.contains(v)) {
+            Ix index = view.flat(v.aval().dims());
+            if (!(index instanceof Ix.Sym s && s.name().equals("i"))) shiftedReads.add(slotOf.applyAsInt(v));
+            int p = param(v, false);
+            return memoised("l" + p + ":" + index.render(), id -> new Load(id, v.aval().dtype(), p, index));
+        }
+        return emitComputed(v, view);
+    }
+
+    /** Generates {@code v} from its producing equation (v is computed in this kernel). */
+    private int emitComputed(Var v, View view) {
+        Eqn e = planner.producer.get(v);
+        int[] shape = v.aval().dims();
+        if (FusionPlanner.kind(e) == FusionPlanner.Kind.MOVEMENT) return emit(e.inputs().head(), operandView(e, view, shape));
+        String key = "v" + v.id() + ":" + view.flat(shape).render();
+        Integer known = memo.get(key);
+        if (known != null) return known;
+        List<Integer> args = new ArrayList<>();
+        List<DType> argTypes = new ArrayList<>();
+        for (Atom in : e.inputs()) {
+            args.add(emit(in, in.aval().ndim() == 0 && shape.length > 0 ? View.SCALAR : view));
+            argTypes.add(in.aval().dtype());
+        }
+        int id = body.size();
+        body.add(new Compute(id, v.aval().dtype(), e.primitive().name(), args, argTypes));
+        memo.put(key, id);
+        return id;
+    }
+
+    /** The view of a movement equation's operand, given the view of its result. */
+    private static View operandView(Eqn e, View view, int[] outShape) {
+        ShapedArray x = e.inputs().head().aval();
+        if (e.primitive() == Structural.RESHAPE) return new View(null, view.flat(outShape));
+        Ix[] out = view.axes(outShape);
+        Ix[] in = new Ix[x.ndim()];
+        if (e.primitive() == Structural.TRANSPOSE) {
+            int[] perm = ((Structural.TransposeParams) e.params()).permutation().toArray();
+            for (int k = 0; k < perm.length; k++) in[perm[k]] = out[k];
+        } else {
+            int[] bd = ((Structural.BroadcastParams) e.params()).broadcastDimensions().toArray();
+            for (int k = 0; k < in.length; k++) in[k] = x.dim(k) == 1 ? Ix.num(0) : out[bd[k]];
+        }
+        return new View(in, null);
+    }
+
+    private int memoised(String key, java.util.function.IntFunction<Instr> make) {
+        Integer known = memo.get(key);
+        if (known != null) return known;
+        int id = body.size();
+        body.add(make.apply(id));
+        memo.put(key, id);
+        return id;
+    }
+
+    /** Axis indices of a flat row-major index {@code f} into {@code shape}. */
+    static Ix[] unravel(Ix f, int[] shape) {
+        long[] strides = strides(shape);
+        Ix[] out = new Ix[shape.length];
+        for (int k = 0; k < shape.length; k++) {
+            if (shape[k] == 1) out[k] = Ix.num(0);
+            else if (k == 0) out[k] = Ix.div(f, strides[k]);
+            else out[k] = Ix.mod(Ix.div(f, strides[k]), shape[k]);
+        }
+        return out;
+    }
+
+    static long[] strides(int[] shape) {
+        long[] s = new long[shape.length];
+        long acc = 1;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            s[k] = acc;
+            acc *= shape[k];
+        }
+        return s;
+    }
+
+    private static long prod(int[] dims) {
+        long p = 1;
+        for (int d : dims) p *= d;
+        return p;
+    }
+}

@@ -1,0 +1,58 @@
+package io.jax4j.xla.internal;
+
+import io.jax4j.core.Debug;
+import io.jax4j.ir.Jaxpr;
+import io.jax4j.xla.Passes;
+import io.jax4j.xla.internal.KernelIR.Kernel;
+import io.jax4j.xla.internal.KernelIR.Param;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The device-independent half of compilation: passes, BLAS canonicalisation, fusion planning,
+ * memory planning (with donation) and kernel IR, rendered to source by one {@link Dialect}.
+ */
+public final class Lowering {
+    private Lowering() {}
+
+    /** Everything a backend needs to build an executable; {@code kernelOfStep} maps fused steps to kernels. */
+    public record Program(String name, KernelPlan plan, MemoryPlan memory, Map<Integer, Kernel> kernelOfStep, String source) {
+        public List<Kernel> kernels() { return List.copyOf(kernelOfStep.values()); }
+    }
+
+    public static Jaxpr passes(Jaxpr j) {
+        return Passes.standard().andThen(GemmSpec.canonicalise()).apply(j);
+    }
+
+    public static Program lower(Jaxpr jaxpr, boolean[] donated, String name, Dialect dialect) {
+        Jaxpr j = passes(jaxpr);
+        FusionPlanner planner = new FusionPlanner(j);
+        KernelPlan plan = planner.run();
+        MemoryPlan memory = new MemoryPlan(plan);
+        Map<Integer, Kernel> kernels = new java.util.TreeMap<>();
+        Map<Integer, Set<Integer>> shifted = new HashMap<>();
+        for (int s = 0; s < plan.steps().size(); s++) {
+            if (!(plan.steps().get(s) instanceof KernelPlan.Fused f)) continue;
+            KernelBuilder kb = new KernelBuilder(planner, memory.slotOf::get);
+            kernels.put(s, kb.build(f));
+            shifted.put(s, kb.shiftedReads);
+        }
+        Map<Integer, List<Integer>> inPlace = memory.planDonation(plan, donated == null ? new boolean[j.invars().size()] : donated, shifted);
+        for (var e : inPlace.entrySet()) {
+            Kernel k = kernels.get(e.getKey());
+            List<Param> ps = new ArrayList<>();
+            for (Param p : k.params()) ps.add(e.getValue().contains(p.slot()) ? p.withAliased(true) : p);
+            kernels.put(e.getKey(), k.withParams(ps));
+        }
+        String source = new CStyleRenderer(dialect).render(List.copyOf(kernels.values()));
+        if (Debug.LEVEL >= 3) {
+            System.err.println("[jax4j] lowering " + name + ": " + plan + "  scratch: " + memory.blockBytes.size()
+                    + " blocks, " + memory.scratchBytes() + " bytes; donated outputs: " + memory.donation);
+        }
+        return new Program(name, plan, memory, kernels, source);
+    }
+}

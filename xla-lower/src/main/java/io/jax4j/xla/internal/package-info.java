@@ -1,0 +1,10 @@
+/**
+ * The device-independent lowering: {@link io.jax4j.xla.internal.FusionPlanner} cuts a jaxpr into a
+ * {@link io.jax4j.xla.internal.KernelPlan} (fused loops, GEMMs, host ops, aliases);
+ * {@link io.jax4j.xla.internal.KernelBuilder} turns each fused loop into
+ * {@link io.jax4j.xla.internal.KernelIR}, with movement ops as index arithmetic
+ * ({@link io.jax4j.xla.internal.Ix}); {@link io.jax4j.xla.internal.MemoryPlan} places every buffer
+ * (liveness-shared scratch, donation); {@link io.jax4j.xla.internal.CStyleRenderer} prints the
+ * kernels through a {@link io.jax4j.xla.internal.Dialect}. Nothing here touches a device.
+ */
+package io.jax4j.xla.internal;

@@ -1,0 +1,106 @@
+package io.jax4j.xla.internal;
+
+import io.jax4j.Array;
+import io.jax4j.Lax;
+import io.jax4j.Np;
+import io.jax4j.ir.Jaxpr;
+import io.jax4j.ir.JaxprChecker;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.jax4j.xla.Traced.f32;
+import static io.jax4j.xla.Traced.trace;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Kernel counts of the fusion rules (tinygrad's check_schedule). */
+class FusionTest {
+    static KernelPlan plan(Jaxpr j) {
+        Jaxpr p = Lowering.passes(j);
+        JaxprChecker.check(p);
+        return FusionPlanner.plan(p);
+    }
+
+    static Array w4(Array x) {
+        return Lax.mul(Lax.tanh(Lax.addScalar(Lax.mulScalar(x, 1.5), 0.5)), Lax.exp(Lax.neg(Lax.mul(x, x))));
+    }
+
+    @Test
+    void w4ValueIsOneKernel() {
+        KernelPlan p = plan(trace(xs -> List.of(Np.sum(w4(xs.get(0)))), f32(1 << 20)));
+        assertEquals(1, p.steps().size(), p.toString());
+        KernelPlan.Fused k = assertInstanceOf(KernelPlan.Fused.class, p.steps().getFirst());
+        assertEquals("reduce_sum", k.reduce().primitive().name());
+        assertEquals(1, k.reads().size());
+    }
+
+    @Test
+    void w4ValueAndGradIsTwoKernels() {
+        KernelPlan p = plan(trace(xs -> {
+            Array x = xs.get(0);
+            Array t = Lax.tanh(Lax.addScalar(Lax.mulScalar(x, 1.5), 0.5)), e = Lax.exp(Lax.neg(Lax.mul(x, x)));
+            Array value = Np.sum(Lax.mul(t, e));
+            // d/dx = 1.5 (1 - t²) e + t e (-2x)
+            Array grad = Lax.add(Lax.mul(Lax.mulScalar(Lax.rsubScalar(1, Lax.mul(t, t)), 1.5), e), Lax.mul(Lax.mul(t, e), Lax.mulScalar(x, -2)));
+            return List.of(value, grad);
+        }, f32(1 << 20)));
+        assertEquals(2, p.kernelCount(), p.toString());
+        assertEquals(2, p.steps().size(), p.toString());
+    }
+
+    @Test
+    void mlpLayerIsAGemmAndOneFusedKernel() {
+        KernelPlan p = plan(trace(xs -> List.of(Np.maximum(Np.add(xs.get(0).matmul(xs.get(1)), xs.get(2)), Array.weak(0))),
+                f32(128, 784), f32(784, 512), f32(512)));
+        assertEquals(1, p.gemmCount(), p.toString());
+        assertEquals(1, p.kernelCount(), p.toString());
+        assertInstanceOf(KernelPlan.Gemm.class, p.steps().get(0));
+        assertTrue(p.toString().contains("fused k0 over f32[128,512]"), p.toString());
+    }
+
+    @Test
+    void sameDomainOutputsShareAKernelAndReductionsGetTheirOwn() {
+        KernelPlan p = plan(trace(xs -> {
+            Array x = xs.get(0);
+            Array s = Lax.sin(x);
+            return List.of(Lax.mul(s, s), Lax.add(s, x), Lax.reduceMax(x, 1), Lax.reduceSum(x, 1));
+        }, f32(8, 16)));
+        assertEquals(3, p.kernelCount(), p.toString());
+        assertEquals(2, ((KernelPlan.Fused) p.steps().get(0)).roots().size(), p.toString());
+    }
+
+    @Test
+    void expensiveValuesAreMaterialisedBeforeAnExpandingBroadcast() {
+        KernelPlan p = plan(trace(xs -> List.of(Lax.mul(xs.get(0),
+                Lax.broadcastInDim(Lax.exp(xs.get(1)), new int[]{64, 32}, new int[]{1}))), f32(64, 32), f32(32)));
+        assertEquals(2, p.kernelCount(), p.toString());
+    }
+
+    @Test
+    void otherPrimitivesRunAsHostOpsSoEveryJaxprRuns() {
+        KernelPlan p = plan(trace(xs -> List.of(Lax.argmax(Lax.exp(xs.get(0)), 1, io.jax4j.DType.I32)), f32(4, 6)));
+        assertEquals(1, p.hostCount(), p.toString());
+        assertEquals(1, p.kernelCount(), p.toString());
+    }
+
+    @Test
+    void reshapeOfABufferIsAnAlias() {
+        KernelPlan p = plan(trace(xs -> List.of(Lax.reshape(xs.get(0).matmul(xs.get(1)), 2, 6).matmul(xs.get(2))),
+                f32(3, 5), f32(5, 4), f32(6, 2)));
+        assertEquals(0, p.kernelCount(), p.toString());
+        assertEquals(2, p.gemmCount(), p.toString());
+        assertTrue(p.steps().stream().anyMatch(s -> s instanceof KernelPlan.Alias), p.toString());
+    }
+
+    @Test
+    void transposedAndBatchedGemmsNeedNoCopies() {
+        KernelPlan p = plan(trace(xs -> List.of(
+                Lax.dotGeneral(xs.get(0), xs.get(1), new int[]{0}, new int[]{1}, new int[0], new int[0]),
+                Lax.dotGeneral(xs.get(2), xs.get(3), new int[]{1}, new int[]{2}, new int[]{0}, new int[]{0})),
+                f32(7, 5), f32(3, 7), f32(2, 4, 3), f32(2, 5, 4)));
+        assertEquals(0, p.kernelCount(), p.toString());
+        assertEquals(2, p.gemmCount(), p.toString());
+    }
+}
