@@ -44,6 +44,9 @@ public interface Display {
     final class Quiet implements Display {
         private final PrintStream out;
         private int epoch;
+        private int steps;
+        private int first;
+        private long start;
 
         public Quiet(PrintStream out) { this.out = out; }
 
@@ -51,10 +54,20 @@ public interface Display {
 
         @Override public void startEpoch(int epoch, int epochs, int stepsPerEpoch, int firstStep) {
             this.epoch = epoch;
+            this.steps = stepsPerEpoch;
+            this.first = firstStep;
+            this.start = System.nanoTime();
             out.println("event=epoch_start epoch=" + epoch + " epochs=" + epochs + " steps=" + stepsPerEpoch + " first_step=" + firstStep);
         }
 
-        @Override public void step(int stepInEpoch, double meanLoss, double meanAccuracy) {}
+        /** A progress line at every tenth of the epoch. */
+        @Override public void step(int stepInEpoch, double meanLoss, double meanAccuracy) {
+            int every = Math.max(1, steps / 10);
+            if (stepInEpoch % every != 0 || stepInEpoch == steps) return;
+            double rate = (stepInEpoch - first) / ((System.nanoTime() - start) / 1e9);
+            out.printf(Locale.ROOT, "event=progress epoch=%d step=%d/%d loss=%.4f accuracy=%.4f steps_per_s=%.2f eta_s=%.0f%n",
+                    epoch, stepInEpoch, steps, meanLoss, meanAccuracy, rate, (steps - stepInEpoch) / rate);
+        }
 
         @Override public void endEpoch(EpochRecord r, int epochs) { out.println(r.keyValues()); }
 
