@@ -21,6 +21,7 @@ public final class Charts {
         double[] epoch = e.stream().mapToDouble(EpochRecord::epoch).toArray();
         XYChart loss = chart("Loss per epoch", "epoch", "cross-entropy");
         XYChart acc = chart("Accuracy per epoch", "epoch", "accuracy");
+        acc.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         if (!e.isEmpty()) {
             line(loss, "train", epoch, e.stream().mapToDouble(EpochRecord::trainLoss).toArray());
             line(loss, "test", epoch, e.stream().mapToDouble(EpochRecord::testLoss).toArray());

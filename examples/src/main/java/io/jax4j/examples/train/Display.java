@@ -86,9 +86,9 @@ public interface Display {
 
         @Override public void startEpoch(int epoch, int epochs, int stepsPerEpoch, int firstStep) {
             this.startNanos = System.nanoTime();
-            bar = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs).setInitialMax(stepsPerEpoch)
+            bar = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs).setMaxRenderedLength(120).setInitialMax(stepsPerEpoch)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
-                    .setSpeedUnit(ChronoUnit.SECONDS).showSpeed().setUnit(" steps", 1)
+                    .setSpeedUnit(ChronoUnit.SECONDS).showSpeed(new java.text.DecimalFormat("0.00")).setUnit(" steps", 1)
                     .setEtaFunction(state -> eta(state.getStart(), state.getCurrent(), state.getMax()))
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
                     .startsFrom(firstStep, Duration.ZERO).build();
@@ -103,7 +103,7 @@ public interface Display {
 
         @Override public void step(int stepInEpoch, double meanLoss, double meanAccuracy) {
             bar.stepTo(stepInEpoch);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc %.4f", meanLoss, meanAccuracy));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f", meanLoss, meanAccuracy));
         }
 
         @Override public void endEpoch(EpochRecord r, int epochs) {
