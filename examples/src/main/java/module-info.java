@@ -8,19 +8,23 @@ module io.jax4j.examples {
     requires io.jax4j.autodiff;
     requires info.picocli;
     requires io.jax4j.optim;
-    requires com.fasterxml.jackson.databind;
     requires io.jax4j.nn;
+    requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
     requires java.desktop;
     exports io.jax4j.examples.cli;
     exports io.jax4j.examples.conformance;
+    exports io.jax4j.examples.conformance.models;
     exports io.jax4j.examples.data;
     exports io.jax4j.examples.train;
     exports io.jax4j.examples.techniques;
+    // the models' records are pytrees (TrainState extras, step outputs) that Tree reads reflectively
+    opens io.jax4j.examples.conformance.models;
     opens io.jax4j.examples.cli to info.picocli;
-    opens io.jax4j.examples.train to info.picocli;
-    opens io.jax4j.examples.techniques to info.picocli;
+    // picocli sets the options, Tree reads the records (train state extras, step outputs) reflectively
+    opens io.jax4j.examples.train;
+    opens io.jax4j.examples.techniques;
     uses io.jax4j.examples.cli.CliCommand;
     provides io.jax4j.examples.cli.CliCommand with io.jax4j.examples.cli.InfoCommand, io.jax4j.examples.cli.ConformanceCommand,
             io.jax4j.examples.train.TrainCommand, io.jax4j.examples.techniques.ExampleCommand;

@@ -11,4 +11,6 @@ module io.jax4j.nn {
     requires com.fasterxml.jackson.databind;
     exports io.jax4j.linen;
     exports io.jax4j.serialization;
+    exports io.jax4j.pretrained;
+    exports io.jax4j.checkpoint;
 }

@@ -90,10 +90,14 @@ public abstract class Array {
 
     public static Array scalar(int v) { return ArrayImpl.ofLongs(ShapedArray.of(DType.I32), new long[]{v}); }
 
-    /** A weakly typed scalar, as a Java literal is in an expression (JAX's weak types). */
+    /**
+     * A weakly typed scalar, as a Java literal is in an expression (JAX's weak types). Floating values
+     * are held in float64 so that no precision is lost before promotion: a weak scalar takes the
+     * other operand's dtype, and two weak floats give float32, as in JAX without x64.
+     */
     public static Array weak(Number v) {
         boolean floating = v instanceof Float || v instanceof Double;
-        DType dt = floating ? DType.F32 : DType.I32;
+        DType dt = floating ? DType.F64 : DType.I32;
         ShapedArray aval = new ShapedArray(dt, Shape.scalar(), true);
         return floating ? ArrayImpl.ofDoubles(aval, new double[]{v.doubleValue()})
                 : ArrayImpl.ofLongs(aval, new long[]{v.longValue()});

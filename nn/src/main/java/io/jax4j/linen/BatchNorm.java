@@ -12,10 +12,11 @@ import io.jax4j.Np;
  * params.
  */
 public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, double epsilon, boolean useBias, boolean useScale,
-                        Init.Initializer biasInit, Init.Initializer scaleInit, String name) implements Module {
+                        Init.Initializer biasInit, Init.Initializer scaleInit, String name) implements Module, Layer {
 
     public static Builder builder() { return new Builder(); }
 
+    @Override
     public Array call(Array x) { return call(x, null); }
 
     /** {@code useRunningAverage} given here overrides (merges with) the field, as in Flax. */

@@ -12,9 +12,19 @@ import java.util.function.Function;
  */
 public record Bound<M extends Module>(M module, Variables variables) {
 
-    /** The submodule {@code getter(module)} and, from every collection, the subtree under its name. */
-    public <S extends Module> Bound<S> child(Function<? super M, S> getter) {
-        S sub = getter.apply(module);
+    /**
+     * The submodule {@code getter(module)} and, from every collection, the subtree under its name:
+     * {@code model.bind(variables).child(Clip::visionModel).unbind()}. The getter may take the module's
+     * concrete type ({@code bind} on an interface cannot know it).
+     */
+    public <P extends M, S extends Module> Bound<S> child(Function<P, S> getter) {
+        S sub;
+        try {
+            @SuppressWarnings("unchecked") P self = (P) module;
+            sub = getter.apply(self);
+        } catch (ClassCastException e) {
+            throw new Jax4jException("bind(...).child: the getter does not apply to the bound " + module.getClass().getSimpleName(), e);
+        }
         String name = Module.ModuleNames.nameIn(module, sub);
         if (name == null) {
             throw new Jax4jException("bind(...).child: " + sub.getClass().getSimpleName() + " is not a record component of "
@@ -26,6 +36,11 @@ public record Bound<M extends Module>(M module, Variables variables) {
             if (sub2 != null) cols.put(e.getKey(), sub2);
         }
         return new Bound<>(sub, Variables.copyOf(cols));
+    }
+
+    /** A module bound to its variables, typed by the module's class. */
+    public static <M extends Module> Bound<M> of(M module, java.util.Map<String, ?> variables) {
+        return new Bound<>(module, variables instanceof Variables v ? v : Variables.copyOf(variables));
     }
 
     /** Flax's {@code unbind()}: the module and its variables, detached. */

@@ -10,12 +10,13 @@ import io.jax4j.Np;
  * from {@code kernelInit} (lecun normal), bias from {@code biasInit} (zeros).
  */
 public record Dense(int features, boolean useBias, Init.Initializer kernelInit, Init.Initializer biasInit, String name)
-        implements Module {
+        implements Module, Layer {
 
     public Dense(int features) { this(features, true, Init.lecunNormal(), Init.zeros(), null); }
 
     public static Builder builder() { return new Builder(); }
 
+    @Override
     public Array call(Array x) {
         return compact(() -> {
             int in = x.dim(-1);

@@ -5,7 +5,7 @@ import io.jax4j.Init;
 
 /** {@code flax.linen.LayerNorm}: normalises over the last axis (epsilon 1e-6), then scale and bias. */
 public record LayerNorm(double epsilon, boolean useBias, boolean useScale, int[] reductionAxes, int[] featureAxes, String name)
-        implements Module {
+        implements Module, Layer {
 
     public LayerNorm() { this(1e-6, true, true, new int[]{-1}, new int[]{-1}, null); }
 
@@ -13,6 +13,7 @@ public record LayerNorm(double epsilon, boolean useBias, boolean useScale, int[]
 
     public static LayerNorm named(String name, double epsilon) { return new LayerNorm(epsilon, true, true, new int[]{-1}, new int[]{-1}, name); }
 
+    @Override
     public Array call(Array x) {
         return compact(() -> {
             int[] red = Normalization.canonicalAxes(x.ndim(), reductionAxes);

@@ -43,9 +43,8 @@ public interface Module {
     /** Runs {@code body} in this module's scope (entering a child scope when called as a submodule). */
     default <T> T compact(Supplier<T> body) {
         Scope current = Scope.current();
-        if (current.module == this) return body.get();
-        Scope child = current.childFor(this, ModuleNames.nameIn(current.module, this));
-        return child.run(body);
+        Scope target = current.module == this ? current : current.childFor(this, ModuleNames.nameIn(current.module, this));
+        return target.runCompact(body);
     }
 
     // ---------------------------------------------------------------- variables

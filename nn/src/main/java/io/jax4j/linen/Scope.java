@@ -32,6 +32,7 @@ public final class Scope {
     private final Map<Module, Scope> childrenByModule = new IdentityHashMap<>();
     private final Map<String, Integer> autoNameCounters = new HashMap<>();
     final Module module;
+    private boolean inCompact;
 
     /** The state shared by all scopes of one init/apply: the variables being read and written. */
     static final class Root {
@@ -79,6 +80,24 @@ public final class Scope {
     static boolean isBound() { return CURRENT.isBound(); }
 
     <T> T run(Supplier<T> body) { return ScopedValue.where(CURRENT, this).call(body::get); }
+
+    /**
+     * Runs a compact method of this scope's module. When the outermost compact call returns, the scope is
+     * rewound as Flax's {@code scope.rewound()}: name reservations and automatic-name counters are
+     * cleared (rng counters are kept), so calling a module again reuses its variables and submodule
+     * names (weight sharing) instead of failing on duplicate names.
+     */
+    <T> T runCompact(Supplier<T> body) {
+        if (inCompact) return CURRENT.isBound() && CURRENT.get() == this ? body.get() : run(body);
+        inCompact = true;
+        try {
+            return run(body);
+        } finally {
+            inCompact = false;
+            reservations.clear();
+            autoNameCounters.clear();
+        }
+    }
 
     public List<String> path() { return path; }
 

@@ -80,11 +80,15 @@ final class StateDicts {
 
     // ---- from_state_dict
 
+    private static final NodeType JAVA_MAP = Tree.nodeType(new java.util.HashMap<>());
+
     static Object fromStateDict(Object target, Object state, List<String> path) {
         return switch (target) {
             case null -> restoreNone(state, path);
             case Array a -> restoreArray(a.aval(), state, path);
             case ShapedArray s -> restoreArray(s, state, path);
+            // a registered map type (linen's Dict) is rebuilt by its node type, so it keeps its class
+            case Map<?, ?> m when Tree.nodeType(m) != JAVA_MAP -> restoreNode(m, state, path);
             case Map<?, ?> m -> restoreMap(m, state, path);
             case Number n -> restoreNumber(n, state, path);
             default -> restoreNode(target, state, path);

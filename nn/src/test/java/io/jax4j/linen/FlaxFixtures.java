@@ -22,14 +22,38 @@ final class FlaxFixtures {
     private FlaxFixtures() {}
 
     static synchronized JsonNode flax() {
-        if (root == null) {
-            try (InputStream in = FlaxFixtures.class.getResourceAsStream("/fixtures/flax_public.json")) {
-                root = new ObjectMapper().readTree(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        if (root == null) root = json("/fixtures/flax_public.json");
         return root;
+    }
+
+    /** A JSON test resource. */
+    static JsonNode json(String resource) {
+        try (InputStream in = FlaxFixtures.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("missing test resource " + resource);
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The int array of a plain JSON list or an encoded array. */
+    static Array ints(JsonNode n) {
+        if (n.has("shape")) return array(n);
+        int[] v = new int[n.size()];
+        for (int i = 0; i < v.length; i++) v[i] = n.get(i).asInt();
+        return Array.fromInts(v, v.length);
+    }
+
+    static double[] doubles(JsonNode n) {
+        double[] d = new double[n.size()];
+        for (int i = 0; i < d.length; i++) d[i] = n.get(i).asDouble();
+        return d;
+    }
+
+    static int[] shape(JsonNode n) {
+        int[] s = new int[n.get("shape").size()];
+        for (int i = 0; i < s.length; i++) s[i] = n.get("shape").get(i).asInt();
+        return s;
     }
 
     static Array array(JsonNode n) {
@@ -67,6 +91,12 @@ final class FlaxFixtures {
             if (e.getValue() instanceof Array ea) assertClose(ea, (Array) a, rtol, atol, p);
             else assertTreeClose(cast(e.getValue()), cast(a), rtol, atol, p);
         }
+    }
+
+    /** Row {@code i} of a [n, 2] key array from {@code Random.split}. */
+    static Array row(Array keys, int i) {
+        int[] all = keys.toIntArray();
+        return Array.fromLongs(DType.U32, new long[]{Integer.toUnsignedLong(all[2 * i]), Integer.toUnsignedLong(all[2 * i + 1])}, 2);
     }
 
     @SuppressWarnings("unchecked")

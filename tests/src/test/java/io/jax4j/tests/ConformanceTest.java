@@ -30,16 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConformanceTest {
     /** {@code file:case} (or {@code file:*} for a whole file) → the issue that removes the skip. */
-    static final Map<String, String> NOT_YET_IMPLEMENTED = Map.ofEntries(
-            Map.entry("ops_public.json:prod1", "issue 2: Np.prod"),
-            Map.entry("ops_public.json:cumsum1", "issue 2: Np.cumsum"),
-            Map.entry("ops_public.json:slice", "issue 2: Np.slice"),
-            Map.entry("ops_public.json:flip", "issue 2: Np.flip"),
-            Map.entry("ops_public.json:pad", "issue 2: Np.pad"),
-            Map.entry("ops_public.json:concat", "issue 2: Np.concatenate"),
-            Map.entry("ops_public.json:stack", "issue 2: Np.stack"),
-            Map.entry("ops_public.json:take_along", "issue 2: Np.takeAlongAxis"),
-            Map.entry("ops_public.json:gather_rows", "issue 2: Np.take"));
+    static final Map<String, String> NOT_YET_IMPLEMENTED = Map.of();
 
     static Path fixtures() throws URISyntaxException {
         return Path.of(Objects.requireNonNull(ConformanceTest.class.getResource("/fixtures"), "fixtures on the test class path").toURI());

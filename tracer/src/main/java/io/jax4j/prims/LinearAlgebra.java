@@ -108,7 +108,6 @@ public final class LinearAlgebra {
                 int rowBase = (int) ((bi * m + i) * n);
                 for (int kk = 0; kk < k; kk++) {
                     double av = a[(int) ((bi * m + i) * k + kk)];
-                    if (av == 0) continue;
                     int cBase = (int) ((bi * k + kk) * n);
                     for (int j = 0; j < n; j++) r[rowBase + j] += av * c[cBase + j];
                 }

@@ -7,6 +7,7 @@ final class SpecialFunctions {
     /** erf by its Taylor series below |x| = 3 (error ~1e-14), by erfc's asymptotic bound above. */
     static double erf(double x) {
         if (Double.isNaN(x)) return x;
+        if (Double.isInfinite(x)) return Math.signum(x);
         double a = Math.abs(x);
         if (a < 3) {
             double term = x, sum = x, x2 = x * x;

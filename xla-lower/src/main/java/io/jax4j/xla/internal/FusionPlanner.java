@@ -61,7 +61,11 @@ public final class FusionPlanner {
         Primitive p = e.primitive();
         for (Atom a : e.inputs()) if (!nativeDtype(a.aval().dtype())) return Kind.HOST;
         for (Var v : e.outvars()) if (!nativeDtype(v.aval().dtype())) return Kind.HOST;
-        if (p == LinearAlgebra.DOT_GENERAL) return e.outvars().head().aval().dtype().isFloating() ? Kind.GEMM : Kind.HOST;
+        if (p == LinearAlgebra.DOT_GENERAL) {
+            // GEMMs read buffers: a literal (scalar) operand is a host op, as is any non-float product
+            boolean literalOperand = e.inputs().exists(a -> a instanceof io.jax4j.ir.Literal);
+            return e.outvars().head().aval().dtype().isFloating() && !literalOperand ? Kind.GEMM : Kind.HOST;
+        }
         if (p == Reductions.REDUCE_SUM || p == Reductions.REDUCE_MAX || p == Reductions.REDUCE_MIN) return Kind.REDUCE;
         if (p == Structural.BROADCAST_IN_DIM || p == Structural.RESHAPE || p == Structural.TRANSPOSE) return Kind.MOVEMENT;
         if (p.has(Primitive.Property.ELEMENTWISE) && e.outvars().size() == 1 && CStyleRenderer.SUPPORTED.contains(p.name())) {

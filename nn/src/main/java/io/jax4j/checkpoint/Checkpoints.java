@@ -1,0 +1,31 @@
+package io.jax4j.checkpoint;
+
+import java.nio.file.Path;
+
+/**
+ * The checkpoint facade: {@code Checkpoints.manager(dir, options)} opens (or creates) a checkpoint
+ * directory. See {@link CheckpointManager} for the layout and guarantees.
+ *
+ * <pre>{@code
+ * try (CheckpointManager mgr = Checkpoints.manager(Path.of("ckpt"), CheckpointOptions.defaults().keepLast(3))) {
+ *     mgr.save(step, state, Map.of("accuracy", acc));
+ *     TrainState<Extra> resumed = mgr.restore(mgr.latestStep().getAsLong(), state);
+ * }
+ * }</pre>
+ */
+public final class Checkpoints {
+    private Checkpoints() {}
+
+    /**
+     * A manager of {@code dir} (created if absent). Leftover {@code .tmp-} directories of saves that were
+     * killed before they committed are deleted; the committed steps are untouched.
+     */
+    public static CheckpointManager manager(Path dir, CheckpointOptions options) {
+        return new CheckpointManager(dir, options);
+    }
+
+    /** {@link #manager(Path, CheckpointOptions)} with {@link CheckpointOptions#defaults()}: keep every step, save synchronously. */
+    public static CheckpointManager manager(Path dir) {
+        return new CheckpointManager(dir, CheckpointOptions.defaults());
+    }
+}
