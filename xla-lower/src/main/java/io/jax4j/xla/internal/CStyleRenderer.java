@@ -31,7 +31,7 @@ public final class CStyleRenderer {
             "tanh", "logistic", "sin", "cos", "sqrt", "rsqrt", "erf", "square",
             "add", "sub", "mul", "div", "rem", "max", "min", "pow", "atan2", "and", "or", "xor",
             "shift_left", "shift_right_logical", "shift_right_arithmetic",
-            "eq", "ne", "lt", "le", "gt", "ge", "convert_element_type", "select_n");
+            "eq", "ne", "lt", "le", "gt", "ge", "convert_element_type", "select_n", "bitcast_convert_type");
 
     /** One translation unit holding all kernels of an executable. */
     public String render(List<Kernel> kernels) {
@@ -207,6 +207,7 @@ public final class CStyleRenderer {
             case "ge" -> "(uint8_t)(" + x + " >= " + y + ")";
             case "convert_element_type" -> convert(x, in, out);
             case "select_n" -> selectN(a, c.argDtypes().getFirst());
+            case "bitcast_convert_type" -> "((union { " + d.type(in) + " a; " + t + " b; }){ .a = " + x + " }).b";
             default -> throw new IllegalArgumentException("no C template for primitive '" + c.op() + "'");
         };
     }

@@ -40,7 +40,7 @@ import java.util.Set;
  * </ol>
  */
 public final class FusionPlanner {
-    public enum Kind { ELEMENTWISE, MOVEMENT, REDUCE, GEMM, HOST }
+    public enum Kind { ELEMENTWISE, MOVEMENT, REDUCE, GEMM, CONV, NATIVE, HOST }
 
     final Jaxpr jaxpr;
     final Map<Var, Eqn> producer = new HashMap<>();
@@ -66,6 +66,14 @@ public final class FusionPlanner {
             boolean literalOperand = e.inputs().exists(a -> a instanceof io.jax4j.ir.Literal);
             return e.outvars().head().aval().dtype().isFloating() && !literalOperand ? Kind.GEMM : Kind.HOST;
         }
+        boolean allVars = e.inputs().forAll(a -> a instanceof Var);
+        if (p == io.jax4j.prims.Convolution.CONV_GENERAL_DILATED) {
+            return allVars && e.outvars().head().aval().dtype().isFloating() && ConvLayout.canonical(e) ? Kind.CONV : Kind.HOST;
+        }
+        if (allVars && NativeKernels.supports(e)) return Kind.NATIVE;
+        if (p == io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE
+                && e.inputs().head().aval().dtype().byteSize() == e.outvars().head().aval().dtype().byteSize()) return Kind.ELEMENTWISE;
+        if (p == io.jax4j.prims.Indexing.REV) return Kind.MOVEMENT;
         if (p == Reductions.REDUCE_SUM || p == Reductions.REDUCE_MAX || p == Reductions.REDUCE_MIN) return Kind.REDUCE;
         if (p == Structural.BROADCAST_IN_DIM || p == Structural.RESHAPE || p == Structural.TRANSPOSE) return Kind.MOVEMENT;
         if (p.has(Primitive.Property.ELEMENTWISE) && e.outvars().size() == 1 && CStyleRenderer.SUPPORTED.contains(p.name())) {
@@ -79,11 +87,17 @@ public final class FusionPlanner {
     KernelPlan run() {
         materialise();
         List<Step> steps = new ArrayList<>();
-        int kernels = 0;
+        int kernels = 0, natives = 0;
         for (Eqn e : jaxpr.eqns()) {
             Kind k = kind(e);
-            if (k == Kind.GEMM || k == Kind.HOST) {
-                steps.add(k == Kind.GEMM ? new Gemm(e) : new Host(e));
+            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV) {
+                steps.add(switch (k) {
+                    case GEMM -> new Gemm(e);
+                    case NATIVE -> new KernelPlan.Native("n" + natives++, e);
+                    case CONV -> new KernelPlan.Conv("c" + natives++, e,
+                            Var.fresh(new io.jax4j.ShapedArray(e.outvars().head().aval().dtype(), io.jax4j.Shape.of((int) ConvSpec.of(e).colSize()))));
+                    default -> new Host(e);
+                });
                 for (Var v : e.outvars()) stepOf.put(v, steps.size() - 1);
                 continue;
             }
@@ -118,10 +132,10 @@ public final class FusionPlanner {
         materialised.addAll(outputs);
         for (Eqn e : jaxpr.eqns()) {
             Kind k = kind(e);
-            if (k == Kind.GEMM || k == Kind.HOST) {
+            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV) {
                 for (Atom a : e.inputs()) if (a instanceof Var v) materialised.add(v);
             }
-            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
+            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
         }
         for (Eqn e : jaxpr.eqns()) {
             if (e.primitive() == Structural.BROADCAST_IN_DIM && e.outvars().head().aval().size() > e.inputs().head().aval().size()

@@ -165,6 +165,13 @@ public final class KernelBuilder {
         if (e.primitive() == Structural.RESHAPE) return new View(null, view.flat(outShape));
         Ix[] out = view.axes(outShape);
         Ix[] in = new Ix[x.ndim()];
+        if (e.primitive() == io.jax4j.prims.Indexing.REV) {
+            Ix[] in2 = out.clone();
+            for (int a : ((io.jax4j.prims.Indexing.RevParams) e.params()).dimensions().toArray()) {
+                in2[a] = Ix.add(Ix.num(x.dim(a) - 1L), Ix.mul(out[a], -1));
+            }
+            return new View(in2, null);
+        }
         if (e.primitive() == Structural.TRANSPOSE) {
             int[] perm = ((Structural.TransposeParams) e.params()).permutation().toArray();
             for (int k = 0; k < perm.length; k++) in[perm[k]] = out[k];
