@@ -73,7 +73,39 @@ public final class CStyleRenderer {
         return sb.toString();
     }
 
+    /** A sum over leading axes: rows r outside, a vector of accumulators over o inside; threads split r and add their partials. */
+    private void columns(StringBuilder sb, Kernel k, Reduction r) {
+        String acc = accumulatorType(r);
+        long work = r.outer() * r.inner() * Math.max(1, k.body().size());
+        sb.append("    ").append(acc).append(" acc[").append(r.outer()).append("];\n");
+        sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) acc[o] = 0;\n");
+        String par = d.parallelFor(work);
+        boolean parallel = !par.isEmpty();
+        if (parallel) sb.append("    #pragma omp parallel\n");
+        sb.append("    {\n");
+        sb.append("        ").append(acc).append(" part[").append(r.outer()).append("];\n");
+        sb.append("        for (long o = 0; o < ").append(r.outer()).append("; o++) part[o] = 0;\n");
+        if (parallel) sb.append("        #pragma omp for schedule(static) nowait\n");
+        sb.append("        for (long r = 0; r < ").append(r.inner()).append("; r++) {\n");
+        line(sb, 3, "#pragma omp simd");
+        sb.append("            for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
+        body(sb, 4, k.body());
+        sb.append("                part[o] += v").append(r.value()).append(";\n");
+        sb.append("            }\n        }\n");
+        if (parallel) sb.append("        #pragma omp critical\n");
+        sb.append("        for (long o = 0; o < ").append(r.outer()).append("; o++) acc[o] += part[o];\n");
+        sb.append("    }\n");
+        sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
+        String result = r.dtype() == DType.BOOL ? "(acc[o] != 0)" : "(" + d.type(r.dtype()) + ") acc[o]";
+        stores(sb, 2, k, "o", result);
+        sb.append("    }\n");
+    }
+
     private void reduction(StringBuilder sb, Kernel k, Reduction r) {
+        if (r.columns()) {
+            columns(sb, k, r);
+            return;
+        }
         String acc = accumulatorType(r);
         long work = r.outer() * r.inner() * Math.max(1, k.body().size());
         if (r.outer() > 1) line(sb, 1, d.parallelFor(work));

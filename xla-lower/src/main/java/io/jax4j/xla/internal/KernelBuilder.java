@@ -48,6 +48,9 @@ public final class KernelBuilder {
         Ix[] axes(int[] shape) { return axes != null ? axes : unravel(flat, shape); }
     }
 
+    /** A sum over leading axes keeps at most this many accumulators (per thread, on the stack). */
+    static final long COLUMN_ACCUMULATORS = 8192;
+
     private final FusionPlanner planner;
     private final ToIntFunction<Var> slotOf;
     private final List<Param> params = new ArrayList<>();
@@ -77,20 +80,23 @@ public final class KernelBuilder {
             for (int k = 0, a = 0, b = 0; k < shape.length; k++) if (reduced[k]) red2[b++] = shape[k]; else kept[a++] = shape[k];
             Ix[] keptIx = unravel(Ix.sym("o"), kept), redIx = unravel(Ix.sym("r"), red2);
             Ix[] ax = new Ix[shape.length];
-            boolean trailing = true;
+            boolean trailing = true, leading = true;
             for (int k = 0, a = 0, b = 0; k < shape.length; k++) {
                 ax[k] = reduced[k] ? redIx[b++] : keptIx[a++];
                 if (k > 0 && reduced[k - 1] && !reduced[k]) trailing = false;
+                if (k > 0 && !reduced[k - 1] && reduced[k]) leading = false;
             }
             long outer = prod(kept), inner = prod(red2);
-            Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r")) : null;
+            boolean columns = leading && !trailing && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS && inner > 1;
+            Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r"))
+                    : columns ? Ix.add(Ix.mul(Ix.sym("r"), outer), Ix.sym("o")) : null;
             int value = emit(red.inputs().head(), new View(ax, flat));
             String op = switch (red.primitive().name()) {
                 case "reduce_sum" -> "add";
                 case "reduce_max" -> "max";
                 default -> "min";
             };
-            loop = new KernelIR.Reduction(outer, inner, op, value, red.inputs().head().aval().dtype());
+            loop = new KernelIR.Reduction(outer, inner, op, value, red.inputs().head().aval().dtype(), columns);
             stores.add(new Store(param(f.roots().getFirst(), true), -1));
         } else {
             int[] shape = f.domain().dims();

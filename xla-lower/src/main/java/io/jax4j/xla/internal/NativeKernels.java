@@ -129,6 +129,24 @@ public final class NativeKernels {
         };
         String acc = op.equals("reduce_window_sum") && f ? "double" : op.equals("reduce_window_sum") ? "int64_t" : ty;
         StringBuilder sb = new StringBuilder(d.signature(name)).append(" {\n");
+        int nd = x.ndim(), last = nd - 1;
+        if (nd >= 2 && passThrough(p, last, x.dim(last), y.dim(last)) && y.dim(last) <= 4096 && y.dim(last) >= 4) {
+            // channels innermost and not windowed: a vector of accumulators per output row, contiguous loads
+            int c = y.dim(last);
+            int[] xs = java.util.Arrays.copyOf(x.dims(), last), ys = java.util.Arrays.copyOf(y.dims(), last);
+            sb.append(ptr(d, t, "x", in[0], false)).append(ptr(d, t, "y", out[0], true));
+            String par = d.parallelFor(y.size() * Math.max(1, windowSize(p)));
+            if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
+            sb.append("    for (long o = 0; o < ").append(y.size() / c).append("L; o++) {\n");
+            decode(sb, ys, "        ");
+            sb.append("        ").append(acc).append(" acc[").append(c).append("];\n");
+            sb.append("        for (long c = 0; c < ").append(c).append("; c++) acc[c] = ").append(identity).append(";\n");
+            windowLoops(sb, p, xs, ys, "{ const " + ty + "* xr = x + src * " + c + "L; for (long c = 0; c < " + c + "; c++) { const "
+                    + acc + " v = xr[c]; " + combine.replace("acc", "acc[c]") + " } }", 2);
+            sb.append("        for (long c = 0; c < ").append(c).append("; c++) y[o * ").append(c).append("L + c] = (").append(ty).append(") acc[c];\n");
+            sb.append("    }\n}\n");
+            return sb.toString();
+        }
         sb.append(ptr(d, t, "x", in[0], false)).append(ptr(d, t, "y", out[0], true));
         String par = d.parallelFor(y.size() * Math.max(1, windowSize(p)));
         if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
@@ -138,6 +156,11 @@ public final class NativeKernels {
         windowLoops(sb, p, x.dims(), y.dims(), "{ const " + acc + " v = x[src]; " + combine + " }", 2);
         sb.append("        y[o] = (").append(ty).append(") acc;\n    }\n}\n");
         return sb.toString();
+    }
+
+    private static boolean passThrough(WindowParams p, int a, int in, int out) {
+        return p.windowDimensions().get(a) == 1 && p.windowStrides().get(a) == 1 && p.padding().get(2 * a) == 0
+                && p.baseDilation().get(a) == 1 && in == out;
     }
 
     private static long windowSize(WindowParams p) {
