@@ -172,7 +172,7 @@ final class CpuExecutable implements Executable {
             for (int i = 0; i < inputSlot.length; i++) f.bind(inputSlot[i], args.get(i));
             for (int[] d : donations) donate(f, args, d[0], d[1]);
             for (int k = 0; k < outputSlots.length; k++) {
-                if (f.arrays[outputSlots[k]] == null) f.bind(outputSlots[k], ArrayImpl.allocate(outputAvals[k]));
+                if (f.arrays[outputSlots[k]] == null) f.bind(outputSlots[k], ArrayImpl.allocateUninitialized(outputAvals[k]));
             }
             if (PROFILE) runProfiled(f);
             else for (Op op : ops) op.run(f);

@@ -89,6 +89,14 @@ public final class CDialect implements Dialect {
     }
 
     @Override
+    public String parallelForSimd(long work) {
+        return work >= PARALLEL_WORK ? "#pragma omp parallel for simd schedule(static)" : "#pragma omp simd";
+    }
+
+    @Override
+    public String simd() { return "#pragma omp simd"; }
+
+    @Override
     public String parallelSum(long work, String acc) {
         return work >= PARALLEL_WORK ? "#pragma omp parallel for simd schedule(static) reduction(+:" + acc + ")"
                 : "#pragma omp simd reduction(+:" + acc + ")";

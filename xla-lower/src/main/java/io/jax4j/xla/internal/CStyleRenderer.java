@@ -52,7 +52,7 @@ public final class CStyleRenderer {
         }
         switch (k.loop()) {
             case Flat f -> {
-                line(sb, 1, d.parallelFor(f.n() * k.body().size()));
+                line(sb, 1, d.parallelForSimd(f.n() * k.body().size()));
                 sb.append("    for (long i = 0; i < ").append(f.n()).append("; i++) {\n");
                 body(sb, 2, k.body());
                 stores(sb, 2, k, "i", null);
@@ -61,6 +61,7 @@ public final class CStyleRenderer {
             case Nested n -> {
                 line(sb, 1, d.parallelFor(n.outer() * n.inner() * k.body().size()));
                 sb.append("    for (long o = 0; o < ").append(n.outer()).append("; o++) {\n");
+                line(sb, 2, d.simd());
                 sb.append("        for (long j = 0; j < ").append(n.inner()).append("; j++) {\n");
                 sb.append("            const long i = o * ").append(n.inner()).append(" + j;\n");
                 body(sb, 3, k.body());
@@ -123,9 +124,12 @@ public final class CStyleRenderer {
             default -> throw new IllegalArgumentException(r.op());
         };
         sb.append("            acc = ").append(combine).append(";\n");
+        for (Store s : k.stores()) {
+            if (s.value() >= 0) line(sb, 3, "p" + s.param() + "[o * " + r.inner() + " + r] = v" + s.value() + ";");
+        }
         sb.append("        }\n");
         String result = r.dtype() == DType.BOOL ? "(acc != 0)" : "(" + d.type(r.dtype()) + ") acc";
-        stores(sb, 2, k, "o", result);
+        for (Store s : k.stores()) if (s.value() < 0) line(sb, 2, "p" + s.param() + "[o] = " + result + ";");
         sb.append("    }\n");
     }
 

@@ -116,7 +116,7 @@ public final class FusionPlanner {
                     Fused f = (Fused) steps.get(target);
                     List<Var> roots = new ArrayList<>(f.roots());
                     roots.add(v);
-                    steps.set(target, fused(f.name(), f.domain(), roots, null));
+                    steps.set(target, fused(f.name(), f.domain(), roots, f.reduce()));
                     stepOf.put(v, target);
                     continue;
                 }
@@ -163,9 +163,23 @@ public final class FusionPlanner {
         int ready = -1;
         for (Var leaf : leaves(v)) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
         for (int s = steps.size() - 1; s > ready; s--) {
-            if (steps.get(s) instanceof Fused f && f.reduce() == null && f.domain().shape().equals(v.aval().shape())) return s;
+            if (steps.get(s) instanceof Fused f && (f.reduce() == null || trailingReduce(f))
+                    && f.domain().shape().equals(v.aval().shape())) return s;
         }
         return -1;
+    }
+
+    /**
+     * Rule 4b (multi-output kernels): a reduction over trailing axes visits its domain in row-major
+     * order, so elementwise values over the same domain are stored from inside its loop (W4's value
+     * and gradient in one pass over x).
+     */
+    private static boolean trailingReduce(Fused f) {
+        int[] axes = ((Reductions.AxesParams) f.reduce().params()).axes().toArray();
+        int nd = f.domain().ndim();
+        java.util.Arrays.sort(axes);
+        for (int i = 0; i < axes.length; i++) if (axes[i] != nd - axes.length + i) return false;
+        return axes.length > 0;
     }
 
     /** The buffers an inlined value reads: the materialised values its expression reaches. */

@@ -98,6 +98,10 @@ public final class KernelBuilder {
             };
             loop = new KernelIR.Reduction(outer, inner, op, value, red.inputs().head().aval().dtype(), columns);
             stores.add(new Store(param(f.roots().getFirst(), true), -1));
+            // elementwise side outputs over the reduction's domain (planner: only for trailing reductions)
+            for (Var side : f.roots().subList(1, f.roots().size())) {
+                stores.add(new Store(param(side, true), emitComputed(side, new View(ax, flat))));
+            }
         } else {
             int[] shape = f.domain().dims();
             long n = f.domain().size();
