@@ -45,6 +45,10 @@ public final class Workloads {
 
         /** The loss of the last state a step returned (for sanity checks). */
         double loss(Object result);
+
+        /** The step's jaxpr (traced, not run), e.g. to find its GEMMs. */
+        io.jax4j.ir.Jaxpr jaxpr();
+
     }
 
     record Mlp(boolean bnDropout) implements Module {
@@ -91,12 +95,12 @@ public final class Workloads {
         Batch b = batch(BATCH, 784);
         Variables v = model.init(Random.key(0), () -> model.call(b.x(), false));
         TrainState<Void> s0 = TrainState.create(model::apply, v.get("params"), Optim.adam(1e-3));
-        Function2<TrainState<Void>, Batch, Result<Void>> step = Jax.jit((state, batch) -> {
+        Function2<TrainState<Void>, Batch, Result<Void>> step = (state, batch) -> {
             var r = Jax.valueAndGrad((Dict p) -> Np.mean(Losses.softmaxCrossEntropyWithIntegerLabels(
                     state.apply(Variables.of("params", p), () -> model.call(batch.x(), true)).value(), batch.y())))
                     .apply(state.params());
             return new Result<>(state.applyGradients(r.grad()), r.value());
-        });
+        };
         return simple(s0, b, step);
     }
 
@@ -106,12 +110,12 @@ public final class Workloads {
         Batch b = batch(BATCH, 28, 28, 1);
         Variables v = model.init(Random.key(0), () -> model.call(b.x()));
         TrainState<Void> s0 = TrainState.create(model::apply, v.get("params"), Optim.sgd(0.1, 0.9));
-        Function2<TrainState<Void>, Batch, Result<Void>> step = Jax.jit((state, batch) -> {
+        Function2<TrainState<Void>, Batch, Result<Void>> step = (state, batch) -> {
             var r = Jax.valueAndGrad((Dict p) -> Np.mean(Losses.softmaxCrossEntropyWithIntegerLabels(
                     state.apply(Variables.of("params", p), () -> model.call(batch.x())).value(), batch.y())))
                     .apply(state.params());
             return new Result<>(state.applyGradients(r.grad()), r.value());
-        });
+        };
         return simple(s0, b, step);
     }
 
@@ -122,7 +126,7 @@ public final class Workloads {
         Variables v = model.init(Random.key(0), () -> model.call(b.x(), false));
         TrainState<Extra> s0 = TrainState.create(model::apply, v.get("params"),
                 Optim.adam(Schedules.warmupCosineDecay(0.0, 1e-3, 100, 10_000, 1e-5)), new Extra(v.get("batch_stats"), Random.key(3)));
-        Function2<TrainState<Extra>, Batch, Result<Extra>> step = Jax.jit((state, batch) -> {
+        Function2<TrainState<Extra>, Batch, Result<Extra>> step = (state, batch) -> {
             Array key = Random.foldIn(state.extra().key(), state.step());
             Function2<Dict, Object, HasAux<Dict>> lossFn = (p, unused) -> {
                 Applied<Array> out = state.apply(Variables.of("params", p, "batch_stats", state.extra().batchStats()),
@@ -133,13 +137,21 @@ public final class Workloads {
             var r = Jax.valueAndGradWithAux(lossFn).apply(state.params(), null);
             TrainState<Extra> next = state.applyGradients(r.grad()).withExtra(new Extra(r.aux(), state.extra().key()));
             return new Result<>(next, r.value());
-        });
+        };
         return simple(s0, b, step);
     }
 
     @SuppressWarnings("unchecked")
-    private static <S> Step simple(TrainState<S> s0, Batch b, Function2<TrainState<S>, Batch, Result<S>> step) {
+    private static <S> Step simple(TrainState<S> s0, Batch b, Function2<TrainState<S>, Batch, Result<S>> raw) {
+        Function2<TrainState<S>, Batch, Result<S>> step = Jax.jit(raw);
         return new Step() {
+            @Override
+            public io.jax4j.ir.Jaxpr jaxpr() {
+                return Jax.makeJaxpr((io.vavr.Tuple2<TrainState<S>, Batch> t) -> raw.apply(t._1(), t._2()))
+                        .apply(io.vavr.Tuple.of(s0, b)).jaxpr();
+            }
+
+
             @Override
             public Object init() { return new Result<>(s0, null); }
 

@@ -58,6 +58,17 @@ public final class CpuBackend implements Backend {
         return exe;
     }
 
+    /** The flags generated kernels are compiled with (for references compiled the same way, e.g. {@code jax4j bench}). */
+    public static java.util.List<String> compilerFlags() { return CCompiler.FLAGS; }
+
+    /**
+     * Compiles C source with the kernels' compiler and flags (through the disk cache) and loads it;
+     * for hand-written reference kernels. {@link #isAvailable} must be true.
+     */
+    public static java.lang.foreign.SymbolLookup compileC(String source, String name) {
+        return CCompiler.load(source, name).lookup();
+    }
+
     @Override
     public String describe() {
         return "cpu: generated C (" + (CCompiler.version() == null ? "no compiler" : CCompiler.version()) + ", "
