@@ -119,7 +119,9 @@ final class CpuExecutable implements Executable {
                 f.segs[y].fill((byte) 0);
                 return;
             }
+            long t0 = PROFILE ? System.nanoTime() : 0;
             im2col.run(f);
+            if (PROFILE) IM2COL_NANOS.addAndGet(System.nanoTime() - t0);
             MemorySegment A = f.segs[col], B = f.segs[w], C = f.segs[y];
             for (int g = 0; g < s.groups(); g++) {
                 MemorySegment ag = g == 0 ? A : MemorySegment.ofAddress(A.address() + (long) g * m * k * item);
@@ -189,6 +191,7 @@ final class CpuExecutable implements Executable {
 
     /** {@code -Djax4j.profile=true}: per-step wall time, printed at exit (a developer tool). */
     static final boolean PROFILE = Boolean.getBoolean("jax4j.profile");
+    static final java.util.concurrent.atomic.AtomicLong IM2COL_NANOS = new java.util.concurrent.atomic.AtomicLong();
     private long[] stepNanos;
     private long calls;
 
@@ -215,7 +218,7 @@ final class CpuExecutable implements Executable {
         for (int s = 0; s < ops.length; s++) {
             sb.append(String.format("%10.1f  %s%n", stepNanos[s] / 1e3 / calls, lines[s + 1].strip()));
         }
-        sb.append(String.format("%10.1f  total%n", total / 1e3 / calls));
+        sb.append(String.format("%10.1f  total (of which im2col, all executables: %.1f)%n", total / 1e3 / calls, IM2COL_NANOS.get() / 1e3 / calls));
         System.err.print(sb);
     }
 

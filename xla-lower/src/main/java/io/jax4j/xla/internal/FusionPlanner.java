@@ -45,6 +45,8 @@ public final class FusionPlanner {
     final Jaxpr jaxpr;
     final Map<Var, Eqn> producer = new HashMap<>();
     final Set<Var> materialised = new HashSet<>();
+    /** Float values a GEMM or convolution reads: kernels store them with denormals flushed to zero. */
+    final Set<Var> blasOperands = new HashSet<>();
     private final Map<Var, Integer> stepOf = new HashMap<>();
     private final Set<Var> outputs = new HashSet<>();
 
@@ -134,6 +136,7 @@ public final class FusionPlanner {
             Kind k = kind(e);
             if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV) {
                 for (Atom a : e.inputs()) if (a instanceof Var v) materialised.add(v);
+                if (k == Kind.GEMM || k == Kind.CONV) for (Atom a : e.inputs()) if (a instanceof Var v) blasOperands.add(v);
             }
             if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
         }

@@ -100,7 +100,7 @@ public final class KernelBuilder {
             stores.add(new Store(param(f.roots().getFirst(), true), -1));
             // elementwise side outputs over the reduction's domain (planner: only for trailing reductions)
             for (Var side : f.roots().subList(1, f.roots().size())) {
-                stores.add(new Store(param(side, true), emitComputed(side, new View(ax, flat))));
+                stores.add(new Store(param(side, true), flushed(side, emitComputed(side, new View(ax, flat)))));
             }
         } else {
             int[] shape = f.domain().dims();
@@ -118,11 +118,23 @@ public final class KernelBuilder {
                 loop = new KernelIR.Flat(n);
             }
             for (Var root : f.roots()) {
-                int id = emitComputed(root, view);
+                int id = flushed(root, emitComputed(root, view));
                 stores.add(new Store(param(root, true), id));
             }
         }
         return new Kernel(f.name(), List.copyOf(params), loop, List.copyOf(body), stores);
+    }
+
+    /**
+     * A float value stored for a GEMM or convolution has its denormals flushed to zero: OpenBLAS runs
+     * ~100x slower on denormal operands (they appear in gradients late in training), and XLA's CPU
+     * backend flushes them too.
+     */
+    private int flushed(Var v, int id) {
+        if (!planner.blasOperands.contains(v) || !v.aval().dtype().isFloating()) return id;
+        int out = body.size();
+        body.add(new Compute(out, v.aval().dtype(), "flush_denormal", List.of(id), List.of(v.aval().dtype())));
+        return out;
     }
 
     private int param(Var v, boolean output) {

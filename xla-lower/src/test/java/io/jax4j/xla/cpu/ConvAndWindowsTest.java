@@ -118,6 +118,22 @@ class ConvAndWindowsTest {
         return tests;
     }
 
+    @org.junit.jupiter.api.Test
+    void gemmOperandsComputedByKernelsHaveDenormalsFlushed() {
+        CpuAvailable.assume();
+        Jaxpr j = Traced.trace(xs -> List.of(Np.multiply(xs.get(0), Array.weak(1e-39f)).matmul(xs.get(1)), Np.multiply(xs.get(0), Array.weak(2e-39f))),
+                f32(4, 8), f32(8, 3));
+        String src = Lowering.lower(j, null, "ftz", io.jax4j.xla.internal.CDialect.INSTANCE).source();
+        assertEquals(1, src.split("FLT_MIN", -1).length - 1, "one store (the GEMM operand) is flushed:\n" + src);
+        double[] x = new double[32], w = new double[24];
+        java.util.Arrays.fill(x, 1.0);
+        java.util.Arrays.fill(w, 1.0);
+        List<io.jax4j.Array> got = CpuAvailable.BACKEND.compile(j, new boolean[2], "ftz")
+                .execute(List.of(ArrayImpl.ofDoubles(f32(4, 8), x), ArrayImpl.ofDoubles(f32(8, 3), w)));
+        for (double v : got.get(0).toDoubleArray()) assertEquals(0.0, v);
+        for (double v : got.get(1).toDoubleArray()) assertTrue(v > 0 && v < 1.2e-38, "outputs keep their denormals: " + v);
+    }
+
     private static void check(Case c) {
         CpuAvailable.assume();
         Jaxpr j = Traced.trace(c.f(), c.avals());
