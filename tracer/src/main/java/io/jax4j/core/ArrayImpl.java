@@ -31,9 +31,12 @@ public final class ArrayImpl extends Array implements AutoCloseable {
     private volatile String deletedBy;
     private volatile boolean moved;
 
-    private ArrayImpl(ShapedArray aval) {
+    private ArrayImpl(ShapedArray aval) { this(aval, true); }
+
+    private ArrayImpl(ShapedArray aval, boolean zeroed) {
         this.aval = aval;
-        this.block = NativeMemory.allocate(aval.size() * aval.dtype().byteSize());
+        long bytes = aval.size() * aval.dtype().byteSize();
+        this.block = zeroed ? NativeMemory.allocate(bytes) : NativeMemory.allocateUninitialized(bytes);
         this.cleanable = NativeMemory.register(this, block);
         this.previousOwner = null;
     }
@@ -47,6 +50,9 @@ public final class ArrayImpl extends Array implements AutoCloseable {
 
     /** A zero-filled array; callers fill it before publishing. */
     public static ArrayImpl allocate(ShapedArray aval) { return new ArrayImpl(aval); }
+
+    /** An array whose contents are undefined until written: for a compiled kernel's outputs, which it writes entirely. */
+    public static ArrayImpl allocateUninitialized(ShapedArray aval) { return new ArrayImpl(aval, false); }
 
     @Override
     public ShapedArray aval() { return aval; }

@@ -37,7 +37,46 @@ public final class NativeMemory {
 
     /** A zero-filled block of {@code bytes} (at least 1) bytes, 16-byte aligned by malloc. */
     public static Block allocate(long bytes) {
+        Block b = allocateUninitialized(bytes);
+        b.segment.fill((byte) 0);
+        return b;
+    }
+
+    /**
+     * Blocks of at least this size are kept for reuse when freed (up to {@link #POOL_LIMIT} bytes in
+     * all): malloc returns them to the OS (munmap), and touching a fresh mapping again costs a page
+     * fault per 4 KiB, more than the kernel that fills it (W4's 64 MiB gradient).
+     */
+    static final long POOL_MIN = 1L << 20, POOL_LIMIT = Long.getLong("jax4j.nativePool", 512L << 20);
+    private static final java.util.Map<Long, java.util.ArrayDeque<MemorySegment>> POOL = new java.util.HashMap<>();
+    private static long pooledBytes;
+
+    /** Bytes held in the reuse pool (freed, not returned to the OS). */
+    public static synchronized long pooledBytes() { return pooledBytes; }
+
+    private static synchronized MemorySegment takePooled(long n) {
+        var q = POOL.get(n);
+        if (q == null || q.isEmpty()) return null;
+        pooledBytes -= n;
+        return q.pop();
+    }
+
+    private static synchronized boolean pool(MemorySegment seg, long n) {
+        if (n < POOL_MIN || pooledBytes + n > POOL_LIMIT) return false;
+        POOL.computeIfAbsent(n, k -> new java.util.ArrayDeque<>()).push(seg);
+        pooledBytes += n;
+        return true;
+    }
+
+    /** A block of {@code bytes} (at least 1) bytes whose contents are undefined. */
+    public static Block allocateUninitialized(long bytes) {
         long n = Math.max(bytes, 1);
+        MemorySegment pooled = n >= POOL_MIN ? takePooled(n) : null;
+        if (pooled != null) {
+            LIVE_BYTES.addAndGet(n);
+            LIVE_BLOCKS.incrementAndGet();
+            return new Block(pooled, n);
+        }
         if (LIVE_BYTES.get() + n > SOFT_LIMIT) reclaim(n);
         MemorySegment raw;
         try {
@@ -47,7 +86,6 @@ public final class NativeMemory {
         }
         if (raw.address() == 0) throw new OutOfMemoryError("native allocation of " + n + " bytes failed");
         MemorySegment seg = raw.reinterpret(n);
-        seg.fill((byte) 0);
         LIVE_BYTES.addAndGet(n);
         LIVE_BLOCKS.incrementAndGet();
         return new Block(seg, n);
@@ -85,13 +123,14 @@ public final class NativeMemory {
 
         public void free() {
             if (!freed.compareAndSet(false, true)) return;
+            LIVE_BYTES.addAndGet(-bytes);
+            LIVE_BLOCKS.decrementAndGet();
+            if (pool(segment, bytes)) return;
             try {
                 FREE.invokeExact(MemorySegment.ofAddress(segment.address()));
             } catch (Throwable t) {
                 throw new IllegalStateException("free failed", t);
             }
-            LIVE_BYTES.addAndGet(-bytes);
-            LIVE_BLOCKS.decrementAndGet();
         }
 
         public boolean isFreed() { return freed.get(); }

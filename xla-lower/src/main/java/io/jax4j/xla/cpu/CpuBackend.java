@@ -52,10 +52,21 @@ public final class CpuBackend implements Backend {
         long t0 = System.nanoTime();
         Lowering.Program p = Lowering.lower(jaxpr, donated, name, CDialect.INSTANCE);
         if (Debug.LEVEL >= 4) System.err.println("[jax4j] generated source of " + name + ":\n" + p.source());
-        CCompiler.Library lib = p.kernelOfStep().isEmpty() ? null : CCompiler.load(p.source(), name);
+        CCompiler.Library lib = !p.hasKernels() ? null : CCompiler.load(p.source(), name);
         CpuExecutable exe = new CpuExecutable(p, lib);
         if (Debug.LEVEL >= 4) System.err.printf("[jax4j] compiled %s in %.1f ms%n", name, (System.nanoTime() - t0) / 1e6);
         return exe;
+    }
+
+    /** The flags generated kernels are compiled with (for references compiled the same way, e.g. {@code jax4j bench}). */
+    public static java.util.List<String> compilerFlags() { return CCompiler.FLAGS; }
+
+    /**
+     * Compiles C source with the kernels' compiler and flags (through the disk cache) and loads it;
+     * for hand-written reference kernels. {@link #isAvailable} must be true.
+     */
+    public static java.lang.foreign.SymbolLookup compileC(String source, String name) {
+        return CCompiler.load(source, name).lookup();
     }
 
     @Override

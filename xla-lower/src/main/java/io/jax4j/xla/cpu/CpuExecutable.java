@@ -12,6 +12,7 @@ import io.jax4j.ir.Literal;
 import io.jax4j.ir.Var;
 import io.jax4j.prims.LinearAlgebra.DotParams;
 import io.jax4j.spi.Executable;
+import io.jax4j.xla.internal.ConvSpec;
 import io.jax4j.xla.internal.GemmSpec;
 import io.jax4j.xla.internal.KernelPlan;
 import io.jax4j.xla.internal.Lowering.Program;
@@ -57,6 +58,8 @@ final class CpuExecutable implements Executable {
                 case KernelPlan.Gemm g -> gemm(g.eqn());
                 case KernelPlan.Host h -> host(h.eqn());
                 case KernelPlan.Alias a -> alias(mem.slotOf.get(a.out()), mem.slotOf.get(a.base()));
+                case KernelPlan.Native n -> kernel(lib, n.name());
+                case KernelPlan.Conv c -> conv(lib, c);
             };
         }
         var invars = program.plan().jaxpr().invars();
@@ -102,6 +105,34 @@ final class CpuExecutable implements Executable {
         };
     }
 
+    /** im2col (a generated kernel) into the scratch column matrix, then one GEMM per group. */
+    private Op conv(CCompiler.Library lib, KernelPlan.Conv c) {
+        Op im2col = kernel(lib, c.name());
+        ConvSpec s = ConvSpec.of(c.eqn());
+        int col = mem.slotOf.get(c.col()), w = slotOfAtom(c.eqn().inputs().get(1)), y = mem.slotOf.get(c.eqn().outvars().head());
+        boolean f32 = c.col().aval().dtype() == DType.F32;
+        long item = f32 ? 4 : 8;
+        int m = Math.toIntExact(s.m()), n = s.o() / s.groups(), k = s.k(), o = s.o();
+        return f -> {
+            if (m == 0 || n == 0) return;
+            if (k == 0) {
+                f.segs[y].fill((byte) 0);
+                return;
+            }
+            long t0 = PROFILE ? System.nanoTime() : 0;
+            im2col.run(f);
+            if (PROFILE) IM2COL_NANOS.addAndGet(System.nanoTime() - t0);
+            MemorySegment A = f.segs[col], B = f.segs[w], C = f.segs[y];
+            for (int g = 0; g < s.groups(); g++) {
+                MemorySegment ag = g == 0 ? A : MemorySegment.ofAddress(A.address() + (long) g * m * k * item);
+                MemorySegment bg = g == 0 ? B : MemorySegment.ofAddress(B.address() + (long) g * n * item);
+                MemorySegment cg = g == 0 ? C : MemorySegment.ofAddress(C.address() + (long) g * n * item);
+                if (f32) Blas.sgemm(false, false, m, n, k, ag, k, bg, o, cg, o);
+                else Blas.dgemm(false, false, m, n, k, ag, k, bg, o, cg, o);
+            }
+        };
+    }
+
     /** A primitive with no kernel: its reference implementation on arrays (copied out of scratch if needed). */
     private Op host(Eqn e) {
         int n = e.inputs().size();
@@ -143,9 +174,10 @@ final class CpuExecutable implements Executable {
             for (int i = 0; i < inputSlot.length; i++) f.bind(inputSlot[i], args.get(i));
             for (int[] d : donations) donate(f, args, d[0], d[1]);
             for (int k = 0; k < outputSlots.length; k++) {
-                if (f.arrays[outputSlots[k]] == null) f.bind(outputSlots[k], ArrayImpl.allocate(outputAvals[k]));
+                if (f.arrays[outputSlots[k]] == null) f.bind(outputSlots[k], ArrayImpl.allocateUninitialized(outputAvals[k]));
             }
-            for (Op op : ops) op.run(f);
+            if (PROFILE) runProfiled(f);
+            else for (Op op : ops) op.run(f);
             return results(f, args);
         } catch (Jax4jException e) {
             throw e;
@@ -155,6 +187,39 @@ final class CpuExecutable implements Executable {
             f.release();
             frames.offer(f);
         }
+    }
+
+    /** {@code -Djax4j.profile=true}: per-step wall time, printed at exit (a developer tool). */
+    static final boolean PROFILE = Boolean.getBoolean("jax4j.profile");
+    static final java.util.concurrent.atomic.AtomicLong IM2COL_NANOS = new java.util.concurrent.atomic.AtomicLong();
+    private long[] stepNanos;
+    private long calls;
+
+    private void runProfiled(Frame f) throws Throwable {
+        synchronized (this) {
+            if (stepNanos == null) {
+                stepNanos = new long[ops.length];
+                Runtime.getRuntime().addShutdownHook(new Thread(this::printProfile));
+            }
+            calls++;
+        }
+        for (int s = 0; s < ops.length; s++) {
+            long t0 = System.nanoTime();
+            ops[s].run(f);
+            stepNanos[s] += System.nanoTime() - t0;
+        }
+    }
+
+    private void printProfile() {
+        StringBuilder sb = new StringBuilder("[jax4j] profile of " + program.name() + " over " + calls + " calls (us per call):\n");
+        String[] lines = program.plan().toString().split("\n");
+        long total = 0;
+        for (long t : stepNanos) total += t;
+        for (int s = 0; s < ops.length; s++) {
+            sb.append(String.format("%10.1f  %s%n", stepNanos[s] / 1e3 / calls, lines[s + 1].strip()));
+        }
+        sb.append(String.format("%10.1f  total (of which im2col, all executables: %.1f)%n", total / 1e3 / calls, IM2COL_NANOS.get() / 1e3 / calls));
+        System.err.print(sb);
     }
 
     /** Hands donated argument {@code arg}'s buffer to output slot {@code slot}, unless it is passed twice. */

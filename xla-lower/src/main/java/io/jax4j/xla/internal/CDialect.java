@@ -56,7 +56,7 @@ public final class CDialect implements Dialect {
 
     @Override
     public String prelude() {
-        return "#include <math.h>\n#include <stdint.h>\n\n" + MATH;
+        return "#include <float.h>\n#include <math.h>\n#include <stdint.h>\n\n" + MATH;
     }
 
     @Override
@@ -87,6 +87,14 @@ public final class CDialect implements Dialect {
     public String parallelFor(long work) {
         return work >= PARALLEL_WORK ? "#pragma omp parallel for schedule(static)" : "";
     }
+
+    @Override
+    public String parallelForSimd(long work) {
+        return work >= PARALLEL_WORK ? "#pragma omp parallel for simd schedule(static)" : "#pragma omp simd";
+    }
+
+    @Override
+    public String simd() { return "#pragma omp simd"; }
 
     @Override
     public String parallelSum(long work, String acc) {

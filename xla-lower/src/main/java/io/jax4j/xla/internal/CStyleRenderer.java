@@ -31,7 +31,7 @@ public final class CStyleRenderer {
             "tanh", "logistic", "sin", "cos", "sqrt", "rsqrt", "erf", "square",
             "add", "sub", "mul", "div", "rem", "max", "min", "pow", "atan2", "and", "or", "xor",
             "shift_left", "shift_right_logical", "shift_right_arithmetic",
-            "eq", "ne", "lt", "le", "gt", "ge", "convert_element_type", "select_n");
+            "eq", "ne", "lt", "le", "gt", "ge", "convert_element_type", "select_n", "bitcast_convert_type");
 
     /** One translation unit holding all kernels of an executable. */
     public String render(List<Kernel> kernels) {
@@ -52,7 +52,7 @@ public final class CStyleRenderer {
         }
         if (!d.renderLoops(sb, k, this)) switch (k.loop()) {
             case Flat f -> {
-                line(sb, 1, d.parallelFor(f.n() * k.body().size()));
+                line(sb, 1, d.parallelForSimd(f.n() * k.body().size()));
                 sb.append("    for (long i = 0; i < ").append(f.n()).append("; i++) {\n");
                 body(sb, 2, k.body());
                 stores(sb, 2, k, "i", null);
@@ -61,6 +61,7 @@ public final class CStyleRenderer {
             case Nested n -> {
                 line(sb, 1, d.parallelFor(n.outer() * n.inner() * k.body().size()));
                 sb.append("    for (long o = 0; o < ").append(n.outer()).append("; o++) {\n");
+                line(sb, 2, d.simd());
                 sb.append("        for (long j = 0; j < ").append(n.inner()).append("; j++) {\n");
                 sb.append("            const long i = o * ").append(n.inner()).append(" + j;\n");
                 body(sb, 3, k.body());
@@ -73,7 +74,39 @@ public final class CStyleRenderer {
         return sb.toString();
     }
 
+    /** A sum over leading axes: rows r outside, a vector of accumulators over o inside; threads split r and add their partials. */
+    private void columns(StringBuilder sb, Kernel k, Reduction r) {
+        String acc = accumulatorType(r);
+        long work = r.outer() * r.inner() * Math.max(1, k.body().size());
+        sb.append("    ").append(acc).append(" acc[").append(r.outer()).append("];\n");
+        sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) acc[o] = 0;\n");
+        String par = d.parallelFor(work);
+        boolean parallel = !par.isEmpty();
+        if (parallel) sb.append("    #pragma omp parallel\n");
+        sb.append("    {\n");
+        sb.append("        ").append(acc).append(" part[").append(r.outer()).append("];\n");
+        sb.append("        for (long o = 0; o < ").append(r.outer()).append("; o++) part[o] = 0;\n");
+        if (parallel) sb.append("        #pragma omp for schedule(static) nowait\n");
+        sb.append("        for (long r = 0; r < ").append(r.inner()).append("; r++) {\n");
+        line(sb, 3, "#pragma omp simd");
+        sb.append("            for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
+        body(sb, 4, k.body());
+        sb.append("                part[o] += v").append(r.value()).append(";\n");
+        sb.append("            }\n        }\n");
+        if (parallel) sb.append("        #pragma omp critical\n");
+        sb.append("        for (long o = 0; o < ").append(r.outer()).append("; o++) acc[o] += part[o];\n");
+        sb.append("    }\n");
+        sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
+        String result = r.dtype() == DType.BOOL ? "(acc[o] != 0)" : "(" + d.type(r.dtype()) + ") acc[o]";
+        stores(sb, 2, k, "o", result);
+        sb.append("    }\n");
+    }
+
     private void reduction(StringBuilder sb, Kernel k, Reduction r) {
+        if (r.columns()) {
+            columns(sb, k, r);
+            return;
+        }
         String acc = accumulatorType(r);
         long work = r.outer() * r.inner() * Math.max(1, k.body().size());
         if (r.outer() > 1) line(sb, 1, d.parallelFor(work));
@@ -91,9 +124,12 @@ public final class CStyleRenderer {
             default -> throw new IllegalArgumentException(r.op());
         };
         sb.append("            acc = ").append(combine).append(";\n");
+        for (Store s : k.stores()) {
+            if (s.value() >= 0) line(sb, 3, "p" + s.param() + "[o * " + r.inner() + " + r] = v" + s.value() + ";");
+        }
         sb.append("        }\n");
         String result = r.dtype() == DType.BOOL ? "(acc != 0)" : "(" + d.type(r.dtype()) + ") acc";
-        stores(sb, 2, k, "o", result);
+        for (Store s : k.stores()) if (s.value() < 0) line(sb, 2, "p" + s.param() + "[o] = " + result + ";");
         sb.append("    }\n");
     }
 
@@ -207,6 +243,9 @@ public final class CStyleRenderer {
             case "ge" -> "(uint8_t)(" + x + " >= " + y + ")";
             case "convert_element_type" -> convert(x, in, out);
             case "select_n" -> selectN(a, c.argDtypes().getFirst());
+            case "flush_denormal" -> "(" + d.math("fabs", out) + "(" + x + ") < " + (out == DType.F32 ? "FLT_MIN" : "DBL_MIN") + " ? ("
+                    + t + ") 0 * " + x + " : " + x + ")";
+            case "bitcast_convert_type" -> "((union { " + d.type(in) + " a; " + t + " b; }){ .a = " + x + " }).b";
             default -> throw new IllegalArgumentException("no C template for primitive '" + c.op() + "'");
         };
     }

@@ -26,6 +26,12 @@ public interface Dialect {
     /** A line before an outer loop doing {@code work} element operations (an OpenMP pragma), or "". */
     String parallelFor(long work);
 
+    /** A line before a flat loop doing {@code work} element operations: split across cores when large, and vectorised. */
+    default String parallelForSimd(long work) { return parallelFor(work); }
+
+    /** A line before an innermost loop whose iterations are independent (vectorise it), or "". */
+    default String simd() { return ""; }
+
     /**
      * A line before the inner loop of a sum (which may then be reassociated and vectorised); when
      * {@code work} is large (the sum is the kernel's only loop) it also splits the loop across cores.

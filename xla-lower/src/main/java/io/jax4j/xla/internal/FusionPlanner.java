@@ -40,11 +40,13 @@ import java.util.Set;
  * </ol>
  */
 public final class FusionPlanner {
-    public enum Kind { ELEMENTWISE, MOVEMENT, REDUCE, GEMM, HOST }
+    public enum Kind { ELEMENTWISE, MOVEMENT, REDUCE, GEMM, CONV, NATIVE, HOST }
 
     final Jaxpr jaxpr;
     final Map<Var, Eqn> producer = new HashMap<>();
     final Set<Var> materialised = new HashSet<>();
+    /** Float values a GEMM or convolution reads: kernels store them with denormals flushed to zero. */
+    final Set<Var> blasOperands = new HashSet<>();
     private final Map<Var, Integer> stepOf = new HashMap<>();
     private final Set<Var> outputs = new HashSet<>();
 
@@ -66,6 +68,14 @@ public final class FusionPlanner {
             boolean literalOperand = e.inputs().exists(a -> a instanceof io.jax4j.ir.Literal);
             return e.outvars().head().aval().dtype().isFloating() && !literalOperand ? Kind.GEMM : Kind.HOST;
         }
+        boolean allVars = e.inputs().forAll(a -> a instanceof Var);
+        if (p == io.jax4j.prims.Convolution.CONV_GENERAL_DILATED) {
+            return allVars && e.outvars().head().aval().dtype().isFloating() && ConvLayout.canonical(e) ? Kind.CONV : Kind.HOST;
+        }
+        if (allVars && NativeKernels.supports(e)) return Kind.NATIVE;
+        if (p == io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE
+                && e.inputs().head().aval().dtype().byteSize() == e.outvars().head().aval().dtype().byteSize()) return Kind.ELEMENTWISE;
+        if (p == io.jax4j.prims.Indexing.REV) return Kind.MOVEMENT;
         if (p == Reductions.REDUCE_SUM || p == Reductions.REDUCE_MAX || p == Reductions.REDUCE_MIN) return Kind.REDUCE;
         if (p == Structural.BROADCAST_IN_DIM || p == Structural.RESHAPE || p == Structural.TRANSPOSE) return Kind.MOVEMENT;
         if (p.has(Primitive.Property.ELEMENTWISE) && e.outvars().size() == 1 && CStyleRenderer.SUPPORTED.contains(p.name())) {
@@ -79,11 +89,17 @@ public final class FusionPlanner {
     KernelPlan run() {
         materialise();
         List<Step> steps = new ArrayList<>();
-        int kernels = 0;
+        int kernels = 0, natives = 0;
         for (Eqn e : jaxpr.eqns()) {
             Kind k = kind(e);
-            if (k == Kind.GEMM || k == Kind.HOST) {
-                steps.add(k == Kind.GEMM ? new Gemm(e) : new Host(e));
+            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV) {
+                steps.add(switch (k) {
+                    case GEMM -> new Gemm(e);
+                    case NATIVE -> new KernelPlan.Native("n" + natives++, e);
+                    case CONV -> new KernelPlan.Conv("c" + natives++, e,
+                            Var.fresh(new io.jax4j.ShapedArray(e.outvars().head().aval().dtype(), io.jax4j.Shape.of((int) ConvSpec.of(e).colSize()))));
+                    default -> new Host(e);
+                });
                 for (Var v : e.outvars()) stepOf.put(v, steps.size() - 1);
                 continue;
             }
@@ -102,7 +118,7 @@ public final class FusionPlanner {
                     Fused f = (Fused) steps.get(target);
                     List<Var> roots = new ArrayList<>(f.roots());
                     roots.add(v);
-                    steps.set(target, fused(f.name(), f.domain(), roots, null));
+                    steps.set(target, fused(f.name(), f.domain(), roots, f.reduce()));
                     stepOf.put(v, target);
                     continue;
                 }
@@ -118,10 +134,11 @@ public final class FusionPlanner {
         materialised.addAll(outputs);
         for (Eqn e : jaxpr.eqns()) {
             Kind k = kind(e);
-            if (k == Kind.GEMM || k == Kind.HOST) {
+            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV) {
                 for (Atom a : e.inputs()) if (a instanceof Var v) materialised.add(v);
+                if (k == Kind.GEMM || k == Kind.CONV) for (Atom a : e.inputs()) if (a instanceof Var v) blasOperands.add(v);
             }
-            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
+            if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
         }
         for (Eqn e : jaxpr.eqns()) {
             if (e.primitive() == Structural.BROADCAST_IN_DIM && e.outvars().head().aval().size() > e.inputs().head().aval().size()
@@ -149,9 +166,23 @@ public final class FusionPlanner {
         int ready = -1;
         for (Var leaf : leaves(v)) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
         for (int s = steps.size() - 1; s > ready; s--) {
-            if (steps.get(s) instanceof Fused f && f.reduce() == null && f.domain().shape().equals(v.aval().shape())) return s;
+            if (steps.get(s) instanceof Fused f && (f.reduce() == null || trailingReduce(f))
+                    && f.domain().shape().equals(v.aval().shape())) return s;
         }
         return -1;
+    }
+
+    /**
+     * Rule 4b (multi-output kernels): a reduction over trailing axes visits its domain in row-major
+     * order, so elementwise values over the same domain are stored from inside its loop (W4's value
+     * and gradient in one pass over x).
+     */
+    private static boolean trailingReduce(Fused f) {
+        int[] axes = ((Reductions.AxesParams) f.reduce().params()).axes().toArray();
+        int nd = f.domain().ndim();
+        java.util.Arrays.sort(axes);
+        for (int i = 0; i < axes.length; i++) if (axes[i] != nd - axes.length + i) return false;
+        return axes.length > 0;
     }
 
     /** The buffers an inlined value reads: the materialised values its expression reaches. */

@@ -48,6 +48,9 @@ public final class KernelBuilder {
         Ix[] axes(int[] shape) { return axes != null ? axes : unravel(flat, shape); }
     }
 
+    /** A sum over leading axes keeps at most this many accumulators (per thread, on the stack). */
+    static final long COLUMN_ACCUMULATORS = 8192;
+
     private final FusionPlanner planner;
     private final ToIntFunction<Var> slotOf;
     private final List<Param> params = new ArrayList<>();
@@ -77,21 +80,28 @@ public final class KernelBuilder {
             for (int k = 0, a = 0, b = 0; k < shape.length; k++) if (reduced[k]) red2[b++] = shape[k]; else kept[a++] = shape[k];
             Ix[] keptIx = unravel(Ix.sym("o"), kept), redIx = unravel(Ix.sym("r"), red2);
             Ix[] ax = new Ix[shape.length];
-            boolean trailing = true;
+            boolean trailing = true, leading = true;
             for (int k = 0, a = 0, b = 0; k < shape.length; k++) {
                 ax[k] = reduced[k] ? redIx[b++] : keptIx[a++];
                 if (k > 0 && reduced[k - 1] && !reduced[k]) trailing = false;
+                if (k > 0 && !reduced[k - 1] && reduced[k]) leading = false;
             }
             long outer = prod(kept), inner = prod(red2);
-            Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r")) : null;
+            boolean columns = leading && !trailing && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS && inner > 1;
+            Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r"))
+                    : columns ? Ix.add(Ix.mul(Ix.sym("r"), outer), Ix.sym("o")) : null;
             int value = emit(red.inputs().head(), new View(ax, flat));
             String op = switch (red.primitive().name()) {
                 case "reduce_sum" -> "add";
                 case "reduce_max" -> "max";
                 default -> "min";
             };
-            loop = new KernelIR.Reduction(outer, inner, op, value, red.inputs().head().aval().dtype());
+            loop = new KernelIR.Reduction(outer, inner, op, value, red.inputs().head().aval().dtype(), columns);
             stores.add(new Store(param(f.roots().getFirst(), true), -1));
+            // elementwise side outputs over the reduction's domain (planner: only for trailing reductions)
+            for (Var side : f.roots().subList(1, f.roots().size())) {
+                stores.add(new Store(param(side, true), flushed(side, emitComputed(side, new View(ax, flat)))));
+            }
         } else {
             int[] shape = f.domain().dims();
             long n = f.domain().size();
@@ -108,11 +118,23 @@ public final class KernelBuilder {
                 loop = new KernelIR.Flat(n);
             }
             for (Var root : f.roots()) {
-                int id = emitComputed(root, view);
+                int id = flushed(root, emitComputed(root, view));
                 stores.add(new Store(param(root, true), id));
             }
         }
         return new Kernel(f.name(), List.copyOf(params), loop, List.copyOf(body), stores);
+    }
+
+    /**
+     * A float value stored for a GEMM or convolution has its denormals flushed to zero: OpenBLAS runs
+     * ~100x slower on denormal operands (they appear in gradients late in training), and XLA's CPU
+     * backend flushes them too.
+     */
+    private int flushed(Var v, int id) {
+        if (!planner.blasOperands.contains(v) || !v.aval().dtype().isFloating()) return id;
+        int out = body.size();
+        body.add(new Compute(out, v.aval().dtype(), "flush_denormal", List.of(id), List.of(v.aval().dtype())));
+        return out;
     }
 
     private int param(Var v, boolean output) {
@@ -165,6 +187,13 @@ public final class KernelBuilder {
         if (e.primitive() == Structural.RESHAPE) return new View(null, view.flat(outShape));
         Ix[] out = view.axes(outShape);
         Ix[] in = new Ix[x.ndim()];
+        if (e.primitive() == io.jax4j.prims.Indexing.REV) {
+            Ix[] in2 = out.clone();
+            for (int a : ((io.jax4j.prims.Indexing.RevParams) e.params()).dimensions().toArray()) {
+                in2[a] = Ix.add(Ix.num(x.dim(a) - 1L), Ix.mul(out[a], -1));
+            }
+            return new View(in2, null);
+        }
         if (e.primitive() == Structural.TRANSPOSE) {
             int[] perm = ((Structural.TransposeParams) e.params()).permutation().toArray();
             for (int k = 0; k < perm.length; k++) in[perm[k]] = out[k];

@@ -12,6 +12,8 @@ import java.util.List;
  * loop    := Flat(n)                    for i in [0, n)
  *          | Nested(outer, inner)       for o in [0, outer): for j in [0, inner): i = o*inner + j
  *          | Reduction(outer, inner)    for o in [0, outer): acc = id; for r in [0, inner): acc = acc ⊕ v
+ *                                       (columns: the reduced axes lead, so r runs outside and o inside,
+ *                                       over an array of accumulators: contiguous, vectorised loads)
  * body    := instr*                     SSA: each instruction defines %id once, in order
  * instr   := Load(id, dtype, param, Ix) | Const(id, dtype, value) | Compute(id, dtype, op, args, argDtypes)
  * stores  := Store(param, value)*       at the loop's output index (i, or o for a reduction)
@@ -52,7 +54,9 @@ public final class KernelIR {
     public record Nested(long outer, long inner) implements Loop {}
 
     /** {@code op} is {@code add}, {@code max} or {@code min}; {@code value} is the body's id reduced. */
-    public record Reduction(long outer, long inner, String op, int value, DType dtype) implements Loop {}
+    public record Reduction(long outer, long inner, String op, int value, DType dtype, boolean columns) implements Loop {
+        public Reduction(long outer, long inner, String op, int value, DType dtype) { this(outer, inner, op, value, dtype, false); }
+    }
 
     public record Kernel(String name, List<Param> params, Loop loop, List<Instr> body, List<Store> stores) {
         public Kernel withParams(List<Param> p) { return new Kernel(name, p, loop, body, stores); }

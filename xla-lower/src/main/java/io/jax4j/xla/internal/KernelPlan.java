@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  */
 public record KernelPlan(Jaxpr jaxpr, List<Step> steps) {
 
-    public sealed interface Step permits Fused, Gemm, Host, Alias {}
+    public sealed interface Step permits Fused, Gemm, Host, Alias, Native, Conv {}
 
     /**
      * A fused loop: computes and stores {@code roots} over {@code domain} (for a reduction, the
@@ -29,6 +29,12 @@ public record KernelPlan(Jaxpr jaxpr, List<Step> steps) {
 
     public record Host(Eqn eqn) implements Step {}
 
+    /** One primitive as a dedicated generated kernel ({@link NativeKernels}): pooling, its gradients, threefry. */
+    public record Native(String name, Eqn eqn) implements Step {}
+
+    /** A convolution: the im2col kernel {@code name} into the scratch value {@code col}, then a GEMM per group. */
+    public record Conv(String name, Eqn eqn, Var col) implements Step {}
+
     public record Alias(Var out, Var base) implements Step {}
 
     public long kernelCount() { return steps.stream().filter(s -> s instanceof Fused).count(); }
@@ -37,10 +43,12 @@ public record KernelPlan(Jaxpr jaxpr, List<Step> steps) {
 
     public long hostCount() { return steps.stream().filter(s -> s instanceof Host).count(); }
 
+    public long nativeCount() { return steps.stream().filter(s -> s instanceof Native || s instanceof Conv).count(); }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("kernel plan: " + kernelCount() + " fused, " + gemmCount() + " gemm, "
-                + hostCount() + " host\n");
+                + hostCount() + " host, " + nativeCount() + " native\n");
         for (Step s : steps) {
             sb.append("  ").append(switch (s) {
                 case Fused f -> "fused " + f.name() + " over " + f.domain().str() + ": "
@@ -51,6 +59,10 @@ public record KernelPlan(Jaxpr jaxpr, List<Step> steps) {
                 case Host h -> "host  " + h.eqn().primitive().name() + " -> "
                         + h.eqn().outvars().map(v -> v.aval().str()).mkString(",");
                 case Alias a -> "alias " + a.out() + " = reshape " + a.base();
+                case Native n -> "native " + n.name() + " " + n.eqn().primitive().name() + " "
+                        + n.eqn().inputs().map(a -> a.aval().str()).mkString(",") + " -> " + n.eqn().outvars().map(v -> v.aval().str()).mkString(",");
+                case Conv c -> "conv  " + c.name() + " im2col " + c.col().aval().str() + " + gemm " + c.eqn().inputs().map(a -> a.aval().str()).mkString(" * ")
+                        + " -> " + c.eqn().outvars().head().aval().str();
             }).append('\n');
         }
         return sb.toString();

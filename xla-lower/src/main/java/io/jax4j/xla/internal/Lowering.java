@@ -22,10 +22,13 @@ public final class Lowering {
     /** Everything a backend needs to build an executable; {@code kernelOfStep} maps fused steps to kernels. */
     public record Program(String name, KernelPlan plan, MemoryPlan memory, Map<Integer, Kernel> kernelOfStep, String source) {
         public List<Kernel> kernels() { return List.copyOf(kernelOfStep.values()); }
+
+        /** Whether the program has generated code to compile (fused or native kernels). */
+        public boolean hasKernels() { return !kernelOfStep.isEmpty() || plan.nativeCount() > 0; }
     }
 
     public static Jaxpr passes(Jaxpr j) {
-        return Passes.standard().andThen(GemmSpec.canonicalise()).apply(j);
+        return Passes.standard().andThen(GemmSpec.canonicalise()).andThen(ConvLayout.canonicalise()).apply(j);
     }
 
     public static Program lower(Jaxpr jaxpr, boolean[] donated, String name, Dialect dialect) {
@@ -48,11 +51,19 @@ public final class Lowering {
             for (Param p : k.params()) ps.add(e.getValue().contains(p.slot()) ? p.withAliased(true) : p);
             kernels.put(e.getKey(), k.withParams(ps));
         }
-        String source = new CStyleRenderer(dialect).render(List.copyOf(kernels.values()));
+        StringBuilder source = new StringBuilder(new CStyleRenderer(dialect).render(List.copyOf(kernels.values())));
+        for (KernelPlan.Step st : plan.steps()) {
+            if (st instanceof KernelPlan.Native n) {
+                source.append('\n').append(NativeKernels.render(n.eqn(), n.name(), memory.slotOf::get, dialect));
+            } else if (st instanceof KernelPlan.Conv c) {
+                source.append('\n').append(ConvSpec.im2col(c.eqn(), c.name(), dialect.type(c.col().aval().dtype()),
+                        memory.slotOf.get((io.jax4j.ir.Var) c.eqn().inputs().get(0)), memory.slotOf.get(c.col()), dialect));
+            }
+        }
         if (Debug.LEVEL >= 3) {
             System.err.println("[jax4j] lowering " + name + ": " + plan + "  scratch: " + memory.blockBytes.size()
                     + " blocks, " + memory.scratchBytes() + " bytes; donated outputs: " + memory.donation);
         }
-        return new Program(name, plan, memory, kernels, source);
+        return new Program(name, plan, memory, kernels, source.toString());
     }
 }

@@ -11,6 +11,8 @@ import io.jax4j.xla.internal.KernelPlan.Fused;
 import io.jax4j.xla.internal.KernelPlan.Gemm;
 import io.jax4j.xla.internal.KernelPlan.Host;
 import io.jax4j.xla.internal.KernelPlan.Step;
+import io.jax4j.xla.internal.KernelPlan.Native;
+import io.jax4j.xla.internal.KernelPlan.Conv;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,6 +157,8 @@ public final class MemoryPlan {
             case Gemm g -> g.eqn().outvars().toJavaList();
             case Host h -> h.eqn().outvars().toJavaList();
             case Alias a -> List.of(a.out());
+            case Native n -> n.eqn().outvars().toJavaList();
+            case Conv c -> List.of(c.eqn().outvars().head(), c.col());
         };
     }
 
@@ -164,6 +168,8 @@ public final class MemoryPlan {
             case Gemm g -> vars(g.eqn());
             case Host h -> vars(h.eqn());
             case Alias a -> List.of(a.base());
+            case Native n -> vars(n.eqn());
+            case Conv c -> vars(c.eqn());
         };
     }
 

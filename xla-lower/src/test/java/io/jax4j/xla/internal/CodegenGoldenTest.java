@@ -32,6 +32,7 @@ class CodegenGoldenTest {
                     const float* restrict p1 = (const float*) slots[2];
                     float* restrict p2 = (float*) slots[4];
                     for (long o = 0; o < 16; o++) {
+                        #pragma omp simd
                         for (long j = 0; j < 32; j++) {
                             const long i = o * 32 + j;
                             const float v0 = p0[i];

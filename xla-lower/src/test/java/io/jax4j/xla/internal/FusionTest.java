@@ -37,7 +37,7 @@ class FusionTest {
     }
 
     @Test
-    void w4ValueAndGradIsTwoKernels() {
+    void w4ValueAndGradIsOneKernelWithTwoOutputs() {
         KernelPlan p = plan(trace(xs -> {
             Array x = xs.get(0);
             Array t = Lax.tanh(Lax.addScalar(Lax.mulScalar(x, 1.5), 0.5)), e = Lax.exp(Lax.neg(Lax.mul(x, x)));
@@ -46,8 +46,22 @@ class FusionTest {
             Array grad = Lax.add(Lax.mul(Lax.mulScalar(Lax.rsubScalar(1, Lax.mul(t, t)), 1.5), e), Lax.mul(Lax.mul(t, e), Lax.mulScalar(x, -2)));
             return List.of(value, grad);
         }, f32(1 << 20)));
-        assertEquals(2, p.kernelCount(), p.toString());
-        assertEquals(2, p.steps().size(), p.toString());
+        assertEquals(1, p.kernelCount(), p.toString());
+        assertEquals(1, p.steps().size(), p.toString());
+        KernelPlan.Fused k = (KernelPlan.Fused) p.steps().getFirst();
+        assertEquals(2, k.roots().size(), "the sum and the gradient are both stored by the one pass");
+        assertEquals(1, k.reads().size(), "x is read once");
+    }
+
+    @Test
+    void w4ThroughTheRealAutodiffIsOneKernel() {
+        KernelPlan p = plan(io.jax4j.autodiff.Jax.makeJaxpr((Array x) -> {
+            var vg = io.jax4j.autodiff.Jax.valueAndGrad((Array y) -> Np.sum(Np.multiply(Np.tanh(Np.add(Np.multiply(y, Array.weak(1.5f)),
+                    Array.weak(0.5f))), Np.exp(Np.negative(Np.multiply(y, y)))))).apply(x);
+            return List.of(vg.value(), vg.grad());
+        }).apply(Array.zeros(1 << 20)).jaxpr());
+        assertEquals(1, p.kernelCount(), p.toString());
+        assertEquals(1, p.steps().size(), p.toString());
     }
 
     @Test

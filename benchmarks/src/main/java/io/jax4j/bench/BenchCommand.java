@@ -1,0 +1,117 @@
+package io.jax4j.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jax4j.examples.cli.CliCommand;
+import io.jax4j.spi.Backends;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code jax4j bench}: the workloads W1–W7 of DESIGN.md, each with the reference measured in the
+ * same run (see {@link References}). Prints a table of the median and best of several repeats, the
+ * reference and the ratio; {@code --json FILE} writes
+ * {@code {"W1": {"value": .., "unit": "steps/s", "reference": .., "ratio": ..}, ...}} with the median
+ * as value. The ratio is value / reference for W5 (a fraction of OpenBLAS's GFLOP/s) and our time /
+ * the reference's time for W1–W4 (how many times the GEMMs alone, or the hand-written loop, we take).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Runs the workloads W1-W7 (DESIGN.md) with their in-run references; prints a table, optionally JSON.")
+public final class BenchCommand implements CliCommand {
+    @Option(names = "--json", description = "write the results as JSON to this file")
+    Path json;
+
+    @Option(names = "--only", split = ",", description = "run only these workloads, e.g. W1,W5 (default: all)")
+    List<String> only;
+
+    @Option(names = "--repeats", defaultValue = "5", description = "timed repeats per workload (median and best are reported)")
+    int repeats;
+
+    @Option(names = "--soak", description = "also run 10,000 W1 steps and report native memory after warm-up and at the end")
+    boolean soak;
+
+    @Option(names = "--soak-steps", defaultValue = "10000", hidden = true)
+    int soakSteps;
+
+    /** One line of the table / one JSON entry. */
+    public record Row(String id, String what, double value, double best, String unit, double reference, String refWhat, double ratio,
+                      String target) {}
+
+    @Override
+    public Integer call() throws Exception {
+        Locale.setDefault(Locale.ROOT);
+        System.out.println("backend: " + Backends.current().describe());
+        System.out.printf("machine: %d processors, load average %s%n", Runtime.getRuntime().availableProcessors(), loadAverage());
+        Backends.current().isAvailable();  // the cpu backend sets its thread defaults before OpenBLAS loads
+        List<Row> rows = new ArrayList<>();
+        Set<String> sel = only == null ? Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7") : Set.copyOf(only.stream().map(s -> s.toUpperCase(Locale.ROOT)).toList());
+        int r = Math.max(1, repeats);
+        if (sel.contains("W7")) rows.addAll(Runs.w7());  // first: the first call of a fresh JVM's W1 step is what W7 measures
+        if (sel.contains("W1")) rows.add(Runs.trainStep("W1", "MLP 784-512-512-10 Adam", Workloads.w1(), r, 20));
+        if (sel.contains("W2")) rows.add(Runs.trainStep("W2", "Flax MNIST CNN SGD momentum", Workloads.w2(), r, 3));
+        if (sel.contains("W3")) rows.add(Runs.trainStep("W3", "MLP + BatchNorm + Dropout, Adam cosine", Workloads.w3(), r, 20));
+        if (sel.contains("W4")) rows.add(Runs.w4(r));
+        if (sel.contains("W5")) rows.addAll(Runs.w5(r));
+        if (sel.contains("W6")) rows.add(Runs.w6(r));
+        Map<String, Object> soakResult = soak ? Runs.soak(soakSteps) : null;
+        print(rows);
+        System.out.printf("load average at the end: %s%n", loadAverage());
+        if (json != null) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Row row : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("value", row.value());
+                m.put("unit", row.unit());
+                m.put("reference", row.reference());
+                m.put("ratio", row.ratio());
+                m.put("best", row.best());
+                m.put("reference_is", row.refWhat());
+                m.put("target", row.target());
+                out.put(row.id(), m);
+            }
+            if (soakResult != null) out.put("soak", soakResult);
+            out.put("load_average", loadAverage());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    static void print(List<Row> rows) {
+        System.out.printf("%n%-7s %-40s %12s %12s %-9s %12s  %-34s %7s  %s%n", "id", "workload", "median", "best", "unit", "reference",
+                "reference is", "ratio", "target");
+        for (Row r : rows) {
+            System.out.printf("%-7s %-40s %12.3f %12.3f %-9s %12.3f  %-34s %7.3f  %s%n", r.id(), r.what(), r.value(), r.best(), r.unit(),
+                    r.reference(), r.refWhat(), r.ratio(), r.target());
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    /** The median and the best of sorted samples. */
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static double min(double[] xs) { return Arrays.stream(xs).min().orElse(Double.NaN); }
+
+    static double max(double[] xs) { return Arrays.stream(xs).max().orElse(Double.NaN); }
+}

@@ -1,0 +1,194 @@
+package io.jax4j.bench;
+
+import io.jax4j.Array;
+import io.jax4j.autodiff.Jax;
+import io.jax4j.autodiff.ValueAndGrad;
+import io.jax4j.bench.BenchCommand.Row;
+import io.jax4j.core.ArrayImpl;
+import io.jax4j.internal.NativeMemory;
+import io.vavr.Function1;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.jax4j.bench.BenchCommand.median;
+import static io.jax4j.bench.BenchCommand.min;
+
+/** The workloads' timing loops. */
+final class Runs {
+    private Runs() {}
+
+    /** Seconds of each of {@code repeats} runs of {@code body}. */
+    static double[] seconds(int repeats, Runnable body) {
+        double[] s = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            s[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return s;
+    }
+
+    /** Steps/s of a train step (repeats of {@code steps} steps) against its GEMMs alone in OpenBLAS. */
+    static Row trainStep(String id, String what, Workloads.Step w, int repeats, int steps) {
+        Object[] st = {w.init()};
+        for (int i = 0; i < 3; i++) st[0] = w.step(st[0]);
+        w.loss(st[0]);
+        double[] s = seconds(repeats, () -> {
+            for (int i = 0; i < steps; i++) st[0] = w.step(st[0]);
+            w.loss(st[0]);  // waits for nothing (execution is synchronous) but reads the result like a training loop
+        });
+        double loss = w.loss(st[0]);
+        if (!Double.isFinite(loss)) throw new IllegalStateException(id + ": the loss is " + loss);
+        List<References.Gemm> gemms = References.gemmsOf(w.jaxpr());
+        Runnable all = References.gemmRunner(gemms);
+        for (int i = 0; i < 3; i++) all.run();
+        double[] g = seconds(repeats, () -> { for (int i = 0; i < steps; i++) all.run(); });
+        double rate = steps / median(s), best = steps / min(s), ref = steps / median(g);
+        double gflop = gemms.stream().mapToDouble(References.Gemm::flop).sum() / 1e9;
+        return new Row(id, what, rate, best, "steps/s", ref, String.format("%d GEMMs (%.2f GFLOP) alone", gemms.stream()
+                .mapToLong(References.Gemm::count).sum(), gflop), ref / rate, id.equals("W2") ? ">= 40 steps/s" : "ratio <= 1.5");
+    }
+
+    /** W4: ms per call of the jitted value-and-grad vs the hand-written fused loop. */
+    static Row w4(int repeats) {
+        int n = W4.N;
+        Function1<Array, ValueAndGrad<Array>> f = W4.jitted();
+        ArrayImpl x = (ArrayImpl) W4.input(n);
+        Runnable call = () -> {
+            ValueAndGrad<Array> r = f.apply(x);
+            ((ArrayImpl) r.value()).close();
+            ((ArrayImpl) r.grad()).close();
+        };
+        for (int i = 0; i < 3; i++) call.run();
+        double[] s = seconds(Math.max(repeats, 5), call);
+        MethodHandle loop = References.w4Loop();
+        References.W4Buffers b = References.W4Buffers.of(x.segment(), n);
+        Runnable ref = () -> {
+            try {
+                loop.invokeExact(b.x(), b.g(), b.value(), (long) n);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        };
+        for (int i = 0; i < 3; i++) ref.run();
+        double[] r = seconds(Math.max(repeats, 5), ref);
+        // the two agree
+        ValueAndGrad<Array> out = f.apply(x);
+        float want = b.value().get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0), got = out.value().toFloatArray()[0];
+        if (Math.abs(want - got) > 1e-3 * Math.max(1, Math.abs(want))) throw new IllegalStateException("W4: " + got + " vs reference " + want);
+        double ms = median(s) * 1e3, refMs = median(r) * 1e3;
+        return new Row("W4", "value_and_grad tanh*exp on 2^24 (" + String.format("%.1f GB/s", 8.0 * n / median(s) / 1e9) + ")", ms,
+                min(s) * 1e3, "ms", refMs, "hand-written fused C loop", ms / refMs, "ratio <= 1.3");
+    }
+
+    /** W5: GFLOP/s of a jitted matmul vs cblas_sgemm on the same matrices. */
+    static List<Row> w5(int repeats) {
+        List<Row> rows = new ArrayList<>();
+        for (int n : new int[]{512, 2048, 4096}) {
+            Function1<io.vavr.Tuple2<Array, Array>, Array> mm = Jax.jit((io.vavr.Tuple2<Array, Array> t) -> t._1().matmul(t._2()));
+            ArrayImpl a = (ArrayImpl) io.jax4j.Random.normal(io.jax4j.Random.key(1), n, n), b = (ArrayImpl) io.jax4j.Random.normal(io.jax4j.Random.key(2), n, n);
+            var args = io.vavr.Tuple.of((Array) a, (Array) b);
+            int inner = n <= 512 ? 50 : n <= 2048 ? 3 : 1;
+            Runnable call = () -> { for (int i = 0; i < inner; i++) ((ArrayImpl) mm.apply(args)).close(); };
+            call.run();
+            double[] s = seconds(Math.max(repeats, 3), call);
+            FloatPointer pa = new FloatPointer(a.segment().asByteBuffer().asFloatBuffer()), pb = new FloatPointer(b.segment().asByteBuffer().asFloatBuffer());
+            FloatPointer pc = new FloatPointer((long) n * n);
+            Runnable direct = () -> { for (int i = 0; i < inner; i++) openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+                    openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans, n, n, n, 1f, pa, n, pb, n, 0f, pc, n); };
+            direct.run();
+            double[] d = seconds(Math.max(repeats, 3), direct);
+            double flop = 2.0 * n * n * n * inner / 1e9;
+            double v = flop / median(s), ref = flop / median(d);
+            rows.add(new Row(n == 4096 ? "W5" : "W5_" + n, "matmul " + n + "x" + n + " f32", v, flop / min(s), "GFLOP/s", ref,
+                    "cblas_sgemm, same matrices", v / ref, "ratio >= 0.95"));
+        }
+        return rows;
+    }
+
+    /** W6: microseconds per call of a jitted x + 1 on 4 floats. */
+    static Row w6(int repeats) {
+        Function1<Array, Array> f = Jax.jit((Array x) -> x.add(1));
+        Array x = Array.of(1f, 2f, 3f, 4f);
+        int n = 200_000;
+        for (int i = 0; i < n; i++) f.apply(x);
+        double[] s = seconds(Math.max(repeats, 5), () -> { for (int i = 0; i < n; i++) f.apply(x); });
+        return new Row("W6", "dispatch of jitted x + 1 on f32[4]", median(s) * 1e6 / n, min(s) * 1e6 / n, "us", 2.0, "target (absolute)",
+                median(s) * 1e6 / n / 2.0, "<= 2 us");
+    }
+
+    /** W7: the first call of W1's step (trace + lower + compile), with an empty and with a warm kernel cache. */
+    static List<Row> w7() {
+        String old = System.getProperty("jax4j.cacheDir");
+        try {
+            Path dir = Files.createTempDirectory("jax4j-w7-");
+            System.setProperty("jax4j.cacheDir", dir.toString());
+            double cold = firstStep(), warm = firstStep();
+            return List.of(new Row("W7", "first call of W1's step, empty disk cache", cold, cold, "s", 1.0, "target (absolute)", cold, "<= 1 s"),
+                    new Row("W7_warm", "first call of W1's step, warm disk cache", warm, warm, "s", 0.3, "target (absolute)", warm / 0.3, "<= 0.3 s"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            if (old == null) System.clearProperty("jax4j.cacheDir");
+            else System.setProperty("jax4j.cacheDir", old);
+        }
+    }
+
+    private static double firstStep() {
+        Workloads.Step w = Workloads.w1();  // a fresh jit function: nothing cached in memory
+        Object s0 = w.init();
+        long t0 = System.nanoTime();
+        Object s1 = w.step(s0);
+        double sec = (System.nanoTime() - t0) / 1e9;
+        w.loss(s1);
+        return sec;
+    }
+
+    /** Native memory over a long W1 run: after warm-up, then at the end (after the cleaner caught up). */
+    static Map<String, Object> soak(int steps) {
+        Workloads.Step w = Workloads.w1();
+        Object st = w.init();
+        int warm = Math.min(200, steps / 10);
+        for (int i = 0; i < warm; i++) st = w.step(st);
+        long after = settled();
+        long peak = after;
+        long t0 = System.nanoTime();
+        for (int i = warm; i < steps; i++) {
+            st = w.step(st);
+            if (i % 1000 == 0) peak = Math.max(peak, NativeMemory.liveBytes());
+        }
+        double sec = (System.nanoTime() - t0) / 1e9;
+        long end = settled();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps", steps);
+        m.put("live_bytes_after_warmup", after);
+        m.put("live_bytes_at_end", end);
+        m.put("peak_live_bytes_sampled", peak);
+        m.put("steps_per_s", (steps - warm) / sec);
+        m.put("loss", w.loss(st));
+        System.out.printf("soak: %d W1 steps, native memory %.1f MB after warm-up, %.1f MB at the end (peak sampled %.1f MB), %.1f steps/s%n",
+                steps, after / 1e6, end / 1e6, peak / 1e6, (steps - warm) / sec);
+        return m;
+    }
+
+    /** Live native bytes once garbage arrays have been cleaned. */
+    static long settled() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return NativeMemory.liveBytes();
+    }
+}

@@ -1,0 +1,165 @@
+package io.jax4j.bench;
+
+import io.jax4j.Array;
+import io.jax4j.Nn;
+import io.jax4j.Np;
+import io.jax4j.Pooling;
+import io.jax4j.Random;
+import io.jax4j.autodiff.HasAux;
+import io.jax4j.autodiff.Jax;
+import io.jax4j.linen.Applied;
+import io.jax4j.linen.Apply;
+import io.jax4j.linen.BatchNorm;
+import io.jax4j.linen.Conv;
+import io.jax4j.linen.Dense;
+import io.jax4j.linen.Dict;
+import io.jax4j.linen.Dropout;
+import io.jax4j.linen.Module;
+import io.jax4j.linen.TrainState;
+import io.jax4j.linen.Variables;
+import io.jax4j.optim.Losses;
+import io.jax4j.optim.Optim;
+import io.jax4j.optim.Schedules;
+import io.vavr.Function2;
+import io.vavr.Function3;
+
+/**
+ * The train-step workloads of DESIGN.md, built from {@code io.jax4j.linen} and {@code io.jax4j.optim}
+ * exactly as a user writes them: W1 (MLP 784-512-512-10, Adam 1e-3), W2 (the Flax MNIST CNN, SGD
+ * momentum 0.9) and W3 (W1 with BatchNorm and Dropout 0.5 after each hidden layer, Adam on warm-up
+ * + cosine), all batch 128 with integer labels and softmax cross-entropy.
+ */
+public final class Workloads {
+    private Workloads() {}
+
+    public static final int BATCH = 128;
+
+    /** A batch of inputs and integer labels. */
+    public record Batch(Array x, Array y) {}
+
+    /** {@code state -> state}: one jitted train step with a fixed batch. */
+    public interface Step {
+        Object init();
+
+        Object step(Object state);
+
+        /** The loss of the last state a step returned (for sanity checks). */
+        double loss(Object result);
+
+        /** The step's jaxpr (traced, not run), e.g. to find its GEMMs. */
+        io.jax4j.ir.Jaxpr jaxpr();
+
+    }
+
+    record Mlp(boolean bnDropout) implements Module {
+        Array call(Array x, boolean train) {
+            return compact(() -> {
+                Array h = x;
+                for (int i = 0; i < 2; i++) {
+                    h = new Dense(512).call(h);
+                    if (bnDropout) h = BatchNorm.builder().useRunningAverage(!train).momentum(0.9).build().call(h);
+                    h = Nn.relu(h);
+                    if (bnDropout) h = new Dropout(0.5, !train).call(h);
+                }
+                return new Dense(10).call(h);
+            });
+        }
+    }
+
+    /** The Flax tutorial's CNN. */
+    record Cnn() implements Module {
+        Array call(Array x) {
+            return compact(() -> {
+                Array h = Nn.relu(new Conv(32, 3, 3).call(x));
+                h = Pooling.avgPool(h, new int[]{2, 2}, new int[]{2, 2}, "VALID");
+                h = Nn.relu(new Conv(64, 3, 3).call(h));
+                h = Pooling.avgPool(h, new int[]{2, 2}, new int[]{2, 2}, "VALID");
+                h = Np.reshape(h, h.dim(0), -1);
+                h = Nn.relu(new Dense(256).call(h));
+                return new Dense(10).call(h);
+            });
+        }
+    }
+
+    public record Result<S>(TrainState<S> state, Array loss) {}
+
+    record Extra(Dict batchStats, Array key) {}
+
+    public static Batch batch(int... shape) {
+        return new Batch(Random.normal(Random.key(1), shape), Random.randint(Random.key(2), new int[]{shape[0]}, 0, 10));
+    }
+
+    /** W1: MLP 784-512-512-10, ReLU, Adam 1e-3. */
+    public static Step w1() {
+        Mlp model = new Mlp(false);
+        Batch b = batch(BATCH, 784);
+        Variables v = model.init(Random.key(0), () -> model.call(b.x(), false));
+        TrainState<Void> s0 = TrainState.create(model::apply, v.get("params"), Optim.adam(1e-3));
+        Function2<TrainState<Void>, Batch, Result<Void>> step = (state, batch) -> {
+            var r = Jax.valueAndGrad((Dict p) -> Np.mean(Losses.softmaxCrossEntropyWithIntegerLabels(
+                    state.apply(Variables.of("params", p), () -> model.call(batch.x(), true)).value(), batch.y())))
+                    .apply(state.params());
+            return new Result<>(state.applyGradients(r.grad()), r.value());
+        };
+        return simple(s0, b, step);
+    }
+
+    /** W2: the Flax MNIST CNN, SGD momentum 0.9 (lr 0.1). */
+    public static Step w2() {
+        Cnn model = new Cnn();
+        Batch b = batch(BATCH, 28, 28, 1);
+        Variables v = model.init(Random.key(0), () -> model.call(b.x()));
+        TrainState<Void> s0 = TrainState.create(model::apply, v.get("params"), Optim.sgd(0.1, 0.9));
+        Function2<TrainState<Void>, Batch, Result<Void>> step = (state, batch) -> {
+            var r = Jax.valueAndGrad((Dict p) -> Np.mean(Losses.softmaxCrossEntropyWithIntegerLabels(
+                    state.apply(Variables.of("params", p), () -> model.call(batch.x())).value(), batch.y())))
+                    .apply(state.params());
+            return new Result<>(state.applyGradients(r.grad()), r.value());
+        };
+        return simple(s0, b, step);
+    }
+
+    /** W3: W1 with BatchNorm (momentum 0.9) and Dropout 0.5, Adam on warm-up + cosine. */
+    public static Step w3() {
+        Mlp model = new Mlp(true);
+        Batch b = batch(BATCH, 784);
+        Variables v = model.init(Random.key(0), () -> model.call(b.x(), false));
+        TrainState<Extra> s0 = TrainState.create(model::apply, v.get("params"),
+                Optim.adam(Schedules.warmupCosineDecay(0.0, 1e-3, 100, 10_000, 1e-5)), new Extra(v.get("batch_stats"), Random.key(3)));
+        Function2<TrainState<Extra>, Batch, Result<Extra>> step = (state, batch) -> {
+            Array key = Random.foldIn(state.extra().key(), state.step());
+            Function2<Dict, Object, HasAux<Dict>> lossFn = (p, unused) -> {
+                Applied<Array> out = state.apply(Variables.of("params", p, "batch_stats", state.extra().batchStats()),
+                        () -> model.call(batch.x(), true), Apply.mutable("batch_stats"), Apply.rngs("dropout", key));
+                return HasAux.of(Np.mean(Losses.softmaxCrossEntropyWithIntegerLabels(out.value(), batch.y())),
+                        out.updates().get("batch_stats"));
+            };
+            var r = Jax.valueAndGradWithAux(lossFn).apply(state.params(), null);
+            TrainState<Extra> next = state.applyGradients(r.grad()).withExtra(new Extra(r.aux(), state.extra().key()));
+            return new Result<>(next, r.value());
+        };
+        return simple(s0, b, step);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> Step simple(TrainState<S> s0, Batch b, Function2<TrainState<S>, Batch, Result<S>> raw) {
+        Function2<TrainState<S>, Batch, Result<S>> step = Jax.jit(raw);
+        return new Step() {
+            @Override
+            public io.jax4j.ir.Jaxpr jaxpr() {
+                return Jax.makeJaxpr((io.vavr.Tuple2<TrainState<S>, Batch> t) -> raw.apply(t._1(), t._2()))
+                        .apply(io.vavr.Tuple.of(s0, b)).jaxpr();
+            }
+
+
+            @Override
+            public Object init() { return new Result<>(s0, null); }
+
+            @Override
+            public Object step(Object state) { return step.apply(((Result<S>) state).state(), b); }
+
+            @Override
+            public double loss(Object result) { return ((Result<S>) result).loss().toDoubleArray()[0]; }
+        };
+    }
+}
