@@ -101,6 +101,10 @@ public record LaunchPlan(List<Command> commands, long[] slotOffset, long arenaBy
                 }
                 case KernelPlan.Gemm g -> gemm(g.eqn(), mem, off, cmds);
                 case KernelPlan.Host h -> cmds.add(new Host(s, h.eqn()));
+                // the cpu backend's native kernels (pooling, threefry) and im2col convolutions have no
+                // CUDA kernels yet: on the GPU they run as host ops (see docs/gpu.md)
+                case KernelPlan.Native nat -> cmds.add(new Host(s, nat.eqn()));
+                case KernelPlan.Conv c -> cmds.add(new Host(s, c.eqn()));
                 case KernelPlan.Alias a -> { }
             }
         }
