@@ -2,10 +2,12 @@ package io.jax4j.examples.techniques;
 
 import io.jax4j.Array;
 import io.jax4j.Random;
+import io.jax4j.checkpoint.CheckpointManager;
+import io.jax4j.checkpoint.CheckpointOptions;
+import io.jax4j.checkpoint.Checkpoints;
 import io.jax4j.examples.cli.CliCommand;
 import io.jax4j.examples.data.Dataset;
 import io.jax4j.examples.data.Synthetic;
-import io.jax4j.examples.train.Checkpoints;
 import io.jax4j.examples.train.Cnn;
 import io.jax4j.examples.train.Trainer;
 import io.jax4j.examples.train.Training;
@@ -17,12 +19,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * {@code jax4j example checkpoints}: save the whole train state (params, optimizer state, BatchNorm
- * statistics, dropout key, step) every step keeping the newest few, restore the latest into a
- * freshly created state (the target gives structure, shapes and dtypes, as Flax's
- * {@code restore_checkpoint(ckpt_dir, target=state)}), and check that training on from the restored
+ * {@code jax4j example checkpoints}: with Orbax's {@code CheckpointManager} ({@link CheckpointManager}:
+ * {@code keepLast}, asynchronous atomic saves, metrics in the metadata), save the whole train state
+ * (params, optimizer state, BatchNorm statistics, dropout key, step) every step keeping the newest few,
+ * restore the latest strictly into a freshly created state (the target gives structure, shapes and
+ * dtypes, as {@code mgr.restore(step, items=state)}), and check that training on from the restored
  * state gives bit for bit what training on from the live state gives.
  */
 @Command(name = "checkpoints", mixinStandardHelpOptions = true,
@@ -47,7 +51,6 @@ public final class CheckpointsExample implements CliCommand {
     }
 
     public static Result run(Cnn model, Dataset data, int steps, int keep, int batchSize, Path workdir, PrintStream out) {
-        Checkpoints ckpt = new Checkpoints(workdir, keep);
         int[] shape = {1, data.height(), data.width(), data.channels()};
         var tx = Training.sgd(Training.learningRateFn(0.1, 1, 2, steps), 0.9);
         Array[] keys = Trainer.rows(Random.split(Random.key(0), 3));
@@ -56,25 +59,30 @@ public final class CheckpointsExample implements CliCommand {
         Dataset.Batcher batcher = data.batcher(batchSize);
         int[] order = Random.permutation(keys[0], data.size()).toIntArray();
         int perEpoch = data.size() / batchSize;
-        for (int i = 0; i < steps; i++) {
-            int s = i % perEpoch;
-            state = step.apply(state, batcher.images(order, s * batchSize, (s + 1) * batchSize),
-                    batcher.labels(order, s * batchSize, (s + 1) * batchSize)).state();
-            Path p = ckpt.save(state.step().intValue(), state, java.util.Map.of("note", "example"));
-            out.printf(Locale.ROOT, "step %d saved %s%n", state.step().intValue(), p);
+        try (CheckpointManager mgr = Checkpoints.manager(workdir, CheckpointOptions.defaults().keepLast(keep).async())) {
+            for (int i = 0; i < steps; i++) {
+                int s = i % perEpoch;
+                Training.StepOut o = step.apply(state, batcher.images(order, s * batchSize, (s + 1) * batchSize),
+                        batcher.labels(order, s * batchSize, (s + 1) * batchSize));
+                state = o.state();
+                long n = (long) state.step().intValue();
+                mgr.save(n, state, Map.of("loss", o.metrics().loss().item()));   // returns at once; written on a virtual thread
+                out.printf(Locale.ROOT, "step %d: loss %.4f, saving %s%n", n, o.metrics().loss().item(), mgr.directory().resolve(Long.toString(n)));
+            }
+            mgr.waitUntilFinished();
+            List<Integer> kept = mgr.allSteps().stream().map(Long::intValue).toList();
+            out.println("kept (keepLast " + keep + "): " + kept + "; metadata of the latest: " + mgr.metadata(mgr.latestStep().getAsLong()).metrics());
+
+            TrainState<Training.Extra> fresh = Training.createTrainState(model, Random.key(99), Random.key(98), shape, tx);
+            TrainState<Training.Extra> restored = mgr.restore(mgr.latestStep().getAsLong(), fresh);
+            boolean same = TransferLearningExample.sameLeaves(state, restored) && restored.step().intValue() == state.step().intValue();
+            out.println("restored step " + restored.step().intValue() + " into a fresh state: identical to the live state: " + same);
+
+            Array x = batcher.images(order, 0, batchSize), y = batcher.labels(order, 0, batchSize);
+            TrainState<Training.Extra> a = step.apply(state, x, y).state(), b = step.apply(restored, x, y).state();
+            boolean cont = TransferLearningExample.sameLeaves(a, b);
+            out.println("one more step from each: identical: " + cont);
+            return new Result(kept, same, cont);
         }
-        List<Integer> kept = ckpt.steps();
-        out.println("kept (keep " + keep + "): " + kept);
-
-        TrainState<Training.Extra> fresh = Training.createTrainState(model, Random.key(99), Random.key(98), shape, tx);
-        TrainState<Training.Extra> restored = ckpt.restore(ckpt.latestStep().getAsInt(), fresh);
-        boolean same = TransferLearningExample.sameLeaves(state, restored) && restored.step().intValue() == state.step().intValue();
-        out.println("restored step " + restored.step().intValue() + " into a fresh state: identical to the live state: " + same);
-
-        Array x = batcher.images(order, 0, batchSize), y = batcher.labels(order, 0, batchSize);
-        TrainState<Training.Extra> a = step.apply(state, x, y).state(), b = step.apply(restored, x, y).state();
-        boolean cont = TransferLearningExample.sameLeaves(a, b);
-        out.println("one more step from each: identical: " + cont);
-        return new Result(kept, same, cont);
     }
 }

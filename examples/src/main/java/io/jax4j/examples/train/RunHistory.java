@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What a run has recorded so far: the epoch summaries, the loss, accuracy and learning rate of
- * every step, and the running sums of the epoch in progress. It is saved with each checkpoint, so
- * a resumed run continues the same records.
+ * every step, and the running sums of the epoch in progress. It is written to metrics.json before each
+ * checkpoint, so a resumed run continues the same records.
  */
 public final class RunHistory {
     final List<EpochRecord> epochs = new ArrayList<>();
@@ -45,7 +45,7 @@ public final class RunHistory {
         epochSeconds = 0;
     }
 
-    /** As JSON-able maps and lists (checkpoint meta and metrics.json). */
+    /** As JSON-able maps and lists (metrics.json). */
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         List<Map<String, Object>> e = new ArrayList<>();
@@ -72,7 +72,7 @@ public final class RunHistory {
     }
 
     @SuppressWarnings("unchecked")
-    static RunHistory fromMap(Map<String, Object> m) {
+    private static RunHistory fromMap(Map<String, Object> m) {
         RunHistory h = new RunHistory();
         for (Map<String, Object> x : (List<Map<String, Object>>) m.get("epochs")) {
             h.epochs.add(new EpochRecord(num(x, "epoch").intValue(), num(x, "step").intValue(), d(x, "train_loss"), d(x, "train_accuracy"),
@@ -81,11 +81,33 @@ public final class RunHistory {
         ((List<Number>) m.get("step_loss")).forEach(n -> h.stepLoss.add(n.doubleValue()));
         ((List<Number>) m.get("step_accuracy")).forEach(n -> h.stepAccuracy.add(n.doubleValue()));
         ((List<Number>) m.get("step_learning_rate")).forEach(n -> h.stepLearningRate.add(n.doubleValue()));
-        Map<String, Object> p = (Map<String, Object>) m.get("epoch_in_progress");
-        h.epochLossSum = d(p, "loss_sum");
-        h.epochAccuracySum = d(p, "accuracy_sum");
-        h.epochSteps = num(p, "steps").intValue();
-        h.epochSeconds = d(p, "seconds");
+        return h;
+    }
+
+    /**
+     * The records of a resumed run: those of {@code metricsJson} (metrics.json, written before each
+     * checkpoint, so it may reach past the checkpoint) cut back to the first {@code step} steps, the
+     * sums of the epoch in progress (which began at {@code epochStart}) recomputed in the order the loop
+     * adds them, and {@code epochSeconds} spent in it.
+     */
+    static RunHistory resumed(Map<String, Object> metricsJson, int step, int epochStart, double epochSeconds) {
+        RunHistory all = fromMap(metricsJson);
+        if (all.stepLoss.size() < step) {
+            throw new IllegalStateException("--resume: metrics.json holds " + all.stepLoss.size() + " steps but the checkpoint is at step "
+                    + step + "; it belongs to another run: use another --workdir");
+        }
+        RunHistory h = new RunHistory();
+        for (EpochRecord r : all.epochs) if (r.step() <= epochStart) h.epochs.add(r);
+        for (int i = 0; i < step; i++) {
+            if (i < epochStart) {
+                h.stepLoss.add(all.stepLoss.get(i));
+                h.stepAccuracy.add(all.stepAccuracy.get(i));
+                h.stepLearningRate.add(all.stepLearningRate.get(i));
+            } else {
+                h.record(all.stepLoss.get(i), all.stepAccuracy.get(i), all.stepLearningRate.get(i));
+            }
+        }
+        h.epochSeconds = epochSeconds;
         return h;
     }
 

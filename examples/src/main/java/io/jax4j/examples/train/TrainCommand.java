@@ -65,8 +65,9 @@ public final class TrainCommand implements CliCommand {
             FashionMnist.Splits d = FashionMnist.load(data, display::info);
             display.info("Fashion-MNIST from " + d.dir() + ": " + d.train().size() + " training, " + d.test().size()
                     + " test images; backend " + Backends.current().name() + "; workdir " + workdir.toAbsolutePath().normalize());
-            Trainer trainer = new Trainer(Cnn.tutorial(), config, d.train(), d.test(), display);
-            return runWithInterrupt(trainer, display);
+            try (Trainer trainer = new Trainer(Cnn.tutorial(), config, d.train(), d.test(), display)) {
+                return runWithInterrupt(trainer, display);
+            }
         } catch (DataException | IllegalArgumentException e) {
             System.err.println("jax4j train: " + e.getMessage());
             return 2;
@@ -75,7 +76,8 @@ public final class TrainCommand implements CliCommand {
 
     /**
      * Runs the trainer with a shutdown hook that, on Ctrl-C, asks it to stop after the current step
-     * and waits (up to a minute) until it has saved its checkpoint.
+     * and waits (up to a minute) until its checkpoint manager has committed the checkpoint of that
+     * step (the trainer waits for the asynchronous save before it returns).
      */
     static int runWithInterrupt(Trainer trainer, Display display) {
         var done = new java.util.concurrent.CountDownLatch(1);
@@ -92,6 +94,7 @@ public final class TrainCommand implements CliCommand {
         try {
             r = trainer.run();
         } finally {
+            trainer.checkpoints().waitUntilFinished();
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -102,7 +105,7 @@ public final class TrainCommand implements CliCommand {
         if (r.interrupted()) return 130;
         EpochRecord last = r.history().epochs().getLast();
         display.info(String.format(java.util.Locale.ROOT, "done: test accuracy %.4f after %d epochs; metrics.json and curves.png in %s",
-                last.testAccuracy(), last.epoch(), trainer.checkpoints().dir().getParent()));
+                last.testAccuracy(), last.epoch(), trainer.checkpoints().directory().getParent()));
         return 0;
     }
 }

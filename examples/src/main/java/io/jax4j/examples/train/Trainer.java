@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jax4j.Array;
 import io.jax4j.DType;
 import io.jax4j.Random;
+import io.jax4j.checkpoint.CheckpointManager;
+import io.jax4j.checkpoint.CheckpointOptions;
+import io.jax4j.checkpoint.Checkpoints;
 import io.jax4j.examples.data.Dataset;
 import io.jax4j.linen.TrainState;
 import io.jax4j.optim.Schedule;
@@ -14,24 +17,34 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The training loop of the tutorial ({@code train_and_evaluate} with {@code train_epoch}): per
  * epoch a key split off the main key shuffles the training set with {@code Random.permutation}, the
  * incomplete last batch is skipped, each batch goes through the jitted {@code train_step}, the test
- * set through {@code eval_step}. Around it: a checkpoint per epoch, exact resumption, a stop flag
- * checked between steps (Ctrl-C), metrics.json and the PNG of the curves.
+ * set through {@code eval_step}. Around it: a checkpoint per epoch through a {@link CheckpointManager}
+ * ({@code workdir/checkpoints/STEP/}, the newest {@code keepCheckpoints} kept, saved asynchronously),
+ * exact resumption, a stop flag checked between steps (Ctrl-C: a checkpoint of the current step, waited
+ * for), metrics.json and the PNG of the curves.
+ *
+ * <p>A checkpoint holds the {@code TrainState} in Flax's layout ({@code step, params, opt_state,
+ * batch_stats, key}); its metadata's metrics hold the position in the data order ({@code epoch}
+ * completed epochs, {@code batch} batches into the next), the run's settings ({@code config.*}, checked
+ * on resume), the seconds spent in the epoch in progress and the last epoch's summary. The per-step
+ * records are in {@code metrics.json}, written before each checkpoint, and cut back to the checkpoint's
+ * step on resume.
  *
  * <p>The keys are the tutorial's: {@code main, params, dropout = split(key(seed), 3)}, then
  * {@code main, input = split(main)} per epoch. A resumed run recomputes the main key for the epoch
  * it resumes in and skips the steps already done, so it draws exactly the batches an uninterrupted
  * run draws.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Cnn model;
@@ -40,7 +53,8 @@ public final class Trainer {
     private final Dataset test;
     private final Display display;
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final Checkpoints checkpoints;
+    private final CheckpointManager checkpoints;
+    private long lastSaved = -1;
     private StepListener listener = (trainer, step) -> {};
 
     /** Called after each training step with the global step count (1-based); tests use it to interrupt. */
@@ -58,11 +72,12 @@ public final class Trainer {
         this.train = train;
         this.test = test;
         this.display = display;
-        this.checkpoints = new Checkpoints(config.workdir().resolve("checkpoints"), config.keepCheckpoints());
         if (train.size() < config.batchSize()) {
             throw new IllegalArgumentException("--batch-size " + config.batchSize() + " is larger than the training set ("
                     + train.size() + " examples): no complete batch");
         }
+        this.checkpoints = Checkpoints.manager(config.workdir().resolve("checkpoints"),
+                CheckpointOptions.defaults().keepLast(config.keepCheckpoints()).async());
     }
 
     public Trainer onStep(StepListener l) {
@@ -73,7 +88,12 @@ public final class Trainer {
     /** Asks the loop to save a checkpoint and return after the current step (Ctrl-C). */
     public void requestStop() { stop.set(true); }
 
-    public Checkpoints checkpoints() { return checkpoints; }
+    /** The run's checkpoint manager (open until {@link #close()}). */
+    public CheckpointManager checkpoints() { return checkpoints; }
+
+    /** Waits for a checkpoint save in flight and closes the manager. */
+    @Override
+    public void close() { checkpoints.close(); }
 
     public int stepsPerEpoch() { return train.size() / config.batchSize(); }
 
@@ -91,17 +111,26 @@ public final class Trainer {
         TrainState<Training.Extra> state = Training.createTrainState(model, keys[1], keys[2],
                 new int[]{1, train.height(), train.width(), train.channels()}, Training.sgd(schedule, config.momentum()));
         RunHistory history = new RunHistory();
+        int startEpoch = 0, startBatch = 0;
         if (config.resume()) {
-            OptionalInt latest = checkpoints.latestStep();
+            OptionalLong latest = checkpoints.latestStep();
             if (latest.isPresent()) {
-                Map<String, Object> meta = checkpoints.meta(latest.getAsInt());
+                long at = latest.getAsLong();
+                Map<String, Double> meta = checkpoints.metadata(at).metrics();
                 checkSameRun(meta);
-                state = checkpoints.restore(latest.getAsInt(), state);
-                @SuppressWarnings("unchecked") Map<String, Object> h = (Map<String, Object>) meta.get("history");
-                history = RunHistory.fromMap(h);
-                display.info("resuming from " + checkpoints.dir().resolve("checkpoint_" + latest.getAsInt()) + " (step " + state.step().intValue() + ")");
+                state = checkpoints.restore(at, state);
+                startEpoch = meta.get("epoch").intValue();
+                startBatch = meta.get("batch").intValue();
+                if (state.step().intValue() != at || startEpoch * spe + startBatch != at) {
+                    throw new IllegalStateException("--resume: checkpoint " + at + " in " + checkpoints.directory() + " holds step "
+                            + state.step().intValue() + " at epoch " + startEpoch + ", batch " + startBatch + " of " + spe
+                            + "; it does not belong to this run: use another --workdir");
+                }
+                history = RunHistory.resumed(readMetrics(), (int) at, startEpoch * spe, meta.get("epoch_seconds"));
+                display.info("resuming from " + checkpoints.directory().resolve(Long.toString(at)) + " (step " + at
+                        + ", epoch " + (startEpoch + 1) + " batch " + startBatch + ")");
             } else {
-                display.info("--resume: no checkpoint in " + checkpoints.dir() + ", starting from scratch");
+                display.info("--resume: no checkpoint in " + checkpoints.directory() + ", starting from scratch");
             }
         }
         var trainStep = Training.trainStep(model);
@@ -113,8 +142,8 @@ public final class Trainer {
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             Array[] split = rows(Random.split(mainKey));
             mainKey = split[0];
-            if ((epoch + 1) * spe <= step) continue;
-            int first = step - epoch * spe;
+            if (epoch < startEpoch) continue;
+            int first = epoch == startEpoch ? startBatch : 0;
             int[] perm = Random.permutation(split[1], train.size()).toIntArray();
             display.startEpoch(epoch + 1, config.epochs(), spe, first);
             long t0 = System.nanoTime();
@@ -137,47 +166,72 @@ public final class Trainer {
                     lrs[step - 1], seconds, history.epochSteps / trainSeconds);
             history.endEpoch(r);
             display.endEpoch(r, config.epochs());
-            Path saved = save(state, history);
+            Path saved = save(state, history, epoch + 1, 0);
             if (stop.get() && epoch + 1 < config.epochs()) {
+                checkpoints.waitUntilFinished();
                 display.info("interrupted after epoch " + (epoch + 1) + "; saved " + saved + "; continue with --resume");
                 return new Result(state, history, true, step);
             }
         }
+        checkpoints.waitUntilFinished();
         return new Result(state, history, false, step);
     }
 
     private Result interrupt(TrainState<Training.Extra> state, RunHistory history, long epochStart) {
         history.epochSeconds += (System.nanoTime() - epochStart) / 1e9;
         display.abortEpoch();
-        Path p = save(state, history);
+        int step = state.step().intValue(), spe = stepsPerEpoch();
+        Path p = save(state, history, step / spe, step % spe);
+        checkpoints.waitUntilFinished();
         display.info("interrupted at step " + state.step().intValue() + "; saved " + p + "; continue with --resume");
         return new Result(state, history, true, state.step().intValue());
     }
 
-    private Path save(TrainState<Training.Extra> state, RunHistory history) {
-        int step = state.step().intValue();
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("config", config.identity());
-        meta.put("step", step);
-        meta.put("history", history.toMap());
-        Path p = checkpoints.save(step, state, meta);
+    /**
+     * Writes metrics.json and the chart, then saves the checkpoint of the state's step (asynchronously;
+     * a step saved already, as after an interruption at an epoch's end, is not saved again).
+     */
+    private Path save(TrainState<Training.Extra> state, RunHistory history, int epoch, int batch) {
+        long step = (long) state.step().intValue();
         writeMetrics(history);
         Charts.write(history, config.workdir().resolve("curves.png"));
-        return p;
+        Map<String, Double> meta = new LinkedHashMap<>();
+        meta.put("step", (double) step);
+        meta.put("epoch", (double) epoch);
+        meta.put("batch", (double) batch);
+        meta.put("epoch_seconds", history.epochSeconds);
+        if (!history.epochs.isEmpty()) {
+            EpochRecord last = history.epochs.getLast();
+            meta.put("train_loss", last.trainLoss());
+            meta.put("train_accuracy", last.trainAccuracy());
+            meta.put("test_loss", last.testLoss());
+            meta.put("test_accuracy", last.testAccuracy());
+        }
+        config.identity().forEach((k, v) -> meta.put("config." + k, ((Number) v).doubleValue()));
+        if (step != lastSaved) checkpoints.save(step, state, meta, true);
+        lastSaved = step;
+        return checkpoints.directory().resolve(Long.toString(step));
     }
 
-    private void checkSameRun(Map<String, Object> meta) {
-        Object saved = meta.get("config");
-        Map<String, Object> now;
-        try {
-            @SuppressWarnings("unchecked") Map<String, Object> m = JSON.readValue(JSON.writeValueAsString(config.identity()), Map.class);
-            now = m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private void checkSameRun(Map<String, Double> meta) {
+        Map<String, Object> saved = new LinkedHashMap<>(), now = new LinkedHashMap<>();
+        config.identity().forEach((k, v) -> {
+            saved.put(k, meta.get("config." + k));
+            now.put(k, ((Number) v).doubleValue());
+        });
         if (!now.equals(saved)) {
-            throw new IllegalArgumentException("--resume: the checkpoint in " + checkpoints.dir() + " was made with " + saved
+            throw new IllegalArgumentException("--resume: the checkpoint in " + checkpoints.directory() + " was made with " + saved
                     + " but this run has " + now + "; give the same options, or another --workdir to start afresh");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> readMetrics() {
+        Path f = config.workdir().resolve("metrics.json");
+        try {
+            return JSON.readValue(f.toFile(), Map.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--resume: reading " + f + " (the run's per-step records) failed", e);
         }
     }
 
@@ -192,7 +246,9 @@ public final class Trainer {
         m.remove("epoch_in_progress");
         try {
             Files.createDirectories(config.workdir());
-            JSON.writerWithDefaultPrettyPrinter().writeValue(config.workdir().resolve("metrics.json").toFile(), m);
+            Path tmp = config.workdir().resolve("metrics.json.tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), m);
+            Files.move(tmp, config.workdir().resolve("metrics.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("writing metrics.json in " + config.workdir() + " failed", e);
         }

@@ -72,15 +72,37 @@ class TechniquesTest {
     void transferLearningTrainsOnlyTheHead(@TempDir Path dir) {
         Cnn small = new Cnn(8, 16, 32, 10, 0.0);
         Dataset train = Synthetic.bands(400, 12, 10, 3), test = Synthetic.bands(100, 12, 10, 4);
-        TransferLearningExample.Result r = TransferLearningExample.run(small, train, test, 2, 8, 20, dir, out);
+        var settings = new TransferLearningExample.Settings(2, 0, 8, 0, 20, 5e-3);
+        TransferLearningExample.Result r = TransferLearningExample.run(small, train, test, settings, dir, out);
         Dict pre = r.pretrained(), post = r.transferred();
         for (String layer : List.of("Conv_0", "BatchNorm_0", "Conv_1", "BatchNorm_1", "Dense_0")) {
             assertTrue(TransferLearningExample.sameLeaves(pre.get(layer), post.get(layer)), layer + " must stay bit-identical");
         }
+        assertTrue(TransferLearningExample.sameLeaves(r.statsBefore(), r.statsAfter()), "BatchNorm statistics stay as pretrained");
+        assertTrue(r.backboneIdentical());
+        // the new head starts at zero and learns
+        for (Object leaf : io.jax4j.tree.Tree.leavesOfType(pre.get("Dense_1"), Array.class)) {
+            for (float v : ((Array) leaf).toFloatArray()) assertEquals(0f, v);
+        }
         assertFalse(TransferLearningExample.sameLeaves(pre.get("Dense_1"), post.get("Dense_1")));
+        assertEquals(8 * (train.labelRange(5, 10).size() / 20), r.headSteps());
         System.out.print(printed());
+        assertTrue(r.pretrainAccuracy() > 0.5, "pretraining on classes 0-4 learns (chance 0.2): " + r.pretrainAccuracy());
         assertTrue(r.headAccuracy() > 0.5, "the head learns classes 5-9 on the frozen backbone (chance 0.2): " + r.headAccuracy());
-        assertTrue(dir.resolve("checkpoints").toFile().isDirectory());
+        assertTrue(printed().contains("Dense_1/kernel=trainable") && printed().contains("Conv_0/kernel=frozen"), printed());
+        int pretrainSteps = 2 * (train.labelRange(0, 5).size() / 20);
+        assertTrue(dir.resolve("checkpoints").resolve(Integer.toString(pretrainSteps)).resolve("state.msgpack").toFile().isFile(),
+                "the pretrained checkpoint of step " + pretrainSteps);
+    }
+
+    @Test
+    void transferLearningStepLimits(@TempDir Path dir) {
+        Cnn small = new Cnn(2, 4, 8, 4, 0.0);
+        Dataset train = Synthetic.bands(40, 8, 4, 3), test = Synthetic.bands(20, 8, 4, 4);
+        var r = TransferLearningExample.run(small, train, test, new TransferLearningExample.Settings(2, 3, 2, 5, 4, 5e-3), dir, out);
+        assertEquals(5, r.headSteps());
+        assertTrue(r.backboneIdentical());
+        assertTrue(dir.resolve("checkpoints").resolve("3").toFile().isDirectory(), "pretraining stopped and saved at step 3");
     }
 
     @Test

@@ -40,7 +40,7 @@ class TrainerTest {
         assertTrue(e.testAccuracy() >= 0 && e.testAccuracy() <= 1);
         // warm-up over the one epoch of 2 steps: lr 0 then 0.05
         assertEquals(List.of(0.0, 0.05), r.history().stepLearningRate().stream().map(x -> Math.round(x * 1e6) / 1e6).toList());
-        assertTrue(Files.isRegularFile(dir.resolve("checkpoints/checkpoint_2/state.msgpack")));
+        assertTrue(Files.isRegularFile(dir.resolve("checkpoints/2/state.msgpack")));
         String metrics = Files.readString(dir.resolve("metrics.json"));
         assertTrue(metrics.contains("\"test_accuracy\"") && metrics.contains("\"step_learning_rate\""), metrics);
         byte[] png = Files.readAllBytes(dir.resolve("curves.png"));
@@ -60,7 +60,10 @@ class TrainerTest {
         Trainer.Result interrupted = first.run();
         assertTrue(interrupted.interrupted());
         assertEquals(6, interrupted.steps());
-        assertEquals(List.of(4, 6), first.checkpoints().steps());
+        assertEquals(List.of(4L, 6L), first.checkpoints().allSteps());
+        assertEquals(6.0, first.checkpoints().metadata(6).metrics().get("step"));
+        assertEquals(1.0, first.checkpoints().metadata(6).metrics().get("epoch"));
+        assertEquals(2.0, first.checkpoints().metadata(6).metrics().get("batch"));
 
         Trainer.Result second = new Trainer(TINY, config(resumed, epochs, batch).withResume(true), TRAIN, TEST, Display.silent()).run();
         assertFalse(second.interrupted());
