@@ -35,8 +35,14 @@ public final class Charts {
             XYSeries s = lr.addSeries("lr", steps, h.stepLearningRate.stream().mapToDouble(Double::doubleValue).toArray());
             s.setMarker(SeriesMarkers.NONE);
         }
+        Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");   // renamed into place: never a half-written PNG
         try {
-            BitmapEncoder.saveBitmap(List.of(loss, acc, lr), 1, 3, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+            try {
+                BitmapEncoder.saveBitmap(List.of(loss, acc, lr), 1, 3, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+                java.nio.file.Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
         } catch (IOException ex) {
             throw new UncheckedIOException("writing " + png + " failed", ex);
         }

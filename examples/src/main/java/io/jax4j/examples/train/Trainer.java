@@ -188,13 +188,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Writes metrics.json and the chart, then saves the checkpoint of the state's step (asynchronously;
-     * a step saved already, as after an interruption at an epoch's end, is not saved again).
+     * Writes metrics.json, saves the checkpoint of the state's step (asynchronously; a step saved
+     * already, as after an interruption at an epoch's end, is not saved again), then the chart.
      */
     private Path save(TrainState<Training.Extra> state, RunHistory history, int epoch, int batch) {
         long step = (long) state.step().intValue();
         writeMetrics(history);
-        Charts.write(history, config.workdir().resolve("curves.png"));
         Map<String, Double> meta = new LinkedHashMap<>();
         meta.put("step", (double) step);
         meta.put("epoch", (double) epoch);
@@ -210,7 +209,18 @@ public final class Trainer implements AutoCloseable {
         config.identity().forEach((k, v) -> meta.put("config." + k, ((Number) v).doubleValue()));
         if (step != lastSaved) checkpoints.save(step, state, meta, true);
         lastSaved = step;
+        writeChart(history);
         return checkpoints.directory().resolve(Long.toString(step));
+    }
+
+    /** The PNG; after Ctrl-C, AWT may refuse to start (the JVM is shutting down), which costs the chart, not the checkpoint. */
+    private void writeChart(RunHistory history) {
+        try {
+            Charts.write(history, config.workdir().resolve("curves.png"));
+        } catch (RuntimeException | Error e) {
+            if (!stop.get()) throw e;
+            display.info("curves.png not updated while shutting down (" + e + "); metrics.json has the records");
+        }
     }
 
     private void checkSameRun(Map<String, Double> meta) {
