@@ -41,16 +41,20 @@ final class Runs {
         Object[] st = {w.init()};
         for (int i = 0; i < 3; i++) st[0] = w.step(st[0]);
         w.loss(st[0]);
-        double[] s = seconds(repeats, () -> {
-            for (int i = 0; i < steps; i++) st[0] = w.step(st[0]);
-            w.loss(st[0]);  // waits for nothing (execution is synchronous) but reads the result like a training loop
-        });
-        double loss = w.loss(st[0]);
-        if (!Double.isFinite(loss)) throw new IllegalStateException(id + ": the loss is " + loss);
         List<References.Gemm> gemms = References.gemmsOf(w.jaxpr());
         Runnable all = References.gemmRunner(gemms);
         for (int i = 0; i < 3; i++) all.run();
-        double[] g = seconds(repeats, () -> { for (int i = 0; i < steps; i++) all.run(); });
+        // the step and its GEMMs alternate, so that both see the same load on a shared machine
+        double[] s = new double[repeats], g = new double[repeats];
+        for (int k = 0; k < repeats; k++) {
+            s[k] = seconds(1, () -> {
+                for (int i = 0; i < steps; i++) st[0] = w.step(st[0]);
+                w.loss(st[0]);  // reads the result like a training loop (execution is synchronous)
+            })[0];
+            g[k] = seconds(1, () -> { for (int i = 0; i < steps; i++) all.run(); })[0];
+        }
+        double loss = w.loss(st[0]);
+        if (!Double.isFinite(loss)) throw new IllegalStateException(id + ": the loss is " + loss);
         double rate = steps / median(s), best = steps / min(s), ref = steps / median(g);
         double gflop = gemms.stream().mapToDouble(References.Gemm::flop).sum() / 1e9;
         return new Row(id, what, rate, best, "steps/s", ref, String.format("%d GEMMs (%.2f GFLOP) alone", gemms.stream()
@@ -68,7 +72,6 @@ final class Runs {
             ((ArrayImpl) r.grad()).close();
         };
         for (int i = 0; i < 3; i++) call.run();
-        double[] s = seconds(Math.max(repeats, 5), call);
         MethodHandle loop = References.w4Loop();
         References.W4Buffers b = References.W4Buffers.of(x.segment(), n);
         Runnable ref = () -> {
@@ -79,7 +82,12 @@ final class Runs {
             }
         };
         for (int i = 0; i < 3; i++) ref.run();
-        double[] r = seconds(Math.max(repeats, 5), ref);
+        int reps = Math.max(repeats, 5);
+        double[] s = new double[reps], r = new double[reps];
+        for (int k = 0; k < reps; k++) {
+            s[k] = seconds(1, call)[0];
+            r[k] = seconds(1, ref)[0];
+        }
         // the two agree
         ValueAndGrad<Array> out = f.apply(x);
         float want = b.value().get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0), got = out.value().toFloatArray()[0];
@@ -99,13 +107,17 @@ final class Runs {
             int inner = n <= 512 ? 50 : n <= 2048 ? 3 : 1;
             Runnable call = () -> { for (int i = 0; i < inner; i++) ((ArrayImpl) mm.apply(args)).close(); };
             call.run();
-            double[] s = seconds(Math.max(repeats, 3), call);
             FloatPointer pa = new FloatPointer(a.segment().asByteBuffer().asFloatBuffer()), pb = new FloatPointer(b.segment().asByteBuffer().asFloatBuffer());
             FloatPointer pc = new FloatPointer((long) n * n);
             Runnable direct = () -> { for (int i = 0; i < inner; i++) openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
                     openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans, n, n, n, 1f, pa, n, pb, n, 0f, pc, n); };
             direct.run();
-            double[] d = seconds(Math.max(repeats, 3), direct);
+            int reps = Math.max(repeats, 3);
+            double[] s = new double[reps], d = new double[reps];
+            for (int k = 0; k < reps; k++) {
+                s[k] = seconds(1, call)[0];
+                d[k] = seconds(1, direct)[0];
+            }
             double flop = 2.0 * n * n * n * inner / 1e9;
             double v = flop / median(s), ref = flop / median(d);
             rows.add(new Row(n == 4096 ? "W5" : "W5_" + n, "matmul " + n + "x" + n + " f32", v, flop / min(s), "GFLOP/s", ref,
