@@ -163,6 +163,8 @@ public final class FusionPlanner {
 
     /** Rule 4: the earlier elementwise kernel over the same domain that can also compute {@code v}, or -1. */
     private int mergeTarget(List<Step> steps, Var v) {
+        int epilogue = epilogueTarget(steps, v);
+        if (epilogue >= 0) return epilogue;
         int ready = -1;
         for (Var leaf : leaves(v)) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
         for (int s = steps.size() - 1; s > ready; s--) {
@@ -183,6 +185,38 @@ public final class FusionPlanner {
         java.util.Arrays.sort(axes);
         for (int i = 0; i < axes.length; i++) if (axes[i] != nd - axes.length + i) return false;
         return axes.length > 0;
+    }
+
+    /**
+     * Rule 4c (reduction epilogues): an elementwise value of a reduction's result, over the result's
+     * shape, whose other inputs are ready before the reduction runs, is computed right after the
+     * reduction's loop, per output element (mean = sum, then a division, in one kernel).
+     */
+    private int epilogueTarget(List<Step> steps, Var v) {
+        Set<Var> leaves = leaves(v);
+        for (Var r : leaves) {
+            Integer s = stepOf.get(r);
+            if (s == null || !(steps.get(s) instanceof Fused f) || f.reduce() == null || !f.roots().getFirst().equals(r)) continue;
+            if (!r.aval().shape().equals(v.aval().shape()) || r.aval().shape().equals(f.domain().shape())) continue;
+            boolean ok = true;
+            for (Var leaf : leaves) if (!leaf.equals(r) && stepOf.getOrDefault(leaf, -1) >= s) ok = false;
+            if (ok && readsAtSameIndex(v, r)) return s;
+        }
+        return -1;
+    }
+
+    /** Whether the inlined expression of {@code v} reads {@code r} only through elementwise equations. */
+    private boolean readsAtSameIndex(Var v, Var r) {
+        List<Eqn> eqns = new ArrayList<>();
+        collect(v, true, new LinkedHashSet<>(), new HashSet<>(), eqns);
+        Set<Var> dependent = new HashSet<>(Set.of(r));
+        for (Eqn e : eqns) {  // in dependency order
+            boolean reads = e.inputs().exists(a -> a instanceof Var u && dependent.contains(u));
+            if (!reads) continue;
+            if (kind(e) != Kind.ELEMENTWISE) return false;
+            dependent.addAll(e.outvars().toJavaList());
+        }
+        return true;
     }
 
     /** The buffers an inlined value reads: the materialised values its expression reaches. */

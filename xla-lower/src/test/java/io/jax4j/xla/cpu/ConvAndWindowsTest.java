@@ -86,6 +86,13 @@ class ConvAndWindowsTest {
         cs.add(new Case("sums over leading axes (bias gradients: column kernel)", xs -> List.of(
                 Np.sum(xs.get(0), new int[]{0, 1}, false), Np.sum(Lax.exp(xs.get(0)), new int[]{0}, false), Np.mean(xs.get(1), new int[]{0}, false)),
                 f32(64, 33, 7), f32(300, 9000)));
+        cs.add(new Case("sums with epilogues: means, a variance, log-sum-exp", xs -> {
+            Array x = xs.get(0);
+            Array mean = Np.mean(x, new int[]{1}, false);
+            Array var = Np.subtract(Np.mean(Np.multiply(x, x), new int[]{1}, false), Np.multiply(mean, mean));
+            Array lse = Np.add(Np.log(Np.sum(Np.exp(x), new int[]{1}, false)), Array.weak(1f));
+            return List.of(Np.mean(Lax.exp(xs.get(1))), mean, var, lse, Np.sqrt(Np.add(var, Array.weak(1e-5f))));
+        }, f32(37, 29), f32(1000)));
         cs.add(new Case("W4 value and grad: one kernel storing the sum and the gradient", xs -> {
             var vg = Jax.valueAndGrad((Array y) -> Np.sum(Np.multiply(Np.tanh(Np.add(Np.multiply(y, Array.weak(1.5f)), Array.weak(0.5f))),
                     Np.exp(Np.negative(Np.multiply(y, y)))))).apply(xs.get(0));

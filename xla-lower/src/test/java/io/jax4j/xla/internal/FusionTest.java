@@ -54,6 +54,17 @@ class FusionTest {
     }
 
     @Test
+    void meanIsOneKernelWithTheDivisionAsEpilogue() {
+        KernelPlan p = plan(trace(xs -> List.of(Np.mean(Lax.exp(xs.get(0))), Np.mean(xs.get(1), new int[]{1}, false)), f32(1000), f32(64, 33)));
+        assertEquals(2, p.kernelCount(), p.toString());
+        for (KernelPlan.Step s : p.steps()) {
+            KernelPlan.Fused k = assertInstanceOf(KernelPlan.Fused.class, s);
+            assertEquals("reduce_sum", k.reduce().primitive().name());
+            assertTrue(k.eqns().stream().anyMatch(e -> e.primitive().name().equals("div")), p.toString());
+        }
+    }
+
+    @Test
     void w4ThroughTheRealAutodiffIsOneKernel() {
         KernelPlan p = plan(io.jax4j.autodiff.Jax.makeJaxpr((Array x) -> {
             var vg = io.jax4j.autodiff.Jax.valueAndGrad((Array y) -> Np.sum(Np.multiply(Np.tanh(Np.add(Np.multiply(y, Array.weak(1.5f)),
