@@ -166,7 +166,20 @@ public final class FusionPlanner {
         int epilogue = epilogueTarget(steps, v);
         if (epilogue >= 0) return epilogue;
         int ready = -1;
-        for (Var leaf : leaves(v)) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
+        Set<Var> leaves = leaves(v);
+        for (Var leaf : leaves) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
+        // Rule 4d (multi-output kernels): a value that reads an elementwise kernel's own results at the
+        // same index joins that kernel (Adam: mu, nu and the parameter update in one pass)
+        if (ready >= 0 && steps.get(ready) instanceof Fused f && f.reduce() == null && f.domain().shape().equals(v.aval().shape())) {
+            boolean ok = true;
+            int before = -1;
+            for (Var leaf : leaves) {
+                int s = stepOf.getOrDefault(leaf, -1);
+                if (s == ready) ok &= f.roots().contains(leaf) && readsAtSameIndex(v, leaf);
+                else before = Math.max(before, s);
+            }
+            if (ok && before < ready) return ready;
+        }
         for (int s = steps.size() - 1; s > ready; s--) {
             if (steps.get(s) instanceof Fused f && (f.reduce() == null || trailingReduce(f))
                     && f.domain().shape().equals(v.aval().shape())) return s;

@@ -62,6 +62,8 @@ public final class KernelBuilder {
     /** In a reduction's epilogue: the reduced value (read as the accumulator), else null. */
     private Var accumulated;
     private int accId = -1;
+    /** The values this (elementwise) kernel stores. */
+    private java.util.Set<Var> ownRoots = java.util.Set.of();
     /** Slots read at an index other than the kernel's own flat index {@code i}. */
     final Set<Integer> shiftedReads = new HashSet<>();
 
@@ -142,6 +144,7 @@ public final class KernelBuilder {
                 view = new View(null, Ix.sym("i"));
                 loop = new KernelIR.Flat(n);
             }
+            ownRoots = new java.util.HashSet<>(f.roots());
             for (Var root : f.roots()) {
                 int id = flushed(root, emitComputed(root, view));
                 stores.add(new Store(param(root, true), id));
@@ -178,6 +181,9 @@ public final class KernelBuilder {
         }
         Var v = (Var) a;
         if (v.equals(accumulated)) return accId;
+        if (ownRoots.contains(v) && view.flat() instanceof Ix.Sym s && s.name().equals("i")) {
+            return emitComputed(v, view);  // a result of this kernel, at this kernel's index: its value, not its (old) buffer
+        }
         if (planner.materialised.contains(v)) {
             Ix index = view.flat(v.aval().dims());
             if (!(index instanceof Ix.Sym s && s.name().equals("i"))) shiftedReads.add(slotOf.applyAsInt(v));
