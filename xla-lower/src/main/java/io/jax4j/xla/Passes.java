@@ -32,6 +32,34 @@ public final class Passes {
         return inlineCalls().andThen(foldConstants()).andThen(simplify()).andThen(cse()).andThen(dce());
     }
 
+    // ---------------------------------------------------------------- scalar hoisting
+
+    /**
+     * Moves the scalar equations that depend only on the inputs (a step counter, a learning-rate
+     * schedule, bias corrections) to the front, keeping their order: computed first, they are ready
+     * for every kernel, which can then fuse across them (Adam's update joins its moments' kernel).
+     */
+    public static Pass hoistScalars() {
+        return j -> {
+            Set<Var> early = new HashSet<>(j.invars().toJavaList());
+            early.addAll(j.constvars().toJavaList());
+            List<Eqn> first = new ArrayList<>(), rest = new ArrayList<>();
+            for (Eqn e : j.eqns()) {
+                boolean scalar = e.outvars().forAll(v -> v.aval().ndim() == 0) && !e.primitive().has(Primitive.Property.EFFECTFUL)
+                        && e.inputs().forAll(a -> a instanceof Literal || early.contains((Var) a));
+                if (scalar) {
+                    first.add(e);
+                    early.addAll(e.outvars().toJavaList());
+                } else {
+                    rest.add(e);
+                }
+            }
+            if (first.isEmpty() || rest.isEmpty()) return j;
+            first.addAll(rest);
+            return j.withEqns(Vector.ofAll(first));
+        };
+    }
+
     // ---------------------------------------------------------------- constant folding
 
     /**

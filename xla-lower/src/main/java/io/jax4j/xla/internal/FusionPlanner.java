@@ -140,6 +140,15 @@ public final class FusionPlanner {
             }
             if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
         }
+        // a computed scalar used across a bigger domain is computed once (Adam's bias corrections: pow per step, not per element)
+        for (Eqn e : jaxpr.eqns()) {
+            if (kind(e) != Kind.ELEMENTWISE || e.outvars().head().aval().ndim() == 0) continue;
+            for (Atom a : e.inputs()) {
+                if (a instanceof Var v && v.aval().ndim() == 0 && producer.containsKey(v) && kind(producer.get(v)) == Kind.ELEMENTWISE) {
+                    materialised.add(v);
+                }
+            }
+        }
         for (Eqn e : jaxpr.eqns()) {
             if (e.primitive() == Structural.BROADCAST_IN_DIM && e.outvars().head().aval().size() > e.inputs().head().aval().size()
                     && e.inputs().head() instanceof Var v) {
