@@ -39,7 +39,11 @@ final class Runs {
     /** Steps/s of a train step (repeats of {@code steps} steps) against its GEMMs alone in OpenBLAS. */
     static Row trainStep(String id, String what, Workloads.Step w, int repeats, int steps) {
         Object[] st = {w.init()};
-        for (int i = 0; i < 3; i++) st[0] = w.step(st[0]);
+        // warm-up by time: the JVM's compiler threads finish compiling the tracing and dispatch code
+        // (on 2 cores they would otherwise compete with OpenBLAS's threads during the measurement)
+        long until = System.nanoTime() + 3_000_000_000L;
+        for (int i = 0; i < 3 || System.nanoTime() < until; i++) st[0] = w.step(st[0]);
+        settle();
         w.loss(st[0]);
         List<References.Gemm> gemms = References.gemmsOf(w.jaxpr());
         Runnable all = References.gemmRunner(gemms);
@@ -72,6 +76,7 @@ final class Runs {
             ((ArrayImpl) r.grad()).close();
         };
         for (int i = 0; i < 3; i++) call.run();
+        settle();
         MethodHandle loop = References.w4Loop();
         References.W4Buffers b = References.W4Buffers.of(x.segment(), n);
         Runnable ref = () -> {
@@ -132,6 +137,7 @@ final class Runs {
         Array x = Array.of(1f, 2f, 3f, 4f);
         int n = 200_000;
         for (int i = 0; i < n; i++) f.apply(x);
+        settle();
         double[] s = seconds(Math.max(repeats, 5), () -> { for (int i = 0; i < n; i++) f.apply(x); });
         return new Row("W6", "dispatch of jitted x + 1 on f32[4]", median(s) * 1e6 / n, min(s) * 1e6 / n, "us", 2.0, "target (absolute)",
                 median(s) * 1e6 / n / 2.0, "<= 2 us");
@@ -189,6 +195,16 @@ final class Runs {
         System.out.printf("soak: %d W1 steps, native memory %.1f MB after warm-up, %.1f MB at the end (peak sampled %.1f MB), %.1f steps/s%n",
                 steps, after / 1e6, end / 1e6, peak / 1e6, (steps - warm) / sec);
         return m;
+    }
+
+    /** Lets the previous workload's garbage (and its native buffers) be collected before the next one is timed. */
+    static void settle() {
+        System.gc();
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Live native bytes once garbage arrays have been cleaned. */
