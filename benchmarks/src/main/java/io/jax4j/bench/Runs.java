@@ -117,6 +117,7 @@ final class Runs {
             Runnable direct = () -> { for (int i = 0; i < inner; i++) openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
                     openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans, n, n, n, 1f, pa, n, pb, n, 0f, pc, n); };
             direct.run();
+            settle();
             int reps = Math.max(repeats, 3);
             double[] s = new double[reps], d = new double[reps];
             for (int k = 0; k < reps; k++) {
