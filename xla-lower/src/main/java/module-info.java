@@ -9,5 +9,6 @@ module io.jax4j.xla {
     requires org.bytedeco.openblas;
     exports io.jax4j.xla;
     exports io.jax4j.xla.cpu;
-    provides io.jax4j.spi.Backend with io.jax4j.xla.cpu.CpuBackend;
+    exports io.jax4j.xla.cuda;
+    provides io.jax4j.spi.Backend with io.jax4j.xla.cpu.CpuBackend, io.jax4j.xla.cuda.CudaBackend;
 }

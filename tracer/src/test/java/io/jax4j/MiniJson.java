@@ -1,106 +1,33 @@
 package io.jax4j;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+/** Reads the JSON fixtures of the tests (Jackson, numbers as Double, NaN/Infinity as Python writes them). */
+public final class MiniJson {
+    private MiniJson() {}
 
-/** A minimal JSON reader for test fixtures: objects (insertion-ordered maps), arrays, numbers (Double), strings, booleans, null. */
-final class MiniJson {
-    private final String s;
-    private int i;
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
-    private MiniJson(String s) { this.s = s; }
-
-    static Object parse(String text) {
-        MiniJson p = new MiniJson(text);
-        Object v = p.value();
-        p.ws();
-        if (p.i != text.length()) throw new IllegalArgumentException("trailing data at " + p.i);
-        return v;
-    }
-
-    private Object value() {
-        ws();
-        char c = s.charAt(i);
-        switch (c) {
-            case '{': return object();
-            case '[': return array();
-            case '"': return string();
-            case 't': i += 4; return Boolean.TRUE;
-            case 'f': i += 5; return Boolean.FALSE;
-            case 'n': i += 4; return null;
-            default: return number();
+    /** Jackson's tree as plain maps (insertion-ordered), lists, Doubles, strings, booleans and null. */
+    public static Object parse(String text) {
+        try {
+            return plain(MAPPER.readValue(text, Object.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("bad fixture JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private Map<String, Object> object() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        i++;
-        ws();
-        if (s.charAt(i) == '}') { i++; return m; }
-        while (true) {
-            ws();
-            String k = string();
-            ws();
-            expect(':');
-            m.put(k, value());
-            ws();
-            if (s.charAt(i) == ',') { i++; continue; }
-            expect('}');
-            return m;
+    private static Object plain(Object o) {
+        if (o instanceof java.util.Map<?, ?> m) {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> out.put((String) k, plain(v)));
+            return out;
         }
-    }
-
-    private List<Object> array() {
-        List<Object> l = new ArrayList<>();
-        i++;
-        ws();
-        if (s.charAt(i) == ']') { i++; return l; }
-        while (true) {
-            l.add(value());
-            ws();
-            if (s.charAt(i) == ',') { i++; continue; }
-            expect(']');
-            return l;
+        if (o instanceof java.util.List<?> l) {
+            java.util.List<Object> out = new java.util.ArrayList<>(l.size());
+            for (Object v : l) out.add(plain(v));
+            return out;
         }
+        if (o instanceof Number n) return n.doubleValue();
+        return o;
     }
-
-    private String string() {
-        expect('"');
-        StringBuilder b = new StringBuilder();
-        while (s.charAt(i) != '"') {
-            char c = s.charAt(i++);
-            if (c == '\\') {
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n' -> b.append('\n');
-                    case 't' -> b.append('\t');
-                    case 'u' -> { b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; }
-                    default -> b.append(e);
-                }
-            } else b.append(c);
-        }
-        i++;
-        return b.toString();
-    }
-
-    private Double number() {
-        int start = i;
-        while (i < s.length() && "+-0123456789.eEInfinityNa".indexOf(s.charAt(i)) >= 0) i++;
-        String t = s.substring(start, i);
-        return switch (t) {
-            case "NaN" -> Double.NaN;
-            case "Infinity" -> Double.POSITIVE_INFINITY;
-            case "-Infinity" -> Double.NEGATIVE_INFINITY;
-            default -> Double.parseDouble(t);
-        };
-    }
-
-    private void expect(char c) {
-        if (s.charAt(i) != c) throw new IllegalArgumentException("expected '" + c + "' at " + i + ", got '" + s.charAt(i) + "'");
-        i++;
-    }
-
-    private void ws() { while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++; }
 }

@@ -228,20 +228,28 @@ public final class Jax {
     /** Vectorises over axis 0 of every array leaf of the argument. */
     public static <A, R> Function1<A, R> vmap(Function1<A, R> f) { return vmap(f, InAxes.of(0)); }
 
-    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes) {
+    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
+
+    /** {@code vmap(f, in_axes, out_axes)}: every output leaf gets its batch axis at {@code outAxis}. */
+    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes, int outAxis) {
         String name = callerName();
-        return a -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), 0, args(a)));
+        return a -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), outAxis, args(a)));
     }
 
-    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes) {
+    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
+
+    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes, int outAxis) {
         String name = callerName();
-        return (a, b) -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes.axes(), 0, args(a, b)));
+        return (a, b) -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes.axes(), outAxis,
+                args(a, b)));
     }
 
-    public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes) {
+    public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
+
+    public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes, int outAxis) {
         String name = callerName();
         return (a, b, c) -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),
-                name, inAxes.axes(), 0, args(a, b, c)));
+                name, inAxes.axes(), outAxis, args(a, b, c)));
     }
 
     // ---------------------------------------------------------------- Jacobians

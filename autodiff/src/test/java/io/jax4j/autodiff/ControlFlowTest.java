@@ -302,8 +302,8 @@ class ControlFlowTest {
     void reverseModeOfWhileIsJaxsError() {
         Function1<Array, Array> g = x -> ControlFlow.whileLoop((Array v) -> v.lt(100.0), v -> v.mul(v), x);
         Jax4jException e = assertThrows(Jax4jException.class, () -> Jax.grad(g).apply(Array.scalar(1.5, DType.F64)));
-        assertEquals("Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with dynamic start/stop values. "
-                + "Try using lax.scan, or using fori_loop with static start/stop.", e.getMessage());
+        assertTrue(e.getMessage().startsWith("Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with dynamic "
+                + "start/stop values. Try using lax.scan, or using fori_loop with static start/stop."), e.getMessage());
         Function1<Array, Array> dyn = x -> ControlFlow.foriLoop(Array.scalar(0), Array.scalar(3), (i, v) -> v.mul(v), x);
         assertThrows(Jax4jException.class, () -> Jax.grad(dyn).apply(Array.scalar(1.5, DType.F64)));
     }

@@ -5,6 +5,7 @@ import io.jax4j.Np;
 import io.jax4j.core.Jax4jException;
 import io.vavr.Function1;
 import io.vavr.Function2;
+import io.vavr.Function3;
 import io.vavr.Tuple2;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,40 @@ class TransformationsTest {
         Jax4jException e2 = assertThrows(Jax4jException.class, () -> Jax.grad((Map<String, Array> m) -> Np.sum(m.get("n").astype(io.jax4j.DType.F32)))
                 .apply(Map.of("n", Array.of(1, 2))));
         assertTrue(e2.getMessage().contains("i32[2]") && e2.getMessage().contains("n"), e2.getMessage());
+    }
+
+    @Test
+    void vmapAxesAndPerExampleGradients() {
+        // per-example gradients: vmap(grad(loss), in_axes=(None, 0, 0)) against a loop
+        Function3<Array, Array, Array, Array> loss = (w, x, y) -> Np.sum(Np.square(Np.tanh(x.matmul(w)).sub(y)));
+        Array w = Array.of(new float[][]{{0.5f, -1f}, {2f, 0.25f}, {-0.5f, 1f}});
+        Array xs = Array.of(new float[][]{{1, 2, 3}, {-1, 0, 1}});
+        Array ys = Array.of(new float[][]{{0.5f, -0.5f}, {1, 0}});
+        Array pe = Jax.vmap(Jax.grad(loss), InAxes.of(null, 0, 0)).apply(w, xs, ys);
+        assertArrayEquals(new int[]{2, 3, 2}, pe.shape());
+        for (int i = 0; i < 2; i++) {
+            Array xi = Array.fromFloats(java.util.Arrays.copyOfRange(xs.toFloatArray(), 3 * i, 3 * i + 3), 3);
+            Array yi = Array.fromFloats(java.util.Arrays.copyOfRange(ys.toFloatArray(), 2 * i, 2 * i + 2), 2);
+            float[] gi = Jax.grad(loss).apply(w, xi, yi).toFloatArray();
+            close(gi, java.util.Arrays.copyOfRange(pe.toFloatArray(), 6 * i, 6 * i + 6), 1e-6);
+        }
+        // out_axes: the batch axis last
+        Array t = Jax.vmap((Array r) -> r.mul(2), InAxes.of(0), 1).apply(xs);
+        assertArrayEquals(new int[]{3, 2}, t.shape());
+        close(Np.transpose(xs).mul(2).toFloatArray(), t.toFloatArray(), 0);
+    }
+
+    @Test
+    void noPerturbationConfusion() {
+        // d/dx [x * d/dy (x + y)] = d/dx [x * 1] = 1; confusing the two perturbations would give 2
+        Function1<Array, Array> outer = x -> x.mul(Jax.grad((Array y) -> Np.sum(x.add(y))).apply(Array.scalar(1f)));
+        assertEquals(1f, Jax.grad(outer).apply(Array.scalar(1f)).floatValue(), 0f);
+    }
+
+    @Test
+    void shapeErrorsNameTheCallSite() {
+        Jax4jException e = assertThrows(Jax4jException.class, () -> Jax.jit((Array x) -> x.matmul(x)).apply(Array.zeros(2, 3)));
+        assertTrue(e.getMessage().contains("f32[2,3]") && e.getMessage().contains("TransformationsTest.java"), e.getMessage());
     }
 
     @Test

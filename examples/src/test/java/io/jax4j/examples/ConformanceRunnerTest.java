@@ -65,16 +65,27 @@ class ConformanceRunnerTest {
     }
 
     @Test
-    void unknownKindsAndStubSuitesAreReported() throws IOException {
+    void unknownKindsAndUnknownNamesAreReported() throws IOException {
         Path other = dir.resolve("weird.json");
         Files.writeString(other, "{}");
         Path prng = dir.resolve("prng_x.json");
-        Files.writeString(prng, "{\"keys\": [1, 2], \"jax_threefry_partitionable\": true}");
-        Report r = new ConformanceRunner(RunOptions.EAGER).run(List.of(other, prng), null);
-        assertEquals(1, r.count(Status.FAIL));
-        assertTrue(r.results().getFirst().detail().contains("unknown fixture kind"));
-        assertEquals(1, r.count(Status.SKIP));
-        assertTrue(r.results().get(1).line().startsWith("SKIP prng_x.json:keys suite not implemented"), r.results().get(1).line());
+        Files.writeString(prng, "{\"keys\": [{\"seed\": 0, \"key_data\": " + arr("[2]", "uint32", "[0, 0]")
+                + ", \"gumbel_8\": " + arr("[1]", "float32", "[0.0]") + "}, 2], \"jax_threefry_partitionable\": true}");
+        Path optax = dir.resolve("optax_x.json");
+        Files.writeString(optax, "{\"params0\": {\"a\": " + arr("[1]", "float32", "[1.0]") + "}, \"grads\": [{\"a\": " + arr("[1]", "float32", "[1.0]")
+                + "}], \"trajectories\": {\"sgd_0.1\": [{\"a\": " + arr("[1]", "float32", "[0.9]") + "}], \"nadam_x\": [{\"a\": "
+                + arr("[1]", "float32", "[0.9]") + "}]}}");
+        Report r = new ConformanceRunner(RunOptions.EAGER).run(List.of(other, prng, optax), null);
+        List<String> lines = r.results().stream().map(CheckResult::line).toList();
+        assertTrue(lines.getFirst().startsWith("FAIL weird.json:-") && lines.getFirst().contains("unknown fixture kind"), lines.toString());
+        assertTrue(lines.contains("PASS prng_x.json:seed_0:key_data max_abs_err=0 ulps<=1"), lines.toString());
+        assertTrue(lines.contains("SKIP prng_x.json:seed_0:gumbel_8 not implemented: unknown PRNG entry 'gumbel_8'"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("FAIL prng_x.json:keys a seed entry must be an object")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS optax_x.json:trajectories.sgd_0.1:after_update[1]")), lines.toString());
+        assertTrue(lines.contains("SKIP optax_x.json:trajectories.nadam_x:after_update[1] not implemented: unknown optimizer 'nadam_x'"), lines.toString());
+        assertEquals(2, r.count(Status.PASS), lines.toString());
+        assertEquals(2, r.count(Status.SKIP), lines.toString());
+        assertEquals(2, r.count(Status.FAIL), lines.toString());
     }
 
     @Test

@@ -76,7 +76,10 @@ public final class Traverse {
                 cur = Dict.cast((Map<?, ?>) next);
             }
             Object v = e.getValue() == EMPTY_NODE ? new LinkedHashMap<String, Object>() : e.getValue();
-            cur.put(path.getLast(), v);
+            Object previous = cur.putIfAbsent(path.getLast(), v);
+            if (previous != null) {
+                throw new Jax4jException("Traverse.unflattenDict: path " + path + " is a leaf, but other paths go below it");
+            }
         }
         return Dict.copyOf(root);
     }

@@ -29,6 +29,7 @@ import java.util.TreeSet;
  * stateDict(record)           = {snake_case(component): stateDict(value)}, @Static components left out
  * stateDict(list, tuple, seq) = {"0": stateDict(x0), "1": ...}
  * stateDict(registered node)  = {key: stateDict(child)} with the keys its flatten function names
+ * stateDict(StateDictNode)    = {key: stateDict(child)} for its stateDictChildren()
  * </pre>
  * Restoring walks the target and is strict: every key of the target's node must be in the state dict
  * and no other, and each array must have the target's shape and dtype.
@@ -42,6 +43,7 @@ final class StateDicts {
         return switch (tree) {
             case null -> null;
             case Array a -> concrete(a, path, "FlaxSerialization.toStateDict");
+            case StateDictNode n -> mapToStateDict(n.stateDictChildren(), path);
             case Map<?, ?> m -> mapToStateDict(m, path);
             default -> nodeToStateDict(tree, path);
         };
@@ -87,6 +89,7 @@ final class StateDicts {
             case null -> restoreNone(state, path);
             case Array a -> restoreArray(a.aval(), state, path);
             case ShapedArray s -> restoreArray(s, state, path);
+            case StateDictNode n -> restoreStateDictNode(n, state, path);
             // a registered map type (linen's Dict) is rebuilt by its node type, so it keeps its class
             case Map<?, ?> m when Tree.nodeType(m) != JAVA_MAP -> restoreNode(m, state, path);
             case Map<?, ?> m -> restoreMap(m, state, path);
@@ -181,6 +184,55 @@ final class StateDicts {
             path.removeLast();
         }
         return type.unflatten(meta, restored);
+    }
+
+    private static Object restoreStateDictNode(StateDictNode target, Object state, List<String> path) {
+        Map<String, Object> children = target.stateDictChildren();
+        Map<?, ?> states = requireKeys(List.copyOf(children.keySet()), state, path);
+        var restored = LinkedHashMap.<String, Object>newLinkedHashMap(children.size());
+        children.forEach((name, child) -> {
+            path.add(name);
+            restored.put(name, fromStateDict(child, states.get(name), path));
+            path.removeLast();
+        });
+        return target.withStateDictChildren(Collections.unmodifiableSequencedMap(restored));
+    }
+
+    // ---- records as groups of fields (for StateDictNode implementations)
+
+    static SequencedMap<String, Object> recordFields(Record record) {
+        NodeType type = recordNode(record);
+        var children = new ArrayList<>();
+        Object meta = type.flatten(record, children);
+        List<String> names = childNames(record, type, meta, children.size());
+        var out = LinkedHashMap.<String, Object>newLinkedHashMap(children.size());
+        for (int i = 0; i < children.size(); i++) out.put(names.get(i), children.get(i));
+        return Collections.unmodifiableSequencedMap(out);
+    }
+
+    static Record withRecordFields(Record record, Map<String, ?> values) {
+        NodeType type = recordNode(record);
+        var children = new ArrayList<>();
+        Object meta = type.flatten(record, children);
+        List<String> names = childNames(record, type, meta, children.size());
+        var missing = new TreeSet<String>(names);
+        missing.removeAll(values.keySet());
+        if (!missing.isEmpty()) {
+            throw new SerializationException("StateDictNode.withRecordFields: the values for " + record.getClass().getSimpleName()
+                    + " lack the fields " + missing + " (given " + new TreeSet<>(values.keySet()) + "); pass a value for every field");
+        }
+        var next = new ArrayList<>(names.size());
+        for (String name : names) next.add(values.get(name));
+        return (Record) type.unflatten(meta, next);
+    }
+
+    private static NodeType recordNode(Record record) {
+        NodeType type = Tree.nodeType(java.util.Objects.requireNonNull(record, "record is null"));
+        if (type == NodeType.LEAF || type == NodeType.NONE) {
+            throw new SerializationException("StateDictNode: the record " + record.getClass().getName()
+                    + " is registered as a pytree leaf, so it has no fields to lay out; use a record that is a pytree node");
+        }
+        return type;
     }
 
     /** The state as a map with exactly the keys {@code names}, or an error naming the missing and extra ones. */

@@ -18,7 +18,12 @@
  * </pre>
  * Records map to their components in snake_case (Flax's Python field names: {@code optState} is
  * {@code opt_state}), lists and tuples to {@code {"0": ..., "1": ...}}, as Flax maps dataclasses and
- * tuples.
+ * tuples. A node can choose its own layout by implementing
+ * {@link io.jax4j.serialization.StateDictNode} (Flax's {@code register_serialization_state}): linen's
+ * {@code TrainState} writes its extra record's fields next to {@code step}, {@code params} and
+ * {@code opt_state}, as Flax writes a {@code TrainState} subclass. Optax states keep Optax's field
+ * names ({@code count}, {@code mu}, {@code nu}, {@code trace}); a chain is a tuple, a field-less
+ * {@code EmptyState} an empty map.
  *
  * <h2>Invariants</h2>
  * <ul>

@@ -93,6 +93,12 @@ final class FlaxFixtures {
         }
     }
 
+    /** Row {@code i} of a [n, 2] key array from {@code Random.split}. */
+    static Array row(Array keys, int i) {
+        int[] all = keys.toIntArray();
+        return Array.fromLongs(DType.U32, new long[]{Integer.toUnsignedLong(all[2 * i]), Integer.toUnsignedLong(all[2 * i + 1])}, 2);
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, ?> cast(Object o) { return (Map<String, ?>) o; }
 }

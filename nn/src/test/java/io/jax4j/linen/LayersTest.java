@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.jax4j.linen.FlaxFixtures.array;
-import static io.jax4j.linen.FlaxFixtures.assertClose;
 import static io.jax4j.linen.FlaxFixtures.assertTreeClose;
 import static io.jax4j.linen.FlaxFixtures.flax;
 import static io.jax4j.linen.FlaxFixtures.shape;
@@ -21,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The fixture's {@code layers} (LayerNorm, MultiHeadDotProductAttention, Embed): each layer, configured from
- * the shapes of its Flax variables, is applied with those variables and must give Flax's output; our
- * init must give variables with exactly Flax's names and shapes, and, with the seeds the generator script
- * uses ({@code PRNGKey(1)}, {@code (2)}, {@code (3)}), Flax's values.
+ * The fixture's {@code layers} (LayerNorm, MultiHeadDotProductAttention, Embed): our init must give
+ * variables with exactly Flax's names and shapes and, with the seeds the generator script uses
+ * ({@code PRNGKey(1)}, {@code (2)}, {@code (3)}), Flax's values. (Applying each layer with Flax's
+ * variables is a check of the Flax conformance suite, run by the tests module's ConformanceTest.)
  */
 class LayersTest {
 
@@ -49,7 +48,6 @@ class LayersTest {
     private static void checkLayerNorm(JsonNode f, Variables vars) {
         LayerNorm ln = new LayerNorm();
         Array x = array(f.get("x"));
-        assertClose(array(f.get("y")), ln.apply(vars, () -> ln.call(x)).value(), 1e-5, 1e-6, "layernorm");
         assertSameStructure(vars, ln.init(Random.key(0), () -> ln.call(x)));
         assertTreeClose(vars, ln.init(Random.key(1), () -> ln.call(x)), 0, 0, "layernorm init");
     }
@@ -58,7 +56,6 @@ class LayersTest {
         int[] q = shape(f.get("variables").get("params").get("query").get("kernel"));   // [in, heads, head_dim]
         var mha = MultiHeadDotProductAttention.builder().numHeads(q[1]).qkvFeatures(q[1] * q[2]).build();
         Array x = array(f.get("x"));
-        assertClose(array(f.get("y")), mha.apply(vars, () -> mha.call(x, x)).value(), 2e-5, 2e-6, "mha");
         assertSameStructure(vars, mha.init(Random.key(0), () -> mha.call(x, x)));
         // the generator inits with PRNGKey(2): same values needs Flax's DenseGeneral flat-kernel init and key derivation
         assertTreeClose(vars, mha.init(Random.key(2), () -> mha.call(x, x)), 3e-7, 1e-7, "mha init");
@@ -68,8 +65,6 @@ class LayersTest {
         int[] table = shape(f.get("variables").get("params").get("embedding"));
         Embed emb = new Embed(table[0], table[1]);
         Array ids = FlaxFixtures.ints(f.get("ids"));
-        Array y = emb.apply(vars, () -> emb.call(ids)).value();
-        assertClose(array(f.get("y")), y, 0, 0, "embed");   // rows are copied exactly
         assertSameStructure(vars, emb.init(Random.key(0), () -> emb.call(ids)));
         // the generator inits with PRNGKey(3) (on ids [1, 2]; the ids do not enter the init)
         assertTreeClose(vars, emb.init(Random.key(3), () -> emb.call(ids)), 3e-7, 1e-7, "embed init");

@@ -137,7 +137,7 @@ class TutorialStepsTest {
     @Test
     void dropoutTrainStepFoldsTheStepIntoTheKey() {
         Array keys = Random.split(Random.key(0), 3);
-        Array paramsKey = TutorialTest.row(keys, 1), dropoutKey = TutorialTest.row(keys, 2);
+        Array paramsKey = FlaxFixtures.row(keys, 1), dropoutKey = FlaxFixtures.row(keys, 2);
         MyModel model = new MyModel(3);
         Batch b = batch(2, 8);
         Variables variables = model.init(paramsKey, () -> model.call(b.image(), false));

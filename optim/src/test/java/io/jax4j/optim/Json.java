@@ -14,17 +14,31 @@ import java.util.TreeMap;
 
 /** A small JSON reader for the fixtures (objects, arrays, numbers, strings, booleans, null). */
 final class Json {
-    private final String s;
-    private int i;
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
-    private Json(String s) { this.s = s; }
-
+    /** Jackson's tree as plain maps (insertion-ordered), lists, Doubles, strings, booleans and null. */
     static Object parse(String text) {
-        var j = new Json(text);
-        Object v = j.value();
-        j.ws();
-        if (j.i != text.length()) throw new IllegalArgumentException("trailing characters at " + j.i);
-        return v;
+        try {
+            return plain(MAPPER.readValue(text, Object.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("bad fixture JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Object plain(Object o) {
+        if (o instanceof java.util.Map<?, ?> m) {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> out.put((String) k, plain(v)));
+            return out;
+        }
+        if (o instanceof java.util.List<?> l) {
+            java.util.List<Object> out = new java.util.ArrayList<>(l.size());
+            for (Object v : l) out.add(plain(v));
+            return out;
+        }
+        if (o instanceof Number n) return n.doubleValue();
+        return o;
     }
 
     static Object resource(String path) {
@@ -35,83 +49,6 @@ final class Json {
             throw new IllegalStateException(e);
         }
     }
-
-    private void ws() { while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++; }
-
-    private Object value() {
-        ws();
-        char c = s.charAt(i);
-        switch (c) {
-            case '{' -> {
-                i++;
-                var m = new LinkedHashMap<String, Object>();
-                ws();
-                if (s.charAt(i) == '}') { i++; return m; }
-                while (true) {
-                    ws();
-                    String k = string();
-                    ws();
-                    expect(':');
-                    m.put(k, value());
-                    ws();
-                    if (s.charAt(i) == ',') { i++; continue; }
-                    expect('}');
-                    return m;
-                }
-            }
-            case '[' -> {
-                i++;
-                var l = new ArrayList<Object>();
-                ws();
-                if (s.charAt(i) == ']') { i++; return l; }
-                while (true) {
-                    l.add(value());
-                    ws();
-                    if (s.charAt(i) == ',') { i++; continue; }
-                    expect(']');
-                    return l;
-                }
-            }
-            case '"' -> { return string(); }
-            default -> {
-                if (s.startsWith("true", i)) { i += 4; return Boolean.TRUE; }
-                if (s.startsWith("false", i)) { i += 5; return Boolean.FALSE; }
-                if (s.startsWith("null", i)) { i += 4; return null; }
-                if (s.startsWith("NaN", i)) { i += 3; return Double.NaN; }
-                if (s.startsWith("Infinity", i)) { i += 8; return Double.POSITIVE_INFINITY; }
-                if (s.startsWith("-Infinity", i)) { i += 9; return Double.NEGATIVE_INFINITY; }
-                int start = i;
-                while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
-                return Double.parseDouble(s.substring(start, i));
-            }
-        }
-    }
-
-    private void expect(char c) {
-        if (s.charAt(i) != c) throw new IllegalArgumentException("expected '" + c + "' at " + i + ", got '" + s.charAt(i) + "'");
-        i++;
-    }
-
-    private String string() {
-        expect('"');
-        var sb = new StringBuilder();
-        while (s.charAt(i) != '"') {
-            char c = s.charAt(i++);
-            if (c == '\\') {
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> { sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; }
-                    default -> sb.append(e);
-                }
-            } else sb.append(c);
-        }
-        i++;
-        return sb.toString();
-    }
-
-    // ---- fixture encodings
 
     static boolean isArray(Object o) { return o instanceof Map<?, ?> m && m.containsKey("shape") && m.containsKey("dtype") && m.containsKey("data"); }
 

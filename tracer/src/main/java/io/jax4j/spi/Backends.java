@@ -34,6 +34,12 @@ public final class Backends {
         return all;
     }
 
+    /** The backend of that name, available or not, or null when none is on the class path. */
+    public static Backend byNameOrNull(String name) {
+        for (Backend b : all()) if (b.name().equals(name)) return b;
+        return null;
+    }
+
     public static Backend byName(String name) {
         for (Backend b : all()) {
             if (b.name().equals(name)) {

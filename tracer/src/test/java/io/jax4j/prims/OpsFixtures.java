@@ -26,7 +26,7 @@ final class OpsFixtures {
 
     @SuppressWarnings("unchecked")
     static synchronized Case get(String name) {
-        if (root == null) root = (Map<String, Object>) new Reader(load()).value();
+        if (root == null) root = (Map<String, Object>) io.jax4j.MiniJson.parse(load());
         for (Object o : (List<Object>) root.get("cases")) {
             Map<String, Object> c = (Map<String, Object>) o;
             if (c.get("name").equals(name)) {
@@ -77,80 +77,4 @@ final class OpsFixtures {
     }
 
     static void assertClose(Array expected, Array actual, String what) { assertClose(expected, actual, 1e-4, 1e-5, what); }
-
-    /** A minimal recursive-descent JSON reader: objects, arrays, numbers (as Double), strings, booleans, null. */
-    private static final class Reader {
-        private final String s;
-        private int i;
-
-        Reader(String s) { this.s = s; }
-
-        Object value() {
-            skip();
-            char c = s.charAt(i);
-            if (c == '{') return object();
-            if (c == '[') return list();
-            if (c == '"') return string();
-            if (s.startsWith("true", i)) { i += 4; return Boolean.TRUE; }
-            if (s.startsWith("false", i)) { i += 5; return Boolean.FALSE; }
-            if (s.startsWith("null", i)) { i += 4; return null; }
-            if (s.startsWith("NaN", i)) { i += 3; return Double.NaN; }
-            if (s.startsWith("Infinity", i)) { i += 8; return Double.POSITIVE_INFINITY; }
-            if (s.startsWith("-Infinity", i)) { i += 9; return Double.NEGATIVE_INFINITY; }
-            int start = i;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
-            return Double.parseDouble(s.substring(start, i));
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            i++;
-            skip();
-            if (s.charAt(i) == '}') { i++; return m; }
-            while (true) {
-                skip();
-                String k = string();
-                skip();
-                i++; // ':'
-                m.put(k, value());
-                skip();
-                if (s.charAt(i++) == '}') return m;
-            }
-        }
-
-        private List<Object> list() {
-            List<Object> l = new ArrayList<>();
-            i++;
-            skip();
-            if (s.charAt(i) == ']') { i++; return l; }
-            while (true) {
-                l.add(value());
-                skip();
-                if (s.charAt(i++) == ']') return l;
-            }
-        }
-
-        private String string() {
-            StringBuilder sb = new StringBuilder();
-            i++;
-            while (s.charAt(i) != '"') {
-                char c = s.charAt(i++);
-                if (c == '\\') {
-                    char e = s.charAt(i++);
-                    switch (e) {
-                        case 'n' -> sb.append('\n');
-                        case 't' -> sb.append('\t');
-                        case 'u' -> { sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; }
-                        default -> sb.append(e);
-                    }
-                } else sb.append(c);
-            }
-            i++;
-            return sb.toString();
-        }
-
-        private void skip() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-        }
-    }
 }

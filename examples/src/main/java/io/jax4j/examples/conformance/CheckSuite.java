@@ -4,8 +4,8 @@ package io.jax4j.examples.conformance;
  * The checks of one kind of fixture file, recognised by its name's prefix ({@code ops_},
  * {@code prng_}, {@code optax_}, {@code flax_}, {@code clip_}). A suite reports one
  * {@link CheckResult} per check; a case it has no implementation for is a SKIP with the reason,
- * never a silent pass. To add a suite: write one class implementing this interface and put it in
- * {@link ConformanceRunner#SUITES} in place of the stub for its prefix.
+ * never a silent pass. To add a kind: write one class implementing this interface and put it in
+ * {@link ConformanceRunner#SUITES}.
  */
 public interface CheckSuite {
     /** The file-name prefix of the files this suite reads. */

@@ -34,18 +34,27 @@ import java.util.stream.Stream;
  *       {@code bmm}, {@code einsum_*}, {@code vecdot}, {@code matvec}, {@code dense},
  *       {@code attention}, {@code mlp2}, {@code conv_*}, {@code avg_pool*}
  *       ({@code OpsCases.LONG}), and {@code vmap_grad}</td></tr>
+   <tr><td>ulp</td><td colspan="2">float32 within 1 ulp, integers exact</td><td>PRNG draws and
+ *       initializers ({@link PrngSuite}: XLA's float32 erf/log polynomials)</td></tr>
+ *   <tr><td>init</td><td>3e-7</td><td>1e-7</td><td>module init values drawn through a truncated
+ *       normal and rescaled ({@link FlaxSuite#INIT})</td></tr>
  * </table>
  * A case's class applies to all its checks (value, VJP, JVP). Nothing is looser; a suite that
- * needs a looser bound must say why next to it.
+ * needs a looser bound must say why next to it. The suites: {@link OpsSuite} ({@code ops_}),
+ * {@link PrngSuite} ({@code prng_}), {@link OptaxSuite} ({@code optax_}), {@link FlaxSuite} and
+ * {@link FlaxTraining} ({@code flax_}, with the msgpack files next to it), {@link ClipSuite}
+ * ({@code clip_}, with the checkpoint directory next to it); each documents its checks and the
+ * classes it uses (Optax: elementwise; Flax: elementwise for MLP outputs, long for convolutions,
+ * attention and the 20-step training runs; CLIP: long).
  */
 public final class ConformanceRunner {
-    /** The suites by file prefix; replace a stub by its suite when one is written. */
+    /** The suites by file prefix. */
     public static final List<CheckSuite> SUITES = List.of(
             new OpsSuite(),
-            new StubSuite("prng_", "issue 4: PRNG"),
-            new StubSuite("optax_", "issue 5: optim"),
-            new StubSuite("flax_", "issue 6: nn"),
-            new StubSuite("clip_", "issue 8: checkpoints and CLIP import"));
+            new PrngSuite(),
+            new OptaxSuite(),
+            new FlaxSuite(),
+            new ClipSuite());
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)

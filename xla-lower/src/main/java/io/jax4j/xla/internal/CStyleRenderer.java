@@ -50,7 +50,7 @@ public final class CStyleRenderer {
             sb.append("    ").append(pa.output() ? "" : "const ").append(t).append("* ").append(q).append("p").append(p)
                     .append(" = (").append(pa.output() ? "" : "const ").append(t).append("*) slots[").append(pa.slot()).append("];\n");
         }
-        switch (k.loop()) {
+        if (!d.renderLoops(sb, k, this)) switch (k.loop()) {
             case Flat f -> {
                 line(sb, 1, d.parallelForSimd(f.n() * k.body().size()));
                 sb.append("    for (long i = 0; i < ").append(f.n()).append("; i++) {\n");
@@ -137,11 +137,11 @@ public final class CStyleRenderer {
         sb.append("    }\n");
     }
 
-    private String floatNaN(DType t, String v, String choose) {
+    String floatNaN(DType t, String v, String choose) {
         return t.isFloating() ? "(acc != acc || " + v + " != " + v + ") ? acc + " + v + " : (" + choose + ")" : choose;
     }
 
-    private String accumulatorType(Reduction r) {
+    String accumulatorType(Reduction r) {
         if (!r.op().equals("add")) return d.type(r.dtype());
         return switch (r.dtype()) {
             case F32, F64 -> "double";
@@ -150,7 +150,7 @@ public final class CStyleRenderer {
         };
     }
 
-    private String identity(Reduction r) {
+    String identity(Reduction r) {
         boolean max = r.op().equals("max");
         if (r.op().equals("add")) return "0";
         return switch (r.dtype()) {
@@ -162,7 +162,7 @@ public final class CStyleRenderer {
         };
     }
 
-    private void body(StringBuilder sb, int indent, List<Instr> body) {
+    void body(StringBuilder sb, int indent, List<Instr> body) {
         for (Instr in : body) {
             String rhs = switch (in) {
                 case Load l -> "p" + l.param() + "[" + l.index().render() + "]";
@@ -174,13 +174,13 @@ public final class CStyleRenderer {
         }
     }
 
-    private void stores(StringBuilder sb, int indent, Kernel k, String index, String value) {
+    void stores(StringBuilder sb, int indent, Kernel k, String index, String value) {
         for (Store s : k.stores()) {
             line(sb, indent, "p" + s.param() + "[" + index + "] = " + (value != null ? value : "v" + s.value()) + ";");
         }
     }
 
-    private static void line(StringBuilder sb, int indent, String s) {
+    static void line(StringBuilder sb, int indent, String s) {
         if (s.isEmpty()) return;
         sb.append("    ".repeat(indent)).append(s).append('\n');
     }

@@ -37,4 +37,11 @@ public interface Dialect {
      * {@code work} is large (the sum is the kernel's only loop) it also splits the loop across cores.
      */
     String parallelSum(long work, String acc);
+
+    /**
+     * Renders the kernel's loop nest (body and stores included) into {@code sb} with the renderer's
+     * helpers, or returns false to get {@link CStyleRenderer}'s sequential C loops. The CUDA dialect
+     * uses it for grid-stride loops and block reductions.
+     */
+    default boolean renderLoops(StringBuilder sb, KernelIR.Kernel k, CStyleRenderer r) { return false; }
 }

@@ -1,91 +1,41 @@
-package io.jax4j.linen;
+package io.jax4j.tests;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jax4j.Array;
-import io.jax4j.Nn;
 import io.jax4j.Np;
 import io.jax4j.Random;
+import io.jax4j.examples.conformance.models.TutorialDropoutModel;
+import io.jax4j.examples.conformance.models.TutorialMlp;
+import io.jax4j.linen.Applied;
+import io.jax4j.linen.Apply;
+import io.jax4j.linen.Dense;
+import io.jax4j.linen.DenseGeneral;
+import io.jax4j.linen.Dropout;
+import io.jax4j.linen.Embed;
+import io.jax4j.linen.Module;
+import io.jax4j.linen.ModuleErrors;
+import io.jax4j.linen.VariableRef;
+import io.jax4j.linen.Variables;
 import org.junit.jupiter.api.Test;
 
-import static io.jax4j.linen.FlaxFixtures.array;
-import static io.jax4j.linen.FlaxFixtures.assertClose;
-import static io.jax4j.linen.FlaxFixtures.assertTreeClose;
-import static io.jax4j.linen.FlaxFixtures.flax;
-import static io.jax4j.linen.FlaxFixtures.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The tutorial's BatchNorm MLP and Dropout model, line by line, against Flax's numbers. */
-class TutorialTest {
-
-    /** The tutorial's MLP: Dense(4), BatchNorm(use_running_average=not train), relu, Dense(1). */
-    record MLP() implements Module {
-        Array call(Array x, boolean train) {
-            return compact(() -> {
-                Array h = new Dense(4).call(x);
-                h = BatchNorm.builder().useRunningAverage(!train).build().call(h);
-                h = Nn.relu(h);
-                return new Dense(1).call(h);
-            });
-        }
-    }
-
-    /** The tutorial's MyModel: Dense(num_neurons), Dropout(0.5, deterministic=not training). */
-    record MyModel(int numNeurons) implements Module {
-        Array call(Array x, boolean training) {
-            return compact(() -> {
-                Array h = new Dense(numNeurons).call(x);
-                return new Dropout(0.5, !training).call(h);
-            });
-        }
-    }
-
-    @Test
-    void batchNormMlp() {
-        JsonNode f = flax().get("bn_mlp");
-        MLP mlp = new MLP();
-        Variables v = mlp.init(Random.key(0), () -> mlp.call(Array.ones(1, 3), false));
-        assertTreeClose(tree(f.get("init_variables")), v, 1e-6, 1e-6, "init");
-        Array x = array(f.get("x"));
-        Applied<Array> out = mlp.apply(v, () -> mlp.call(x, true), Apply.mutable("batch_stats"));
-        assertClose(array(f.get("y_train")), out.value(), 1e-5, 1e-6, "y_train");
-        assertTreeClose(tree(f.get("batch_stats_after")), out.updates().get("batch_stats"), 1e-5, 1e-6, "batch_stats");
-        Variables evalVars = Variables.of("params", v.get("params"), "batch_stats", out.updates().get("batch_stats"));
-        assertClose(array(f.get("y_eval_after")), mlp.apply(evalVars, () -> mlp.call(x, false)).value(), 1e-5, 1e-6, "y_eval");
-    }
-
-    @Test
-    void dropoutModelBitExact() {
-        JsonNode f = flax().get("dropout_model");
-        Array keys = Random.split(Random.key(0), 3);
-        Array paramsKey = row(keys, 1);
-        Array dropoutKey = row(keys, 2);
-        assertEquals(java.util.Arrays.toString(array(f.get("keys").get("dropout")).toIntArray()), java.util.Arrays.toString(dropoutKey.toIntArray()));
-        MyModel m = new MyModel(3);
-        Array x = array(f.get("x"));
-        Variables v = m.init(paramsKey, () -> m.call(x, false));
-        // lecun normal draws a truncated normal through erf/erf_inv: within 2 ulp of JAX (see Init)
-        assertTreeClose(tree(f.get("init_variables")), v, 3e-7, 0, "init");
-        Array yTrain = m.apply(v, () -> m.call(x, true), Apply.rngs("dropout", dropoutKey)).value();
-        assertClose(array(f.get("y_train")), yTrain, 1e-6, 1e-6, "y_train");
-        assertClose(array(f.get("y_eval")), m.apply(v, () -> m.call(x, false)).value(), 1e-6, 1e-6, "y_eval");
-    }
-
-    static Array row(Array keys, int i) {
-        int[] all = keys.toIntArray();
-        return Array.fromLongs(io.jax4j.DType.U32, new long[]{Integer.toUnsignedLong(all[2 * i]), Integer.toUnsignedLong(all[2 * i + 1])}, 2);
-    }
+/**
+ * The errors of the tutorial's models (the shared definitions the Flax conformance suite checks
+ * against Flax's numbers): each names what went wrong and the fix.
+ */
+class TutorialModelErrorsTest {
 
     @Test
     void errorsNameWhatWentWrong() {
-        MLP mlp = new MLP();
+        TutorialMlp mlp = new TutorialMlp();
         Variables v = mlp.init(Random.key(0), () -> mlp.call(Array.ones(1, 3), false));
         var shape = assertThrows(ModuleErrors.ScopeParamShapeError.class, () -> mlp.apply(v, () -> mlp.call(Array.ones(2, 5), false)));
         assertTrue(shape.getMessage().contains("/Dense_0") && shape.getMessage().contains("[5, 4]") && shape.getMessage().contains("[3, 4]"), shape.getMessage());
         var immutable = assertThrows(ModuleErrors.ModifyScopeVariableError.class, () -> mlp.apply(v, () -> mlp.call(Array.ones(2, 3), true)));
         assertTrue(immutable.getMessage().contains("batch_stats") && immutable.getMessage().contains("/BatchNorm_0"), immutable.getMessage());
-        MyModel m = new MyModel(3);
+        TutorialDropoutModel m = new TutorialDropoutModel(3);
         Variables vm = m.init(Random.key(1), () -> m.call(Array.ones(1, 4), false));
         var rng = assertThrows(ModuleErrors.InvalidRngError.class, () -> m.apply(vm, () -> m.call(Array.ones(1, 4), true)));
         assertTrue(rng.getMessage().startsWith("Dropout needs an rng stream named 'dropout'") && rng.getMessage().contains("pass rngs="), rng.getMessage());
@@ -128,7 +78,7 @@ class TutorialTest {
         var clash = assertThrows(ModuleErrors.NameInUseError.class, () -> new Clash().init(Random.key(0), () -> new Clash().call(Array.ones(1, 2))));
         assertTrue(clash.getMessage().contains("\"d\""), clash.getMessage());
         // the whole variables passed as params
-        MLP mlp = new MLP();
+        TutorialMlp mlp = new TutorialMlp();
         Variables v = mlp.init(Random.key(0), () -> mlp.call(Array.ones(1, 3), false));
         assertThrows(ModuleErrors.ApplyScopeInvalidVariablesStructureError.class,
                 () -> mlp.apply(Variables.of("params", v), () -> mlp.call(Array.ones(1, 3), false)));

@@ -1,0 +1,53 @@
+package io.jax4j.examples.train;
+
+import io.jax4j.Array;
+import io.jax4j.Nn;
+import io.jax4j.Pooling;
+import io.jax4j.linen.BatchNorm;
+import io.jax4j.linen.Conv;
+import io.jax4j.linen.Dense;
+import io.jax4j.linen.Dropout;
+import io.jax4j.linen.Module;
+
+/**
+ * The Flax MNIST example's CNN with BatchNorm (momentum 0.9) after each convolution and Dropout
+ * after the 256-wide layer:
+ * <pre>
+ * Conv(32, 3x3) BatchNorm relu avg_pool(2x2) Conv(64, 3x3) BatchNorm relu avg_pool(2x2)
+ * flatten Dense(hidden) relu Dropout(rate) Dense(numClasses)
+ * </pre>
+ * Parameters are named as Flax names them: {@code Conv_0, BatchNorm_0, Conv_1, BatchNorm_1,
+ * Dense_0, Dense_1} ({@code Dense_1} is the head).
+ *
+ * @param features1 the first convolution's features (32 in the tutorial)
+ * @param features2 the second convolution's features (64)
+ * @param hidden    the dense layer's width (256)
+ * @param numClasses the head's outputs (10)
+ * @param dropoutRate the dropout rate after the dense layer (0.5)
+ */
+public record Cnn(int features1, int features2, int hidden, int numClasses, double dropoutRate) implements Module {
+
+    /** The tutorial's sizes: 32, 64, 256, 10 classes, dropout 0.5. */
+    public static Cnn tutorial() { return new Cnn(32, 64, 256, 10, 0.5); }
+
+    public Cnn withClasses(int n) { return new Cnn(features1, features2, hidden, n, dropoutRate); }
+
+    /** Logits {@code f32[N, numClasses]} of images {@code f32[N, H, W, C]}; {@code train} selects batch statistics and dropout. */
+    public Array call(Array x, boolean train) {
+        return compact(() -> {
+            Array h = block(x, features1, train);
+            h = block(h, features2, train);
+            h = h.reshape(h.dim(0), -1);
+            h = Nn.relu(new Dense(hidden).call(h));
+            h = new Dropout(dropoutRate, !train).call(h);
+            return new Dense(numClasses).call(h);
+        });
+    }
+
+    private static Array block(Array x, int features, boolean train) {
+        Array h = new Conv(features, 3, 3).call(x);
+        h = BatchNorm.builder().useRunningAverage(!train).momentum(0.9).build().call(h);
+        h = Nn.relu(h);
+        return Pooling.avgPool(h, new int[]{2, 2}, new int[]{2, 2}, "VALID");
+    }
+}

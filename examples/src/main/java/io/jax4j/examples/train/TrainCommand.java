@@ -1,0 +1,108 @@
+package io.jax4j.examples.train;
+
+import io.jax4j.examples.cli.CliCommand;
+import io.jax4j.examples.data.DataException;
+import io.jax4j.examples.data.FashionMnist;
+import io.jax4j.spi.Backends;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * {@code jax4j train}: the main job. Trains the tutorial's CNN with BatchNorm and Dropout on
+ * Fashion-MNIST (fetched on first use), printing a progress bar per epoch and a summary line per
+ * epoch, writing a checkpoint per epoch, {@code metrics.json} and {@code curves.png} into the
+ * workdir. Ctrl-C saves a checkpoint and exits; {@code --resume} continues exactly.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains the Flax tutorial's CNN (BatchNorm, Dropout) on Fashion-MNIST with SGD + momentum",
+                "on a warm-up + cosine learning-rate schedule. Writes checkpoints, metrics.json and curves.png",
+                "into the workdir; Ctrl-C saves a checkpoint, --resume continues from the latest one."})
+public final class TrainCommand implements CliCommand {
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs to train (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.1", description = "Base learning rate after warm-up (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--warmup-epochs", defaultValue = "1", description = "Epochs of linear warm-up from 0 (default: ${DEFAULT-VALUE}).")
+    int warmupEpochs;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--seed", defaultValue = "0", description = "PRNG seed for init, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--backend", description = "Backend for jit (default: the best available; see 'jax4j info').")
+    String backend;
+
+    @Option(names = "--workdir", defaultValue = "./workdir", description = "Checkpoints, metrics.json and curves.png go here (default: ${DEFAULT-VALUE}).")
+    Path workdir;
+
+    @Option(names = "--resume", description = "Continue from the latest checkpoint in the workdir.")
+    boolean resume;
+
+    @Option(names = "--data", description = "Directory holding the four Fashion-MNIST .gz files (default: JAX4J_DATA, "
+            + FashionMnist.DEBIAN_DIR + ", the jax4j cache; fetched when missing).")
+    Path data;
+
+    @Option(names = "--eval-batch-size", defaultValue = "1000", hidden = true)
+    int evalBatchSize;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        Display display = Display.auto(out);
+        try {
+            if (backend != null) Backends.use(backend);
+            TrainConfig config = new TrainConfig(epochs, batchSize, lr, warmupEpochs, momentum, seed, workdir, resume, evalBatchSize, 3);
+            FashionMnist.Splits d = FashionMnist.load(data, display::info);
+            display.info("Fashion-MNIST from " + d.dir() + ": " + d.train().size() + " training, " + d.test().size()
+                    + " test images; backend " + Backends.current().name() + "; workdir " + workdir.toAbsolutePath().normalize());
+            Trainer trainer = new Trainer(Cnn.tutorial(), config, d.train(), d.test(), display);
+            return runWithInterrupt(trainer, display);
+        } catch (DataException | IllegalArgumentException e) {
+            System.err.println("jax4j train: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /**
+     * Runs the trainer with a shutdown hook that, on Ctrl-C, asks it to stop after the current step
+     * and waits (up to a minute) until it has saved its checkpoint.
+     */
+    static int runWithInterrupt(Trainer trainer, Display display) {
+        var done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jax4j-train-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Trainer.Result r;
+        try {
+            r = trainer.run();
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and lets the JVM exit once we return
+            }
+        }
+        if (r.interrupted()) return 130;
+        EpochRecord last = r.history().epochs().getLast();
+        display.info(String.format(java.util.Locale.ROOT, "done: test accuracy %.4f after %d epochs; metrics.json and curves.png in %s",
+                last.testAccuracy(), last.epoch(), trainer.checkpoints().dir().getParent()));
+        return 0;
+    }
+}

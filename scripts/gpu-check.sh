@@ -1,0 +1,99 @@
+#!/bin/bash
+# gpu-check.sh pack | run
+#
+#   pack  (here, with a JDK 25 and Maven): builds the project with its tests compiled and packs what a GPU
+#         machine without Java and without network needs into .gpu-kit/ (ignored by git): a jlink runtime,
+#         the runtime + test dependency jars, the module jars and test classes, and the JUnit console.
+#   run   (on the GPU machine, from the repository root, with .gpu-kit carried along): unpacks the runtime,
+#         puts the CUDA 13.0 libraries on LD_LIBRARY_PATH, runs every test tagged gpu (conformance fixtures
+#         and the backend contract on the GPU), then `jax4j bench --backend cuda` and, in the same run,
+#         JAX's timings of the same workloads (scripts/jax_bench.py). Logs go to $OUT (or ./gpu-check-out).
+#
+# With the device tool: scripts/gpu-check.sh pack here, then
+#   run(command: "bash scripts/gpu-check.sh run", carry: [".gpu-kit"], timeout_s: 540)   (see docs/gpu.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kit=.gpu-kit
+
+pack() {
+  : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"; export JAVA_HOME
+  ./mvnw -q -B -DskipTests package -pl benchmarks,tests -am
+  ./mvnw -q -B test-compile -pl xla-lower,tests -am
+  rm -rf "$kit"; mkdir -p "$kit/jars" "$kit/test-classes"
+  grep -qx '/.gpu-kit/' .git/info/exclude 2>/dev/null || echo '/.gpu-kit/' >> "$(git rev-parse --git-path info/exclude)"
+  tmp=$(mktemp -d)
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.management \
+    --output "$tmp/jre" --strip-debug --no-man-pages --no-header-files --compress zip-9
+  tar cJf "$kit/jre.tar.xz" -C "$tmp" jre
+  rm -rf "$tmp"
+  for m in benchmarks tests; do
+    ./mvnw -q -B -pl "$m" -am dependency:copy-dependencies -DincludeScope=test \
+      -DexcludeClassifiers=windows-x86_64,macosx-x86_64,macosx-arm64,linux-arm64,linux-ppc64le,android-arm64,android-x86_64,linux-armhf,ios-arm64,ios-x86_64 \
+      -DexcludeGroupIds=io.jax4j,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian -DoutputDirectory="$PWD/$kit/jars" >/dev/null
+  done
+  # (JUnit itself comes as the console launcher alone: a second copy of its engine on the class path clashes)
+  # the project's own modules as their freshly built jars (not ~/.m2 copies)
+  for j in */target/jax4j-*.jar; do case "$j" in *-sources.jar|*-javadoc.jar|*-tests.jar) ;; *) cp "$j" "$kit/jars/" ;; esac; done
+  for m in xla-lower tests; do mkdir -p "$kit/test-classes/$m" && cp -r "$m/target/test-classes/." "$kit/test-classes/$m/"; done
+  ls "$kit/jars" | grep -q junit-platform-console-standalone || \
+    ./mvnw -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$PWD/$kit/jars" >/dev/null
+  echo "packed $(du -sh "$kit" | cut -f1) into $kit"
+}
+
+# The CUDA 13.0 libraries: the toolkit's targets/x86_64-linux/lib, the pip wheels' (cuBLAS, NVRTC) and the driver's.
+cuda_libs() {
+  local dirs=() d f
+  for d in /usr/local/cuda-13.0/targets/x86_64-linux/lib /usr/local/cuda/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu; do
+    [ -d "$d" ] && dirs+=("$d")
+  done
+  for f in libcublas.so.13 libnvrtc.so.13 libcuda.so.1; do
+    local hit=""
+    for d in "${dirs[@]}"; do [ -e "$d/$f" ] && hit=$d && break; done
+    if [ -z "$hit" ]; then
+      hit=$(find / -name "$f" -not -path '*/stubs/*' -not -path '/proc/*' -not -path '/sys/*' 2>/dev/null | head -1 | xargs -r dirname)
+      [ -n "$hit" ] && dirs+=("$hit")
+    fi
+    [ -n "$hit" ] || echo "gpu-check: WARNING: $f not found" >&2
+  done
+  (IFS=:; echo "${dirs[*]}")
+}
+
+run() {
+  [ -d "$kit/jars" ] || { echo "no $kit here: run 'scripts/gpu-check.sh pack' first and carry $kit" >&2; exit 2; }
+  out=${OUT:-$PWD/gpu-check-out}; mkdir -p "$out"
+  mkdir -p /tmp/j && [ -x /tmp/j/jre/bin/java ] || tar xJf "$kit/jre.tar.xz" -C /tmp/j
+  java=/tmp/j/jre/bin/java
+  LD_LIBRARY_PATH="$(cuda_libs)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH
+  export JAX4J_CACHE_DIR=/tmp/jax4j-kernels
+  { nvidia-smi -L || true; echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"; } | tee "$out/env.txt"
+  cp=$(ls "$PWD/$kit"/jars/*.jar | grep -v junit-platform-console-standalone | paste -sd:)
+  console=$(ls .gpu-kit/jars/junit-platform-console-standalone-*.jar)
+  status=0
+  echo "== gpu-tagged tests (conformance fixtures, backend contract, device tests) =="
+  set +e
+  "$java" --enable-native-access=ALL-UNNAMED -Xss8m -jar "$console" execute --disable-banner --details=summary \
+    --class-path "$cp:$kit/test-classes/xla-lower:$kit/test-classes/tests" \
+    --scan-class-path "$kit/test-classes/xla-lower:$kit/test-classes/tests" --include-tag gpu --fail-if-no-tests --reports-dir "$out/junit" 2>&1 | tee "$out/gpu-tests.txt"
+  status=${PIPESTATUS[0]}
+  aborted=$(grep -oE '[0-9]+ tests aborted' "$out/gpu-tests.txt" | grep -oE '^[0-9]+' || echo 0)
+  if [ "$status" = 0 ] && [ "${aborted:-0}" != 0 ]; then
+    echo "gpu-check: $aborted GPU tests were skipped (no usable CUDA device? reasons in $out/junit): failing the check" >&2
+    status=3
+  fi
+  echo "== jax4j bench --backend cuda =="
+  if "$java" -cp "$cp" io.jax4j.examples.cli.Jax4jCli --help 2>&1 | grep -qE '^ +bench( |$)'; then
+    timeout 300 "$java" --enable-native-access=ALL-UNNAMED -Xss8m -cp "$cp" io.jax4j.examples.cli.Jax4jCli bench --backend cuda 2>&1 | tee "$out/jax4j-bench.txt"
+  else  # until `jax4j bench` lands: the quick W4/W5/W6 timing main on the cuda backend
+    timeout 300 "$java" --enable-native-access=ALL-UNNAMED -Xss8m -Djax4j.backend=cuda -cp "$cp" io.jax4j.bench.QuickBench 2>&1 | tee "$out/jax4j-bench.txt"
+  fi
+  echo "== JAX on the same GPU, same workloads =="
+  PYTHONUNBUFFERED=1 timeout 300 python3 scripts/jax_bench.py 2>&1 | tee "$out/jax-bench.txt"
+  set -e
+  exit "$status"
+}
+
+case "${1:-}" in
+  pack) pack ;;
+  run) run ;;
+  *) echo "usage: $0 pack|run" >&2; exit 2 ;;
+esac
