@@ -248,7 +248,7 @@ public final class CStyleRenderer {
             case "ge" -> "(uint8_t)(" + x + " >= " + y + ")";
             case "convert_element_type" -> convert(x, in, out);
             case "select_n" -> selectN(a, c.argDtypes().getFirst());
-            case "flush_denormal" -> "(" + d.math("fabs", out) + "(" + x + ") < " + (out == DType.F32 ? "FLT_MIN" : "DBL_MIN") + " ? ("
+            case "flush_denormal" -> "(" + d.math("fabs", out) + "(" + x + ") < " + (out == DType.F32 ? "1.17549435e-38f" : "2.2250738585072014e-308") + " ? ("
                     + t + ") 0 * " + x + " : " + x + ")";
             case "bitcast_convert_type" -> "((union { " + d.type(in) + " a; " + t + " b; }){ .a = " + x + " }).b";
             default -> throw new IllegalArgumentException("no C template for primitive '" + c.op() + "'");

@@ -50,8 +50,14 @@ public final class FusionPlanner {
     private final Map<Var, Integer> stepOf = new HashMap<>();
     private final Set<Var> outputs = new HashSet<>();
 
-    public FusionPlanner(Jaxpr jaxpr) {
+    /** Rules 4b and 4c: reduction kernels with side outputs and epilogues (when the target renders them). */
+    private final boolean reductionOutputs;
+
+    public FusionPlanner(Jaxpr jaxpr) { this(jaxpr, true); }
+
+    public FusionPlanner(Jaxpr jaxpr, boolean reductionOutputs) {
         this.jaxpr = jaxpr;
+        this.reductionOutputs = reductionOutputs;
         for (Eqn e : jaxpr.eqns()) for (Var v : e.outvars()) producer.put(v, e);
         for (Atom a : jaxpr.outvars()) if (a instanceof Var v) outputs.add(v);
     }
@@ -172,7 +178,7 @@ public final class FusionPlanner {
 
     /** Rule 4: the earlier elementwise kernel over the same domain that can also compute {@code v}, or -1. */
     private int mergeTarget(List<Step> steps, Var v) {
-        int epilogue = epilogueTarget(steps, v);
+        int epilogue = reductionOutputs ? epilogueTarget(steps, v) : -1;
         if (epilogue >= 0) return epilogue;
         int ready = -1;
         Set<Var> leaves = leaves(v);
@@ -190,7 +196,7 @@ public final class FusionPlanner {
             if (ok && before < ready) return ready;
         }
         for (int s = steps.size() - 1; s > ready; s--) {
-            if (steps.get(s) instanceof Fused f && (f.reduce() == null || trailingReduce(f))
+            if (steps.get(s) instanceof Fused f && (f.reduce() == null || reductionOutputs && trailingReduce(f))
                     && f.domain().shape().equals(v.aval().shape())) return s;
         }
         return -1;

@@ -33,7 +33,7 @@ public final class Lowering {
 
     public static Program lower(Jaxpr jaxpr, boolean[] donated, String name, Dialect dialect) {
         Jaxpr j = passes(jaxpr);
-        FusionPlanner planner = new FusionPlanner(j);
+        FusionPlanner planner = new FusionPlanner(j, dialect.reductionOutputs());
         KernelPlan plan = planner.run();
         MemoryPlan memory = new MemoryPlan(plan);
         Map<Integer, Kernel> kernels = new java.util.TreeMap<>();
