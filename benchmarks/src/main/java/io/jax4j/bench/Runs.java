@@ -114,6 +114,7 @@ final class Runs {
             call.run();
             FloatPointer pa = new FloatPointer(a.segment().asByteBuffer().asFloatBuffer()), pb = new FloatPointer(b.segment().asByteBuffer().asFloatBuffer());
             FloatPointer pc = new FloatPointer((long) n * n);
+            org.bytedeco.javacpp.Pointer.memset(pc, 0, 4L * n * n);
             Runnable direct = () -> { for (int i = 0; i < inner; i++) openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
                     openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans, n, n, n, 1f, pa, n, pb, n, 0f, pc, n); };
             direct.run();
