@@ -56,7 +56,11 @@ final class References {
         List<Runnable> calls = new ArrayList<>();
         for (Gemm g : gemms) {
             long sa = (long) g.m() * g.k(), sb = (long) g.k() * Math.max(g.n(), g.ldb()), sc = (long) g.m() * g.ldc();
-            FloatPointer a = new FloatPointer(sa).zero(), b = new FloatPointer(sb).zero(), c = new FloatPointer(sc).zero();
+            // explicitly zeroed: recycled malloc memory may hold denormals, on which OpenBLAS runs ~100x slower
+            FloatPointer a = new FloatPointer(sa), b = new FloatPointer(sb), c = new FloatPointer(sc);
+            org.bytedeco.javacpp.Pointer.memset(a, 0, sa * 4);
+            org.bytedeco.javacpp.Pointer.memset(b, 0, sb * 4);
+            org.bytedeco.javacpp.Pointer.memset(c, 0, sc * 4);
             for (long i = 0; i < g.count(); i++) {
                 calls.add(() -> openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
                         g.ta() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,

@@ -39,18 +39,26 @@ final class Runs {
     /** Steps/s of a train step (repeats of {@code steps} steps) against its GEMMs alone in OpenBLAS. */
     static Row trainStep(String id, String what, Workloads.Step w, int repeats, int steps) {
         Object[] st = {w.init()};
-        for (int i = 0; i < 3; i++) st[0] = w.step(st[0]);
+        // warm-up by time: the JVM's compiler threads finish compiling the tracing and dispatch code
+        // (on 2 cores they would otherwise compete with OpenBLAS's threads during the measurement)
+        long until = System.nanoTime() + 3_000_000_000L;
+        for (int i = 0; i < 3 || System.nanoTime() < until; i++) st[0] = w.step(st[0]);
+        settle();
         w.loss(st[0]);
-        double[] s = seconds(repeats, () -> {
-            for (int i = 0; i < steps; i++) st[0] = w.step(st[0]);
-            w.loss(st[0]);  // waits for nothing (execution is synchronous) but reads the result like a training loop
-        });
-        double loss = w.loss(st[0]);
-        if (!Double.isFinite(loss)) throw new IllegalStateException(id + ": the loss is " + loss);
         List<References.Gemm> gemms = References.gemmsOf(w.jaxpr());
         Runnable all = References.gemmRunner(gemms);
         for (int i = 0; i < 3; i++) all.run();
-        double[] g = seconds(repeats, () -> { for (int i = 0; i < steps; i++) all.run(); });
+        // the step and its GEMMs alternate, so that both see the same load on a shared machine
+        double[] s = new double[repeats], g = new double[repeats];
+        for (int k = 0; k < repeats; k++) {
+            s[k] = seconds(1, () -> {
+                for (int i = 0; i < steps; i++) st[0] = w.step(st[0]);
+                w.loss(st[0]);  // reads the result like a training loop (execution is synchronous)
+            })[0];
+            g[k] = seconds(1, () -> { for (int i = 0; i < steps; i++) all.run(); })[0];
+        }
+        double loss = w.loss(st[0]);
+        if (!Double.isFinite(loss)) throw new IllegalStateException(id + ": the loss is " + loss);
         double rate = steps / median(s), best = steps / min(s), ref = steps / median(g);
         double gflop = gemms.stream().mapToDouble(References.Gemm::flop).sum() / 1e9;
         return new Row(id, what, rate, best, "steps/s", ref, String.format("%d GEMMs (%.2f GFLOP) alone", gemms.stream()
@@ -68,7 +76,7 @@ final class Runs {
             ((ArrayImpl) r.grad()).close();
         };
         for (int i = 0; i < 3; i++) call.run();
-        double[] s = seconds(Math.max(repeats, 5), call);
+        settle();
         MethodHandle loop = References.w4Loop();
         References.W4Buffers b = References.W4Buffers.of(x.segment(), n);
         Runnable ref = () -> {
@@ -79,7 +87,12 @@ final class Runs {
             }
         };
         for (int i = 0; i < 3; i++) ref.run();
-        double[] r = seconds(Math.max(repeats, 5), ref);
+        int reps = Math.max(repeats, 5);
+        double[] s = new double[reps], r = new double[reps];
+        for (int k = 0; k < reps; k++) {
+            s[k] = seconds(1, call)[0];
+            r[k] = seconds(1, ref)[0];
+        }
         // the two agree
         ValueAndGrad<Array> out = f.apply(x);
         float want = b.value().get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0), got = out.value().toFloatArray()[0];
@@ -99,13 +112,19 @@ final class Runs {
             int inner = n <= 512 ? 50 : n <= 2048 ? 3 : 1;
             Runnable call = () -> { for (int i = 0; i < inner; i++) ((ArrayImpl) mm.apply(args)).close(); };
             call.run();
-            double[] s = seconds(Math.max(repeats, 3), call);
             FloatPointer pa = new FloatPointer(a.segment().asByteBuffer().asFloatBuffer()), pb = new FloatPointer(b.segment().asByteBuffer().asFloatBuffer());
             FloatPointer pc = new FloatPointer((long) n * n);
+            org.bytedeco.javacpp.Pointer.memset(pc, 0, 4L * n * n);
             Runnable direct = () -> { for (int i = 0; i < inner; i++) openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
                     openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans, n, n, n, 1f, pa, n, pb, n, 0f, pc, n); };
             direct.run();
-            double[] d = seconds(Math.max(repeats, 3), direct);
+            settle();
+            int reps = Math.max(repeats, 3);
+            double[] s = new double[reps], d = new double[reps];
+            for (int k = 0; k < reps; k++) {
+                s[k] = seconds(1, call)[0];
+                d[k] = seconds(1, direct)[0];
+            }
             double flop = 2.0 * n * n * n * inner / 1e9;
             double v = flop / median(s), ref = flop / median(d);
             rows.add(new Row(n == 4096 ? "W5" : "W5_" + n, "matmul " + n + "x" + n + " f32", v, flop / min(s), "GFLOP/s", ref,
@@ -120,6 +139,7 @@ final class Runs {
         Array x = Array.of(1f, 2f, 3f, 4f);
         int n = 200_000;
         for (int i = 0; i < n; i++) f.apply(x);
+        settle();
         double[] s = seconds(Math.max(repeats, 5), () -> { for (int i = 0; i < n; i++) f.apply(x); });
         return new Row("W6", "dispatch of jitted x + 1 on f32[4]", median(s) * 1e6 / n, min(s) * 1e6 / n, "us", 2.0, "target (absolute)",
                 median(s) * 1e6 / n / 2.0, "<= 2 us");
@@ -177,6 +197,16 @@ final class Runs {
         System.out.printf("soak: %d W1 steps, native memory %.1f MB after warm-up, %.1f MB at the end (peak sampled %.1f MB), %.1f steps/s%n",
                 steps, after / 1e6, end / 1e6, peak / 1e6, (steps - warm) / sec);
         return m;
+    }
+
+    /** Lets the previous workload's garbage (and its native buffers) be collected before the next one is timed. */
+    static void settle() {
+        System.gc();
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Live native bytes once garbage arrays have been cleaned. */

@@ -48,7 +48,7 @@ public final class NativeMemory {
      * fault per 4 KiB, more than the kernel that fills it (W4's 64 MiB gradient).
      */
     static final long POOL_MIN = 1L << 20, POOL_LIMIT = Long.getLong("jax4j.nativePool", 512L << 20);
-    private static final java.util.Map<Long, java.util.ArrayDeque<MemorySegment>> POOL = new java.util.HashMap<>();
+    private static final java.util.Map<Long, java.util.ArrayDeque<MemorySegment>> POOL = new java.util.LinkedHashMap<>();
     private static long pooledBytes;
 
     /** Bytes held in the reuse pool (freed, not returned to the OS). */
@@ -61,11 +61,31 @@ public final class NativeMemory {
         return q.pop();
     }
 
+    /** Keeps a freed block for reuse, first returning the least recently pooled sizes to the OS if the pool is full. */
     private static synchronized boolean pool(MemorySegment seg, long n) {
-        if (n < POOL_MIN || pooledBytes + n > POOL_LIMIT) return false;
+        if (n < POOL_MIN || n > POOL_LIMIT) return false;
+        var sizes = POOL.entrySet().iterator();
+        while (pooledBytes + n > POOL_LIMIT && sizes.hasNext()) {
+            var e = sizes.next();
+            if (e.getKey() == n) continue;
+            while (!e.getValue().isEmpty() && pooledBytes + n > POOL_LIMIT) {
+                freeNow(e.getValue().pollLast());
+                pooledBytes -= e.getKey();
+            }
+            if (e.getValue().isEmpty()) sizes.remove();
+        }
+        if (pooledBytes + n > POOL_LIMIT) return false;
         POOL.computeIfAbsent(n, k -> new java.util.ArrayDeque<>()).push(seg);
         pooledBytes += n;
         return true;
+    }
+
+    private static void freeNow(MemorySegment seg) {
+        try {
+            FREE.invokeExact(MemorySegment.ofAddress(seg.address()));
+        } catch (Throwable t) {
+            throw new IllegalStateException("free failed", t);
+        }
     }
 
     /** A block of {@code bytes} (at least 1) bytes whose contents are undefined. */

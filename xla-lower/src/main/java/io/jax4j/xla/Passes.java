@@ -27,9 +27,87 @@ import java.util.Set;
 public final class Passes {
     private Passes() {}
 
-    /** inline, simplify, CSE, DCE: what the lowering runs before fusion planning. */
+    /** inline, constant folding, simplify, CSE, DCE: what the lowering runs before fusion planning. */
     public static Pass standard() {
-        return inlineCalls().andThen(simplify()).andThen(cse()).andThen(dce());
+        return inlineCalls().andThen(foldConstants()).andThen(simplify()).andThen(cse()).andThen(dce());
+    }
+
+    // ---------------------------------------------------------------- scalar hoisting
+
+    /**
+     * Moves the scalar equations that depend only on the inputs (a step counter, a learning-rate
+     * schedule, bias corrections) to the front, keeping their order: computed first, they are ready
+     * for every kernel, which can then fuse across them (Adam's update joins its moments' kernel).
+     */
+    public static Pass hoistScalars() {
+        return j -> {
+            Set<Var> early = new HashSet<>(j.invars().toJavaList());
+            early.addAll(j.constvars().toJavaList());
+            List<Eqn> first = new ArrayList<>(), rest = new ArrayList<>();
+            for (Eqn e : j.eqns()) {
+                boolean scalar = e.outvars().forAll(v -> v.aval().ndim() == 0) && !e.primitive().has(Primitive.Property.EFFECTFUL)
+                        && e.inputs().forAll(a -> a instanceof Literal || early.contains((Var) a));
+                if (scalar) {
+                    first.add(e);
+                    early.addAll(e.outvars().toJavaList());
+                } else {
+                    rest.add(e);
+                }
+            }
+            if (first.isEmpty() || rest.isEmpty()) return j;
+            first.addAll(rest);
+            return j.withEqns(Vector.ofAll(first));
+        };
+    }
+
+    // ---------------------------------------------------------------- constant folding
+
+    /**
+     * An equation whose inputs are all literals and whose outputs are scalars is evaluated now, by the
+     * primitive's reference implementation (the oracle, so the value is the one the program would
+     * compute), and its outputs become literals: {@code div 1.0 128.0} is {@code 0.0078125}.
+     * Effectful and higher-order primitives, and any that fail to evaluate, are left alone.
+     */
+    public static Pass foldConstants() {
+        return j -> {
+            Map<Var, Atom> subst = new HashMap<>();
+            List<Eqn> out = new ArrayList<>();
+            boolean changed = false;
+            for (Eqn e : j.eqns()) {
+                Eqn eq = e.withInputs(substitute(e.inputs(), subst));
+                List<Literal> folded = fold(eq);
+                if (folded == null) {
+                    out.add(eq);
+                    continue;
+                }
+                for (int i = 0; i < folded.size(); i++) subst.put(eq.outvars().get(i), folded.get(i));
+                changed = true;
+            }
+            if (!changed) return j;
+            return new Jaxpr(j.constvars(), j.invars(), Vector.ofAll(out), substitute(j.outvars(), subst));
+        };
+    }
+
+    private static List<Literal> fold(Eqn e) {
+        Primitive p = e.primitive();
+        if (e.inputs().isEmpty() || !e.inputs().forAll(a -> a instanceof Literal) || e.outvars().exists(v -> v.aval().ndim() != 0)
+                || p.has(Primitive.Property.EFFECTFUL) || p.has(Primitive.Property.HIGHER_ORDER) || CallPrimitives.isInlinedCall(p)) {
+            return null;
+        }
+        try {
+            List<io.jax4j.core.ArrayImpl> in = e.inputs().map(a -> ((Literal) a).value()).toJavaList();
+            List<io.jax4j.Array> r = io.jax4j.core.EvalTrace.INSTANCE.run(() -> p.impl(e.params(), in));
+            List<Literal> lits = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+                io.jax4j.core.ArrayImpl v = r.get(i).concrete("constant folding " + p.name());
+                ShapedArray want = e.outvars().get(i).aval();
+                if (!v.aval().dtype().equals(want.dtype()) || v.aval().ndim() != 0) return null;
+                lits.add(new Literal(v.aval().equals(want) ? v : v.withAval(want)));
+            }
+            return lits;
+        } catch (RuntimeException ex) {
+            return null;
+        }
     }
 
     // ---------------------------------------------------------------- inlining

@@ -56,7 +56,7 @@ public final class CDialect implements Dialect {
 
     @Override
     public String prelude() {
-        return "#include <float.h>\n#include <math.h>\n#include <stdint.h>\n\n" + MATH;
+        return "#include <math.h>\n#include <stdint.h>\n\n" + MATH;
     }
 
     @Override
@@ -95,6 +95,9 @@ public final class CDialect implements Dialect {
 
     @Override
     public String simd() { return "#pragma omp simd"; }
+
+    @Override
+    public boolean reductionOutputs() { return true; }
 
     @Override
     public String parallelSum(long work, String acc) {

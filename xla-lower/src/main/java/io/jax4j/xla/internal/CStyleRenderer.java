@@ -124,12 +124,16 @@ public final class CStyleRenderer {
             default -> throw new IllegalArgumentException(r.op());
         };
         sb.append("            acc = ").append(combine).append(";\n");
+        java.util.Set<Integer> after = new java.util.HashSet<>();
+        for (Instr in : k.epilogue()) after.add(in.id());
         for (Store s : k.stores()) {
-            if (s.value() >= 0) line(sb, 3, "p" + s.param() + "[o * " + r.inner() + " + r] = v" + s.value() + ";");
+            if (s.value() >= 0 && !after.contains(s.value())) line(sb, 3, "p" + s.param() + "[o * " + r.inner() + " + r] = v" + s.value() + ";");
         }
         sb.append("        }\n");
         String result = r.dtype() == DType.BOOL ? "(acc != 0)" : "(" + d.type(r.dtype()) + ") acc";
         for (Store s : k.stores()) if (s.value() < 0) line(sb, 2, "p" + s.param() + "[o] = " + result + ";");
+        body(sb, 2, k.epilogue());
+        for (Store s : k.stores()) if (after.contains(s.value())) line(sb, 2, "p" + s.param() + "[o] = v" + s.value() + ";");
         sb.append("    }\n");
     }
 
@@ -164,6 +168,7 @@ public final class CStyleRenderer {
                 case Load l -> "p" + l.param() + "[" + l.index().render() + "]";
                 case Const c -> literal(c.dtype(), c.value());
                 case Compute c -> expr(c);
+                case KernelIR.Acc a -> a.dtype() == DType.BOOL ? "(acc != 0)" : "(" + d.type(a.dtype()) + ") acc";
             };
             line(sb, indent, "const " + d.type(in.dtype()) + " v" + in.id() + " = " + rhs + ";");
         }
@@ -243,7 +248,7 @@ public final class CStyleRenderer {
             case "ge" -> "(uint8_t)(" + x + " >= " + y + ")";
             case "convert_element_type" -> convert(x, in, out);
             case "select_n" -> selectN(a, c.argDtypes().getFirst());
-            case "flush_denormal" -> "(" + d.math("fabs", out) + "(" + x + ") < " + (out == DType.F32 ? "FLT_MIN" : "DBL_MIN") + " ? ("
+            case "flush_denormal" -> "(" + d.math("fabs", out) + "(" + x + ") < " + (out == DType.F32 ? "1.17549435e-38f" : "2.2250738585072014e-308") + " ? ("
                     + t + ") 0 * " + x + " : " + x + ")";
             case "bitcast_convert_type" -> "((union { " + d.type(in) + " a; " + t + " b; }){ .a = " + x + " }).b";
             default -> throw new IllegalArgumentException("no C template for primitive '" + c.op() + "'");

@@ -33,6 +33,12 @@ public interface Dialect {
     default String simd() { return ""; }
 
     /**
+     * Whether the target renders a reduction kernel's extra outputs: elementwise values stored from
+     * inside its loop and epilogue values after it ({@link FusionPlanner}'s rules 4b and 4c).
+     */
+    default boolean reductionOutputs() { return false; }
+
+    /**
      * A line before the inner loop of a sum (which may then be reassociated and vectorised); when
      * {@code work} is large (the sum is the kernel's only loop) it also splits the loop across cores.
      */

@@ -50,8 +50,14 @@ public final class FusionPlanner {
     private final Map<Var, Integer> stepOf = new HashMap<>();
     private final Set<Var> outputs = new HashSet<>();
 
-    public FusionPlanner(Jaxpr jaxpr) {
+    /** Rules 4b and 4c: reduction kernels with side outputs and epilogues (when the target renders them). */
+    private final boolean reductionOutputs;
+
+    public FusionPlanner(Jaxpr jaxpr) { this(jaxpr, true); }
+
+    public FusionPlanner(Jaxpr jaxpr, boolean reductionOutputs) {
         this.jaxpr = jaxpr;
+        this.reductionOutputs = reductionOutputs;
         for (Eqn e : jaxpr.eqns()) for (Var v : e.outvars()) producer.put(v, e);
         for (Atom a : jaxpr.outvars()) if (a instanceof Var v) outputs.add(v);
     }
@@ -140,6 +146,15 @@ public final class FusionPlanner {
             }
             if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV || k == Kind.REDUCE) materialised.addAll(e.outvars().toJavaList());
         }
+        // a computed scalar used across a bigger domain is computed once (Adam's bias corrections: pow per step, not per element)
+        for (Eqn e : jaxpr.eqns()) {
+            if (kind(e) != Kind.ELEMENTWISE || e.outvars().head().aval().ndim() == 0) continue;
+            for (Atom a : e.inputs()) {
+                if (a instanceof Var v && v.aval().ndim() == 0 && producer.containsKey(v) && kind(producer.get(v)) == Kind.ELEMENTWISE) {
+                    materialised.add(v);
+                }
+            }
+        }
         for (Eqn e : jaxpr.eqns()) {
             if (e.primitive() == Structural.BROADCAST_IN_DIM && e.outvars().head().aval().size() > e.inputs().head().aval().size()
                     && e.inputs().head() instanceof Var v) {
@@ -163,10 +178,25 @@ public final class FusionPlanner {
 
     /** Rule 4: the earlier elementwise kernel over the same domain that can also compute {@code v}, or -1. */
     private int mergeTarget(List<Step> steps, Var v) {
+        int epilogue = reductionOutputs ? epilogueTarget(steps, v) : -1;
+        if (epilogue >= 0) return epilogue;
         int ready = -1;
-        for (Var leaf : leaves(v)) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
+        Set<Var> leaves = leaves(v);
+        for (Var leaf : leaves) ready = Math.max(ready, stepOf.getOrDefault(leaf, -1));
+        // Rule 4d (multi-output kernels): a value that reads an elementwise kernel's own results at the
+        // same index joins that kernel (Adam: mu, nu and the parameter update in one pass)
+        if (ready >= 0 && steps.get(ready) instanceof Fused f && f.reduce() == null && f.domain().shape().equals(v.aval().shape())) {
+            boolean ok = true;
+            int before = -1;
+            for (Var leaf : leaves) {
+                int s = stepOf.getOrDefault(leaf, -1);
+                if (s == ready) ok &= f.roots().contains(leaf) && readsAtSameIndex(v, leaf);
+                else before = Math.max(before, s);
+            }
+            if (ok && before < ready) return ready;
+        }
         for (int s = steps.size() - 1; s > ready; s--) {
-            if (steps.get(s) instanceof Fused f && (f.reduce() == null || trailingReduce(f))
+            if (steps.get(s) instanceof Fused f && (f.reduce() == null || reductionOutputs && trailingReduce(f))
                     && f.domain().shape().equals(v.aval().shape())) return s;
         }
         return -1;
@@ -183,6 +213,38 @@ public final class FusionPlanner {
         java.util.Arrays.sort(axes);
         for (int i = 0; i < axes.length; i++) if (axes[i] != nd - axes.length + i) return false;
         return axes.length > 0;
+    }
+
+    /**
+     * Rule 4c (reduction epilogues): an elementwise value of a reduction's result, over the result's
+     * shape, whose other inputs are ready before the reduction runs, is computed right after the
+     * reduction's loop, per output element (mean = sum, then a division, in one kernel).
+     */
+    private int epilogueTarget(List<Step> steps, Var v) {
+        Set<Var> leaves = leaves(v);
+        for (Var r : leaves) {
+            Integer s = stepOf.get(r);
+            if (s == null || !(steps.get(s) instanceof Fused f) || f.reduce() == null || !f.roots().getFirst().equals(r)) continue;
+            if (!r.aval().shape().equals(v.aval().shape()) || r.aval().shape().equals(f.domain().shape())) continue;
+            boolean ok = true;
+            for (Var leaf : leaves) if (!leaf.equals(r) && stepOf.getOrDefault(leaf, -1) >= s) ok = false;
+            if (ok && readsAtSameIndex(v, r)) return s;
+        }
+        return -1;
+    }
+
+    /** Whether the inlined expression of {@code v} reads {@code r} only through elementwise equations. */
+    private boolean readsAtSameIndex(Var v, Var r) {
+        List<Eqn> eqns = new ArrayList<>();
+        collect(v, true, new LinkedHashSet<>(), new HashSet<>(), eqns);
+        Set<Var> dependent = new HashSet<>(Set.of(r));
+        for (Eqn e : eqns) {  // in dependency order
+            boolean reads = e.inputs().exists(a -> a instanceof Var u && dependent.contains(u));
+            if (!reads) continue;
+            if (kind(e) != Kind.ELEMENTWISE) return false;
+            dependent.addAll(e.outvars().toJavaList());
+        }
+        return true;
     }
 
     /** The buffers an inlined value reads: the materialised values its expression reaches. */

@@ -55,8 +55,15 @@ public final class KernelBuilder {
     private final ToIntFunction<Var> slotOf;
     private final List<Param> params = new ArrayList<>();
     private final Map<Integer, Integer> paramOfSlot = new HashMap<>();
-    private final List<Instr> body = new ArrayList<>();
-    private final Map<String, Integer> memo = new HashMap<>();
+    private List<Instr> body = new ArrayList<>();
+    private final List<Instr> mainBody = body;
+    private Map<String, Integer> memo = new HashMap<>();
+    private int nextId;
+    /** In a reduction's epilogue: the reduced value (read as the accumulator), else null. */
+    private Var accumulated;
+    private int accId = -1;
+    /** The values this (elementwise) kernel stores. */
+    private java.util.Set<Var> ownRoots = java.util.Set.of();
     /** Slots read at an index other than the kernel's own flat index {@code i}. */
     final Set<Integer> shiftedReads = new HashSet<>();
 
@@ -87,7 +94,9 @@ public final class KernelBuilder {
                 if (k > 0 && !reduced[k - 1] && reduced[k]) leading = false;
             }
             long outer = prod(kept), inner = prod(red2);
-            boolean columns = leading && !trailing && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS && inner > 1;
+            boolean hasEpilogue = f.roots().stream().skip(1).anyMatch(v -> !v.aval().shape().equals(f.domain().shape()));
+            boolean columns = leading && !trailing && !hasEpilogue && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS
+                    && inner > 1;
             Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r"))
                     : columns ? Ix.add(Ix.mul(Ix.sym("r"), outer), Ix.sym("o")) : null;
             int value = emit(red.inputs().head(), new View(ax, flat));
@@ -99,9 +108,27 @@ public final class KernelBuilder {
             loop = new KernelIR.Reduction(outer, inner, op, value, red.inputs().head().aval().dtype(), columns);
             stores.add(new Store(param(f.roots().getFirst(), true), -1));
             // elementwise side outputs over the reduction's domain (planner: only for trailing reductions)
+            List<Var> epilogueRoots = new ArrayList<>();
             for (Var side : f.roots().subList(1, f.roots().size())) {
+                if (!side.aval().shape().equals(f.domain().shape())) {
+                    epilogueRoots.add(side);
+                    continue;
+                }
                 stores.add(new Store(param(side, true), flushed(side, emitComputed(side, new View(ax, flat)))));
             }
+            // epilogue: elementwise values of the reduced value, computed once per output element after the loop
+            List<Instr> epilogue = new ArrayList<>();
+            if (!epilogueRoots.isEmpty()) {
+                body = epilogue;
+                memo = new HashMap<>();
+                accumulated = f.roots().getFirst();
+                accId = nextId++;
+                epilogue.add(new KernelIR.Acc(accId, accumulated.aval().dtype()));
+                View at = new View(null, Ix.sym("o"));
+                for (Var e : epilogueRoots) stores.add(new Store(param(e, true), flushed(e, emitComputed(e, at))));
+                body = mainBody;
+            }
+            return new Kernel(f.name(), List.copyOf(params), loop, List.copyOf(mainBody), stores, List.copyOf(epilogue));
         } else {
             int[] shape = f.domain().dims();
             long n = f.domain().size();
@@ -117,6 +144,7 @@ public final class KernelBuilder {
                 view = new View(null, Ix.sym("i"));
                 loop = new KernelIR.Flat(n);
             }
+            ownRoots = new java.util.HashSet<>(f.roots());
             for (Var root : f.roots()) {
                 int id = flushed(root, emitComputed(root, view));
                 stores.add(new Store(param(root, true), id));
@@ -132,7 +160,7 @@ public final class KernelBuilder {
      */
     private int flushed(Var v, int id) {
         if (!planner.blasOperands.contains(v) || !v.aval().dtype().isFloating()) return id;
-        int out = body.size();
+        int out = nextId++;
         body.add(new Compute(out, v.aval().dtype(), "flush_denormal", List.of(id), List.of(v.aval().dtype())));
         return out;
     }
@@ -152,6 +180,10 @@ public final class KernelBuilder {
             return memoised("c" + t + ":" + Double.doubleToRawLongBits(value), id -> new Const(id, t, value));
         }
         Var v = (Var) a;
+        if (v.equals(accumulated)) return accId;
+        if (ownRoots.contains(v) && view.flat() instanceof Ix.Sym s && s.name().equals("i")) {
+            return emitComputed(v, view);  // a result of this kernel, at this kernel's index: its value, not its (old) buffer
+        }
         if (planner.materialised.contains(v)) {
             Ix index = view.flat(v.aval().dims());
             if (!(index instanceof Ix.Sym s && s.name().equals("i"))) shiftedReads.add(slotOf.applyAsInt(v));
@@ -175,7 +207,7 @@ public final class KernelBuilder {
             args.add(emit(in, in.aval().ndim() == 0 && shape.length > 0 ? View.SCALAR : view));
             argTypes.add(in.aval().dtype());
         }
-        int id = body.size();
+        int id = nextId++;
         body.add(new Compute(id, v.aval().dtype(), e.primitive().name(), args, argTypes));
         memo.put(key, id);
         return id;
@@ -207,7 +239,7 @@ public final class KernelBuilder {
     private int memoised(String key, java.util.function.IntFunction<Instr> make) {
         Integer known = memo.get(key);
         if (known != null) return known;
-        int id = body.size();
+        int id = nextId++;
         body.add(make.apply(id));
         memo.put(key, id);
         return id;

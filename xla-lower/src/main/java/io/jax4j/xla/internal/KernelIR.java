@@ -31,7 +31,7 @@ public final class KernelIR {
         public Param withAliased(boolean a) { return new Param(slot, dtype, output, a); }
     }
 
-    public sealed interface Instr permits Load, Const, Compute {
+    public sealed interface Instr permits Load, Const, Compute, Acc {
         int id();
 
         DType dtype();
@@ -45,6 +45,10 @@ public final class KernelIR {
     /** {@code op} is a primitive name ({@code add}, {@code exp}, {@code convert_element_type}, {@code select_n}). */
     public record Compute(int id, DType dtype, String op, List<Integer> args, List<DType> argDtypes) implements Instr {}
 
+    /** In a reduction's epilogue: the reduced value of the current output element. */
+    public record Acc(int id, DType dtype) implements Instr {}
+
+    /** {@code value} -1: the reduction's result; an id of the body or of the epilogue: that value. */
     public record Store(int param, int value) {}
 
     public sealed interface Loop permits Flat, Nested, Reduction {}
@@ -58,7 +62,12 @@ public final class KernelIR {
         public Reduction(long outer, long inner, String op, int value, DType dtype) { this(outer, inner, op, value, dtype, false); }
     }
 
-    public record Kernel(String name, List<Param> params, Loop loop, List<Instr> body, List<Store> stores) {
-        public Kernel withParams(List<Param> p) { return new Kernel(name, p, loop, body, stores); }
+    /** {@code epilogue}: instructions after a reduction's loop, per output element (empty otherwise). */
+    public record Kernel(String name, List<Param> params, Loop loop, List<Instr> body, List<Store> stores, List<Instr> epilogue) {
+        public Kernel(String name, List<Param> params, Loop loop, List<Instr> body, List<Store> stores) {
+            this(name, params, loop, body, stores, List.of());
+        }
+
+        public Kernel withParams(List<Param> p) { return new Kernel(name, p, loop, body, stores, epilogue); }
     }
 }

@@ -28,12 +28,12 @@ public final class Lowering {
     }
 
     public static Jaxpr passes(Jaxpr j) {
-        return Passes.standard().andThen(GemmSpec.canonicalise()).andThen(ConvLayout.canonicalise()).apply(j);
+        return Passes.standard().andThen(Passes.hoistScalars()).andThen(GemmSpec.canonicalise()).andThen(ConvLayout.canonicalise()).apply(j);
     }
 
     public static Program lower(Jaxpr jaxpr, boolean[] donated, String name, Dialect dialect) {
         Jaxpr j = passes(jaxpr);
-        FusionPlanner planner = new FusionPlanner(j);
+        FusionPlanner planner = new FusionPlanner(j, dialect.reductionOutputs());
         KernelPlan plan = planner.run();
         MemoryPlan memory = new MemoryPlan(plan);
         Map<Integer, Kernel> kernels = new java.util.TreeMap<>();

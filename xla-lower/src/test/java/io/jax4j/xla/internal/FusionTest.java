@@ -54,6 +54,30 @@ class FusionTest {
     }
 
     @Test
+    void meanIsOneKernelWithTheDivisionAsEpilogue() {
+        KernelPlan p = plan(trace(xs -> List.of(Np.mean(Lax.exp(xs.get(0))), Np.mean(xs.get(1), new int[]{1}, false)), f32(1000), f32(64, 33)));
+        assertEquals(2, p.kernelCount(), p.toString());
+        for (KernelPlan.Step s : p.steps()) {
+            KernelPlan.Fused k = assertInstanceOf(KernelPlan.Fused.class, s);
+            assertEquals("reduce_sum", k.reduce().primitive().name());
+            assertTrue(k.eqns().stream().anyMatch(e -> e.primitive().name().equals("div")), p.toString());
+        }
+    }
+
+    @Test
+    void adamUpdateOfParamsMuAndNuIsOneKernel() {
+        KernelPlan p = plan(trace(xs -> {
+            Array param = xs.get(0), g = xs.get(1), mu = xs.get(2), nu = xs.get(3);
+            Array mu2 = Np.add(Np.multiply(mu, Array.weak(0.9f)), Np.multiply(g, Array.weak(0.1f)));
+            Array nu2 = Np.add(Np.multiply(nu, Array.weak(0.999f)), Np.multiply(Np.multiply(g, g), Array.weak(0.001f)));
+            Array p2 = Np.subtract(param, Np.multiply(Np.divide(mu2, Np.add(Np.sqrt(nu2), Array.weak(1e-8f))), Array.weak(1e-3f)));
+            return List.of(p2, mu2, nu2);
+        }, f32(784, 512), f32(784, 512), f32(784, 512), f32(784, 512)));
+        assertEquals(1, p.kernelCount(), p.toString());
+        assertEquals(3, ((KernelPlan.Fused) p.steps().getFirst()).roots().size(), p.toString());
+    }
+
+    @Test
     void w4ThroughTheRealAutodiffIsOneKernel() {
         KernelPlan p = plan(io.jax4j.autodiff.Jax.makeJaxpr((Array x) -> {
             var vg = io.jax4j.autodiff.Jax.valueAndGrad((Array y) -> Np.sum(Np.multiply(Np.tanh(Np.add(Np.multiply(y, Array.weak(1.5f)),
