@@ -73,7 +73,7 @@ public final class OpsSuite implements CheckSuite {
         }
         if (c.has("vjp") && c.has("cotangent")) {
             JsonNode vjp = c.get("vjp");
-            Supplier<List<Array>> grads = memo(() -> {
+            Supplier<List<Array>> grads = Checks.memo(() -> {
                 Array ct = FixtureArrays.decode(c.get("cotangent"));
                 Function1<List<Array>, List<Array>> pull = fl -> Jax.vjp(g, fl).apply(ct);
                 return call(options, pull, primals);
@@ -113,7 +113,7 @@ public final class OpsSuite implements CheckSuite {
             return;
         }
         Function1<Array, Array> f = f0::apply;
-        Supplier<Array> x = memo(() -> FixtureArrays.decode(h.get("x")));
+        Supplier<Array> x = Checks.memo(() -> FixtureArrays.decode(h.get("x")));
         Function1<Array, Array> grad = Jax.grad(f);
         Function1<Array, Array> sumGrad = v -> io.jax4j.Np.sum(grad.apply(v));
         for (String k : present) {
@@ -166,24 +166,5 @@ public final class OpsSuite implements CheckSuite {
         while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
         String m = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("");
         return t.getClass().getSimpleName() + ": " + m;
-    }
-
-    /** A supplier computing once; a failure is rethrown to every caller. */
-    private static <T> Supplier<T> memo(Supplier<T> s) {
-        return new Supplier<>() {
-            private T value;
-            private RuntimeException error;
-            private boolean done;
-
-            @Override
-            public T get() {
-                if (!done) {
-                    done = true;
-                    try { value = s.get(); } catch (RuntimeException e) { error = e; }
-                }
-                if (error != null) throw error;
-                return value;
-            }
-        };
     }
 }
