@@ -15,11 +15,11 @@ class NativeMemoryPoolTest {
         long address = a.segment().address();
         long live = NativeMemory.liveBytes(), pooled = NativeMemory.pooledBytes();
         a.free();
-        assertEquals(live - bytes, NativeMemory.liveBytes(), "a pooled block is not live");
-        assertEquals(pooled + bytes, NativeMemory.pooledBytes());
+        // the cleaner may free (and pool) other tests' garbage concurrently: live only falls, pooled only grows
+        assertTrue(NativeMemory.liveBytes() <= live - bytes, "a pooled block is not live");
+        assertTrue(NativeMemory.pooledBytes() >= pooled + bytes, "the freed block is pooled");
         NativeMemory.Block b = NativeMemory.allocate(bytes);
         assertEquals(address, b.segment().address(), "the same block comes back");
-        assertEquals(pooled, NativeMemory.pooledBytes());
         for (long i = 0; i < bytes; i += 4096) assertEquals(0, b.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, i), "allocate zero-fills");
         b.free();
     }
