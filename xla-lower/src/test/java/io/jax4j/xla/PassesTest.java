@@ -41,6 +41,28 @@ class PassesTest {
     }
 
     @Test
+    void foldsATransposedDotIntoTheSwappedDotWhenItIsTheOnlyUse() {
+        java.util.function.Function<List<Array>, List<Array>> f = xs -> List.of(
+                Lax.transpose(Lax.dotGeneral(xs.get(0), xs.get(1), new int[]{0}, new int[]{0}, new int[0], new int[0]), 1, 0));
+        Jaxpr j = trace(f, f32(6, 3), f32(6, 4));
+        Jaxpr out = checked(io.jax4j.xla.internal.GemmSpec.foldOutputTranspose(), j);
+        assertEquals(List.of("dot_general"), prims(out));
+        assertEquals(j.outvars().head(), out.eqns().head().outvars().head());
+        assertEquals(out.invars().get(1), out.eqns().head().inputs().get(0));
+        java.util.Random rnd = new java.util.Random(7);
+        List<Array> args = List.of(Traced.random(f32(6, 3), rnd, false), Traced.random(f32(6, 4), rnd, false));
+        double[] want = ((io.jax4j.core.ArrayImpl) io.jax4j.core.Interpreter.eval(j, List.of(), args).get(0)).toDoubles();
+        double[] got = ((io.jax4j.core.ArrayImpl) io.jax4j.core.Interpreter.eval(out, List.of(), args).get(0)).toDoubles();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 1e-5);
+
+        Jaxpr shared = trace(xs -> {
+            Array d = Lax.dotGeneral(xs.get(0), xs.get(1), new int[]{0}, new int[]{0}, new int[0], new int[0]);
+            return List.of(Lax.transpose(d, 1, 0), d);
+        }, f32(6, 3), f32(6, 4));
+        assertEquals(List.of("dot_general", "transpose"), prims(checked(io.jax4j.xla.internal.GemmSpec.foldOutputTranspose(), shared)));
+    }
+
+    @Test
     void dceDropsUnusedEquations() {
         Jaxpr j = trace(xs -> {
             Lax.exp(xs.get(0));

@@ -96,6 +96,50 @@ public record GemmSpec(long batch, int m, int n, int k, boolean transA, boolean 
         };
     }
 
+    /**
+     * transpose(dot_general(a, b)) that moves b's free axes before a's is dot_general(b, a): the
+     * product is written in the wanted layout by BLAS instead of being transposed by a kernel (a
+     * weight gradient dL/dW = (x^T g) arrives as transpose(g^T x) from the dot's transpose rule).
+     * Only when the transpose is the dot's single use; the dot itself then dies.
+     */
+    public static Pass foldOutputTranspose() {
+        return j -> {
+            java.util.Map<Var, Integer> uses = new java.util.HashMap<>();
+            for (Eqn e : j.eqns()) for (Atom a : e.inputs()) if (a instanceof Var v) uses.merge(v, 1, Integer::sum);
+            for (Atom a : j.outvars()) if (a instanceof Var v) uses.merge(v, 2, Integer::sum);
+            java.util.Map<Var, Eqn> dots = new java.util.HashMap<>();
+            List<Eqn> out = new ArrayList<>();
+            boolean changed = false;
+            for (Eqn e : j.eqns()) {
+                if (e.primitive() == LinearAlgebra.DOT_GENERAL) dots.put(e.outvars().head(), e);
+                Eqn swapped = e.primitive() == Structural.TRANSPOSE && e.inputs().head() instanceof Var v && dots.containsKey(v)
+                        && uses.getOrDefault(v, 0) == 1 ? swappedDot(dots.get(v), e) : null;
+                if (swapped == null) {
+                    out.add(e);
+                } else {
+                    out.add(swapped);
+                    changed = true;
+                }
+            }
+            if (!changed) return j;
+            return io.jax4j.xla.Passes.dce().apply(j.withEqns(Vector.ofAll(out)));
+        };
+    }
+
+    /** dot_general(b, a) writing the transpose's output, or null if the permutation is not the swap. */
+    private static Eqn swappedDot(Eqn dot, Eqn tr) {
+        DotParams d = (DotParams) dot.params();
+        int nb = d.lhsBatch().size();
+        int lf = dot.inputs().get(0).aval().ndim() - nb - d.lhsContracting().size();
+        int rf = dot.inputs().get(1).aval().ndim() - nb - d.rhsContracting().size();
+        if (lf == 0 || rf == 0) return null;
+        int[] want = LinearAlgebraAxes.concat(range(0, nb), range(nb + lf, rf), range(nb, lf));
+        if (!Arrays.equals(((Structural.TransposeParams) tr.params()).permutation().toArray(), want)) return null;
+        DotParams nd = new DotParams(d.rhsContracting(), d.lhsContracting(), d.rhsBatch(), d.lhsBatch());
+        Eqn r = new Eqn(dot.primitive(), nd, Vector.of(dot.inputs().get(1), dot.inputs().get(0)), tr.outvars(), tr.sourceInfo());
+        return r;
+    }
+
     private static Atom transpose(Atom x, int[] perm, List<Eqn> out, String src) {
         if (Arrays.equals(perm, range(0, perm.length))) return x;
         int[] shape = new int[perm.length];

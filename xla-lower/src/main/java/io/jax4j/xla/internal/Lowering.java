@@ -28,7 +28,7 @@ public final class Lowering {
     }
 
     public static Jaxpr passes(Jaxpr j) {
-        return Passes.standard().andThen(Passes.hoistScalars()).andThen(GemmSpec.canonicalise()).andThen(ConvLayout.canonicalise()).apply(j);
+        return Passes.standard().andThen(Passes.hoistScalars()).andThen(GemmSpec.foldOutputTranspose()).andThen(GemmSpec.canonicalise()).andThen(ConvLayout.canonicalise()).apply(j);
     }
 
     public static Program lower(Jaxpr jaxpr, boolean[] donated, String name, Dialect dialect) {
