@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code jax4j bench}: the workloads W1–W7 of DESIGN.md, each with the reference measured in the
+ * {@code jax4j bench}: the workloads W1–W7 (listed in the README), each with the reference measured in the
  * same run (see {@link References}). Prints a table of the median and best of several repeats, the
  * reference and the ratio; {@code --json FILE} writes
  * {@code {"W1": {"value": .., "unit": "steps/s", "reference": .., "ratio": ..}, ...}} with the median
@@ -25,7 +25,7 @@ import java.util.Set;
  * the reference's time for W1–W4 (how many times the GEMMs alone, or the hand-written loop, we take).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Runs the workloads W1-W7 (DESIGN.md) with their in-run references; prints a table, optionally JSON.")
+        description = "Runs the workloads W1-W7 (see the README) with their in-run references; prints a table, optionally JSON.")
 public final class BenchCommand implements CliCommand {
     @Option(names = "--json", description = "write the results as JSON to this file")
     Path json;

@@ -24,7 +24,7 @@ import io.vavr.Function2;
 import io.vavr.Function3;
 
 /**
- * The train-step workloads of DESIGN.md, built from {@code io.jax4j.linen} and {@code io.jax4j.optim}
+ * The train-step workloads W1–W3 (listed in the README), built from {@code io.jax4j.linen} and {@code io.jax4j.optim}
  * exactly as a user writes them: W1 (MLP 784-512-512-10, Adam 1e-3), W2 (the Flax MNIST CNN, SGD
  * momentum 0.9) and W3 (W1 with BatchNorm and Dropout 0.5 after each hidden layer, Adam on warm-up
  * + cosine), all batch 128 with integer labels and softmax cross-entropy.
