@@ -67,16 +67,30 @@ public final class FixtureTrees {
             if (!c.ok()) failures.add(path + ": " + c.detail());
             return;
         }
+        Map<?, ?> m = dictWithKeys(actual, expected, path, failures);
+        if (m == null) return;
+        sortedFields(expected).forEach(k -> {
+            if (m.containsKey(k)) walk(m.get(k), expected.get(k), tol, path + "/" + k, failures, maxErr, leaves);
+        });
+    }
+
+    private static TreeSet<String> sortedFields(JsonNode n) {
+        TreeSet<String> keys = new TreeSet<>();
+        n.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    /** {@code actual} as a dict, noting a non-dict or a different key set; null when it is no dict. */
+    private static Map<?, ?> dictWithKeys(Object actual, JsonNode expected, String path, List<String> failures) {
         if (!(actual instanceof Map<?, ?> m)) {
             failures.add(path + ": expected a dict, got " + (actual == null ? "nothing" : actual.getClass().getSimpleName()));
-            return;
+            return null;
         }
-        TreeSet<String> want = new TreeSet<>();
-        expected.fieldNames().forEachRemaining(want::add);
+        TreeSet<String> want = sortedFields(expected);
         TreeSet<String> got = new TreeSet<>();
         for (Object k : m.keySet()) got.add(String.valueOf(k));
         if (!want.equals(got)) failures.add((path.isEmpty() ? "/" : path) + ": keys " + got + ", expected " + want);
-        for (String k : want) if (m.containsKey(k)) walk(m.get(k), expected.get(k), tol, path + "/" + k, failures, maxErr, leaves);
+        return m;
     }
 
     /**
@@ -101,16 +115,11 @@ public final class FixtureTrees {
             else if (!java.util.Arrays.equals(want, a.shape())) failures.add(path + ": shape " + java.util.Arrays.toString(a.shape()) + ", expected " + java.util.Arrays.toString(want));
             return;
         }
-        if (!(actual instanceof Map<?, ?> m)) {
-            failures.add(path + ": expected a dict, got " + (actual == null ? "nothing" : actual.getClass().getSimpleName()));
-            return;
-        }
-        TreeSet<String> want = new TreeSet<>();
-        expected.fieldNames().forEachRemaining(want::add);
-        TreeSet<String> got = new TreeSet<>();
-        for (Object k : m.keySet()) got.add(String.valueOf(k));
-        if (!want.equals(got)) failures.add((path.isEmpty() ? "/" : path) + ": keys " + got + ", expected " + want);
-        for (String k : want) if (m.containsKey(k)) walkShapes(m.get(k), expected.get(k), path + "/" + k, failures, leaves);
+        Map<?, ?> m = dictWithKeys(actual, expected, path, failures);
+        if (m == null) return;
+        sortedFields(expected).forEach(k -> {
+            if (m.containsKey(k)) walkShapes(m.get(k), expected.get(k), path + "/" + k, failures, leaves);
+        });
     }
 
     /** A scalar check: {@code |actual - expected| <= atol + rtol |expected|}. */
