@@ -56,9 +56,9 @@ public final class BenchCommand implements CliCommand {
         Set<String> sel = only == null ? Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7") : Set.copyOf(only.stream().map(s -> s.toUpperCase(Locale.ROOT)).toList());
         int r = Math.max(1, repeats);
         if (sel.contains("W7")) rows.addAll(Runs.w7());  // first: the first call of a fresh JVM's W1 step is what W7 measures
-        if (sel.contains("W1")) rows.add(Runs.trainStep("W1", "MLP 784-512-512-10 Adam", Workloads.w1(), r, 20));
-        if (sel.contains("W2")) rows.add(Runs.trainStep("W2", "Flax MNIST CNN SGD momentum", Workloads.w2(), r, 3));
-        if (sel.contains("W3")) rows.add(Runs.trainStep("W3", "MLP + BatchNorm + Dropout, Adam cosine", Workloads.w3(), r, 20));
+        if (sel.contains("W1")) rows.add(Runs.trainStep("W1", "MLP 784-512-512-10 Adam", Workloads.w1(), r, 100));
+        if (sel.contains("W2")) rows.add(Runs.trainStep("W2", "Flax MNIST CNN SGD momentum", Workloads.w2(), r, 10));
+        if (sel.contains("W3")) rows.add(Runs.trainStep("W3", "MLP + BatchNorm + Dropout, Adam cosine", Workloads.w3(), r, 100));
         if (sel.contains("W4")) rows.add(Runs.w4(r));
         if (sel.contains("W5")) rows.addAll(Runs.w5(r));
         if (sel.contains("W6")) rows.add(Runs.w6(r));

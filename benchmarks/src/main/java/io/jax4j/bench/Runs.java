@@ -39,10 +39,7 @@ final class Runs {
     /** Steps/s of a train step (repeats of {@code steps} steps) against its GEMMs alone in OpenBLAS. */
     static Row trainStep(String id, String what, Workloads.Step w, int repeats, int steps) {
         Object[] st = {w.init()};
-        // warm-up by time: the JVM's compiler threads finish compiling the tracing and dispatch code
-        // (on 2 cores they would otherwise compete with OpenBLAS's threads during the measurement)
-        long until = System.nanoTime() + 3_000_000_000L;
-        for (int i = 0; i < 3 || System.nanoTime() < until; i++) st[0] = w.step(st[0]);
+        warmUntilCompiled(() -> st[0] = w.step(st[0]));
         settle();
         w.loss(st[0]);
         List<References.Gemm> gemms = References.gemmsOf(w.jaxpr());
@@ -57,6 +54,7 @@ final class Runs {
             })[0];
             g[k] = seconds(1, () -> { for (int i = 0; i < steps; i++) all.run(); })[0];
         }
+        if (Boolean.getBoolean("jax4j.bench.verbose")) System.err.println(id + " step seconds " + java.util.Arrays.toString(s) + " gemm seconds " + java.util.Arrays.toString(g));
         double loss = w.loss(st[0]);
         if (!Double.isFinite(loss)) throw new IllegalStateException(id + ": the loss is " + loss);
         double rate = steps / median(s), best = steps / min(s), ref = steps / median(g);
@@ -200,6 +198,26 @@ final class Runs {
     }
 
     /** Lets the previous workload's garbage (and its native buffers) be collected before the next one is timed. */
+    /**
+     * Runs {@code body} until the JVM's JIT compiler has been idle for a second (at least 3 s, at
+     * most 30 s): on 2 cores its compiler threads, still compiling the tracing and dispatch code,
+     * would otherwise take a core from the kernels during the measurement (steps measured 2x slower
+     * in bursts).
+     */
+    static void warmUntilCompiled(Runnable body) {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long start = System.nanoTime(), quietSince = start, lastCompile = jit.getTotalCompilationTime();
+        for (int i = 0; ; i++) {
+            body.run();
+            long now = System.nanoTime(), c = jit.getTotalCompilationTime();
+            if (c != lastCompile) {
+                lastCompile = c;
+                quietSince = now;
+            }
+            if (i >= 3 && now - start > 3_000_000_000L && (now - quietSince > 1_000_000_000L || now - start > 30_000_000_000L)) return;
+        }
+    }
+
     static void settle() {
         System.gc();
         try {

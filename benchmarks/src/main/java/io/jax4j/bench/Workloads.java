@@ -143,7 +143,7 @@ public final class Workloads {
 
     @SuppressWarnings("unchecked")
     private static <S> Step simple(TrainState<S> s0, Batch b, Function2<TrainState<S>, Batch, Result<S>> raw) {
-        Function2<TrainState<S>, Batch, Result<S>> step = Jax.jit(raw);
+        Function2<TrainState<S>, Batch, Result<S>> step = Jax.jit(raw, io.jax4j.autodiff.JitOptions.donate(0));
         return new Step() {
             @Override
             public io.jax4j.ir.Jaxpr jaxpr() {

@@ -39,6 +39,7 @@ final class Blas {
             Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
             SymbolLookup lookup = find();
             Linker linker = Linker.nativeLinker();
+            shareThreads(lookup);
             sgemm = linker.downcallHandle(lookup.find("cblas_sgemm").orElseThrow(), FunctionDescriptor.ofVoid(
                     JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
                     JAVA_FLOAT, ADDRESS, JAVA_INT));
@@ -52,16 +53,43 @@ final class Blas {
     }
 
     /**
-     * Two cores shared by OpenBLAS's threads and the kernels' OpenMP threads: by default each
-     * library's idle threads spin (OpenBLAS for ~2^28 cycles after every call, libgomp for a while
-     * after every parallel loop), stealing the core the other library is about to use; a W1 step
-     * measured 12x slower that way. Unless the user set them, idle threads sleep at once
-     * ({@code OPENBLAS_THREAD_TIMEOUT=4}, {@code OMP_WAIT_POLICY=PASSIVE}). Both libraries read
-     * these when they load, so this runs before either is loaded.
+     * Two cores shared by OpenBLAS's threads and the kernels' OpenMP threads: with two thread pools,
+     * each library's idle threads either spin (stealing the core the other is about to use; a W1
+     * step measured 12x slower that way) or sleep (every call then pays a wake-up, and a step's
+     * GEMMs ran 1.5-2x slower than alone). So OpenBLAS runs its jobs on the kernels' OpenMP team
+     * instead ({@link #shareThreads}), one pool whose idle threads spin briefly, as libgomp does by
+     * default. OpenBLAS's own threads, should they still run, sleep at once
+     * ({@code OPENBLAS_THREAD_TIMEOUT=4}, unless the user set it). Read when OpenBLAS loads, so this
+     * runs before.
      */
     static void threadDefaults() {
         setDefault("OPENBLAS_THREAD_TIMEOUT", "4");
-        setDefault("OMP_WAIT_POLICY", "PASSIVE");
+    }
+
+    /** The callback OpenBLAS (0.3.27 and later) calls to run a GEMM's parallel jobs: on OpenMP's team. */
+    static final String THREADS_CALLBACK = """
+            #include <stddef.h>
+            typedef void (*j4_dojob)(int thread, void* job, int data);
+            void j4_openblas_threads(int sync, j4_dojob dojob, int numjobs, size_t size, void* jobs, int data) {
+                (void) sync;
+                #pragma omp parallel for schedule(static, 1)
+                for (int i = 0; i < numjobs; i++) dojob(i, (char*) jobs + (size_t) i * size, data);
+            }
+            """;
+
+    /**
+     * Hands OpenBLAS the OpenMP callback (before its first GEMM, as OpenBLAS requires). Without the
+     * entry point (an older OpenBLAS) or a C compiler, OpenBLAS keeps its own threads.
+     */
+    private static void shareThreads(SymbolLookup openblas) {
+        var set = openblas.find("openblas_set_threads_callback_function");
+        if (set.isEmpty() || CCompiler.version() == null) return;
+        try {
+            MemorySegment callback = CCompiler.load(THREADS_CALLBACK, "openblas_threads").lookup().find("j4_openblas_threads").orElseThrow();
+            Linker.nativeLinker().downcallHandle(set.get(), FunctionDescriptor.ofVoid(ADDRESS)).invokeExact(callback);
+        } catch (Throwable t) {
+            System.err.println("[jax4j] WARNING: OpenBLAS keeps its own threads (" + t + "); GEMMs inside jitted steps may run slower");
+        }
     }
 
     private static void setDefault(String name, String value) {
