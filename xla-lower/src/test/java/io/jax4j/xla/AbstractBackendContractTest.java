@@ -129,6 +129,18 @@ public abstract class AbstractBackendContractTest {
             Array e = Lax.exp(Lax.sub(x, m));
             return List.of(Lax.div(e, Lax.broadcastInDim(Lax.reduceSum(e, 1), new int[]{5, 9}, new int[]{0})));
         }, f32(5, 9)));
+        // a bias gradient with an optimizer update after it (sum over leading axes, then an epilogue per
+        // output element), and a masked, divided value over the domain (dropout's backward) that is summed
+        cs.add(c("reduce_sum leading + epilogue", xs -> {
+            Array g = Lax.reduceSum(Lax.mul(xs.get(0), Array.weak(3)), 0, 1);
+            return List.of(g, Lax.add(Lax.mul(g, Array.weak(0.1)), Lax.mul(xs.get(1), Array.weak(0.9))));
+        }, f32(6, 50, 24), f32(24)));
+        cs.add(c("reduce_sum leading of a select over a division", xs -> {
+            Array x = xs.get(0);
+            Array kept = Lax.select(Lax.lt(x, Array.weak(0.5)), Lax.div(x, Array.weak(0.5)), Lax.mul(x, Array.weak(0)));
+            Array relu = Lax.select(Lax.le(x, Array.weak(0)), Lax.mul(x, Array.weak(0)), kept);
+            return List.of(Lax.reduceSum(relu, 0), Lax.div(Lax.reduceSum(x, 0), Array.weak(128)));
+        }, f32(128, 40)));
         // dot_general layouts
         cs.add(c("matmul", xs -> List.of(Lax.dotGeneral(xs.get(0), xs.get(1), new int[]{1}, new int[]{0}, new int[0], new int[0])), f32(5, 7), f32(7, 3)));
         cs.add(c("matmul lhs transposed", xs -> List.of(Lax.dotGeneral(xs.get(0), xs.get(1), new int[]{0}, new int[]{0}, new int[0], new int[0])), f32(7, 5), f32(7, 3)));

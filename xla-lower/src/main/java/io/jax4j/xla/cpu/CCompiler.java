@@ -24,8 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the source, the flags and the compiler's version. Libraries are loaded for the life of the JVM.
  */
 final class CCompiler {
-    /** -fno-math-errno lets libm calls inline/vectorise where IEEE allows; never -ffast-math (NaN/Inf kept). */
-    static final List<String> FLAGS = List.of("-O3", "-march=native", "-fPIC", "-shared", "-fno-math-errno", "-fopenmp");
+    /**
+     * -fno-math-errno lets libm calls inline/vectorise where IEEE allows; -fno-trapping-math lets a
+     * select over a division or conversion become a vector blend (FP exceptions are never enabled);
+     * never -ffast-math (rounding, NaN and Inf stay IEEE).
+     */
+    static final List<String> FLAGS = List.of("-O3", "-march=native", "-fPIC", "-shared", "-fno-math-errno", "-fno-trapping-math", "-fopenmp");
 
     static final AtomicInteger COMPILES = new AtomicInteger(), CACHE_HITS = new AtomicInteger();
     private static volatile String version;

@@ -5,7 +5,7 @@ import io.jax4j.DType;
 /**
  * C99 for the system compiler: {@code restrict} pointers, loops the auto-vectoriser understands,
  * OpenMP pragmas for loops big enough to share across cores, and libm for transcendental functions
- * (their NaN/Inf behaviour is IEEE's; the build uses {@code -fno-math-errno}, never fast-math).
+ * (their NaN/Inf behaviour is IEEE's; the build uses {@code -fno-math-errno -fno-trapping-math}, never fast-math).
  */
 public final class CDialect implements Dialect {
     /** Loops with fewer element operations than this run on one thread (a fork costs ~2 µs). */

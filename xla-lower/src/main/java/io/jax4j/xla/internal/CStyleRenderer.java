@@ -74,12 +74,16 @@ public final class CStyleRenderer {
         return sb.toString();
     }
 
-    /** A sum over leading axes: rows r outside, a vector of accumulators over o inside; threads split r and add their partials. */
+    /**
+     * A sum over leading axes: rows r outside, a vector of accumulators over o inside; threads split r
+     * and add their partials. Side outputs over the domain are stored in the loop (the reduced axes
+     * lead, so {@code r * outer + o} is the element's index); the epilogue runs once per output element.
+     */
     private void columns(StringBuilder sb, Kernel k, Reduction r) {
         String acc = accumulatorType(r);
         long work = r.outer() * r.inner() * Math.max(1, k.body().size());
-        sb.append("    ").append(acc).append(" acc[").append(r.outer()).append("];\n");
-        sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) acc[o] = 0;\n");
+        sb.append("    ").append(acc).append(" accs[").append(r.outer()).append("];\n");
+        sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) accs[o] = 0;\n");
         String par = d.parallelFor(work);
         boolean parallel = !par.isEmpty();
         if (parallel) sb.append("    #pragma omp parallel\n");
@@ -92,13 +96,21 @@ public final class CStyleRenderer {
         sb.append("            for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
         body(sb, 4, k.body());
         sb.append("                part[o] += v").append(r.value()).append(";\n");
+        java.util.Set<Integer> after = new java.util.HashSet<>();
+        for (Instr in : k.epilogue()) after.add(in.id());
+        for (Store s : k.stores()) {
+            if (s.value() >= 0 && !after.contains(s.value())) line(sb, 4, "p" + s.param() + "[r * " + r.outer() + " + o] = v" + s.value() + ";");
+        }
         sb.append("            }\n        }\n");
         if (parallel) sb.append("        #pragma omp critical\n");
-        sb.append("        for (long o = 0; o < ").append(r.outer()).append("; o++) acc[o] += part[o];\n");
+        sb.append("        for (long o = 0; o < ").append(r.outer()).append("; o++) accs[o] += part[o];\n");
         sb.append("    }\n");
         sb.append("    for (long o = 0; o < ").append(r.outer()).append("; o++) {\n");
-        String result = r.dtype() == DType.BOOL ? "(acc[o] != 0)" : "(" + d.type(r.dtype()) + ") acc[o]";
-        stores(sb, 2, k, "o", result);
+        sb.append("        const ").append(acc).append(" acc = accs[o];\n");
+        String result = r.dtype() == DType.BOOL ? "(acc != 0)" : "(" + d.type(r.dtype()) + ") acc";
+        for (Store s : k.stores()) if (s.value() < 0) line(sb, 2, "p" + s.param() + "[o] = " + result + ";");
+        body(sb, 2, k.epilogue());
+        for (Store s : k.stores()) if (after.contains(s.value())) line(sb, 2, "p" + s.param() + "[o] = v" + s.value() + ";");
         sb.append("    }\n");
     }
 

@@ -94,8 +94,7 @@ public final class KernelBuilder {
                 if (k > 0 && !reduced[k - 1] && reduced[k]) leading = false;
             }
             long outer = prod(kept), inner = prod(red2);
-            boolean hasEpilogue = f.roots().stream().skip(1).anyMatch(v -> !v.aval().shape().equals(f.domain().shape()));
-            boolean columns = leading && !trailing && !hasEpilogue && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS
+            boolean columns = leading && !trailing && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS
                     && inner > 1;
             Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r"))
                     : columns ? Ix.add(Ix.mul(Ix.sym("r"), outer), Ix.sym("o")) : null;
