@@ -123,12 +123,14 @@ final class CpuExecutable implements Executable {
             im2col.run(f);
             if (PROFILE) IM2COL_NANOS.addAndGet(System.nanoTime() - t0);
             MemorySegment A = f.segs[col], B = f.segs[w], C = f.segs[y];
+            boolean t = s.transposed();
+            int lda = t ? m : k;
             for (int g = 0; g < s.groups(); g++) {
                 MemorySegment ag = g == 0 ? A : MemorySegment.ofAddress(A.address() + (long) g * m * k * item);
                 MemorySegment bg = g == 0 ? B : MemorySegment.ofAddress(B.address() + (long) g * n * item);
                 MemorySegment cg = g == 0 ? C : MemorySegment.ofAddress(C.address() + (long) g * n * item);
-                if (f32) Blas.sgemm(false, false, m, n, k, ag, k, bg, o, cg, o);
-                else Blas.dgemm(false, false, m, n, k, ag, k, bg, o, cg, o);
+                if (f32) Blas.sgemm(t, false, m, n, k, ag, lda, bg, o, cg, o);
+                else Blas.dgemm(t, false, m, n, k, ag, lda, bg, o, cg, o);
             }
         };
     }

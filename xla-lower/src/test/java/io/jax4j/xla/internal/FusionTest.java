@@ -27,6 +27,25 @@ class FusionTest {
         return Lax.mul(Lax.tanh(Lax.addScalar(Lax.mulScalar(x, 1.5), 0.5)), Lax.exp(Lax.neg(Lax.mul(x, x))));
     }
 
+    /** A convolution's weight gradient gathers its columns transposed (contiguous reads); the forward and input gradient do not. */
+    @Test
+    void weightGradientConvolutionGathersTransposedColumns() {
+        java.util.function.BiFunction<Array, Array, Array> conv = (x, w) -> Lax.convGeneralDilated(x, w, new int[]{1, 1}, "SAME", null, null,
+                io.jax4j.prims.Convolution.ConvDimensionNumbers.of("NHWC", "HWIO", "NHWC"), 1);
+        KernelPlan p = plan(trace(xs -> {
+            Array gx = io.jax4j.autodiff.Jax.grad((Array x, Array w) -> Np.sum(conv.apply(x, w))).apply(xs.get(0), xs.get(1));
+            Array gw = io.jax4j.autodiff.Jax.grad((Array w, Array x) -> Np.sum(conv.apply(x, w))).apply(xs.get(1), xs.get(0));
+            return List.of(conv.apply(xs.get(0), xs.get(1)), gx, gw);
+        }, f32(4, 14, 14, 32), f32(3, 3, 32, 64)));
+        List<ConvSpec> convs = p.steps().stream().filter(KernelPlan.Conv.class::isInstance)
+                .map(s -> ConvSpec.of(((KernelPlan.Conv) s).eqn())).toList();
+        assertEquals(3, convs.size(), p.toString());
+        assertEquals(1, convs.stream().filter(ConvSpec::transposed).count(), convs.toString());
+        ConvSpec gw = convs.stream().filter(ConvSpec::transposed).findFirst().orElseThrow();
+        assertEquals(3 * 3 * 32, gw.m());
+        assertEquals(4 * 14 * 14, gw.k());
+    }
+
     @Test
     void w4ValueIsOneKernel() {
         KernelPlan p = plan(trace(xs -> List.of(Np.sum(w4(xs.get(0)))), f32(1 << 20)));
