@@ -91,22 +91,48 @@ final class CCompiler {
         return new Library(lookup, so, hit, nanos);
     }
 
+    /**
+     * Compiles into the cache: a large source is split at kernel boundaries into one translation unit
+     * per core (each with the shared prelude), compiled concurrently to objects, then linked; a small
+     * one is compiled in one step. The first call of a train step waits for this (W7).
+     */
     private static void compile(String source, String name, Path dir, String key, Path so) {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempDirectory(dir, "build-");
-            Path c = tmp.resolve(key + ".c"), out = tmp.resolve(key + ".so");
-            Files.writeString(c, source);
-            List<String> cmd = new ArrayList<>();
-            cmd.add("cc");
-            cmd.addAll(FLAGS);
-            cmd.addAll(List.of("-o", out.toString(), c.toString(), "-lm"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            boolean done = p.waitFor(120, TimeUnit.SECONDS);
-            check(done && p.exitValue() == 0, name, String.join(" ", cmd), log, source);
+            Path out = tmp.resolve(key + ".so");
+            List<String> parts = split(source, Math.min(MAX_PARTS, Runtime.getRuntime().availableProcessors()));
+            if (parts.size() == 1) {
+                Path c = tmp.resolve(key + ".c");
+                Files.writeString(c, source);
+                List<String> cmd = new ArrayList<>(List.of("cc"));
+                cmd.addAll(FLAGS);
+                cmd.addAll(List.of("-o", out.toString(), c.toString(), "-lm"));
+                run(cmd, name, source);
+            } else {
+                List<Process> running = new ArrayList<>();
+                List<List<String>> cmds = new ArrayList<>();
+                List<String> objects = new ArrayList<>();
+                for (int i = 0; i < parts.size(); i++) {
+                    Path c = tmp.resolve(key + "-" + i + ".c"), o = tmp.resolve(key + "-" + i + ".o");
+                    Files.writeString(c, parts.get(i));
+                    List<String> cmd = new ArrayList<>(List.of("cc", "-c"));
+                    cmd.addAll(FLAGS.stream().filter(f -> !f.equals("-shared")).toList());
+                    cmd.addAll(List.of("-o", o.toString(), c.toString()));
+                    cmds.add(cmd);
+                    objects.add(o.toString());
+                    running.add(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+                }
+                for (int i = 0; i < running.size(); i++) finish(running.get(i), cmds.get(i), name, parts.get(i));
+                List<String> link = new ArrayList<>(List.of("cc", "-shared", "-fopenmp", "-o", out.toString()));
+                link.addAll(objects);
+                link.add("-lm");
+                run(link, name, source);
+            }
             Files.move(out, so, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.deleteIfExists(c);
+            try (var files = Files.list(tmp)) {
+                for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
+            }
             Files.deleteIfExists(tmp);
             COMPILES.incrementAndGet();
         } catch (IOException e) {
@@ -115,6 +141,45 @@ final class CCompiler {
             Thread.currentThread().interrupt();
             throw new Jax4jException("cpu backend: interrupted while compiling " + name);
         }
+    }
+
+    static final int MAX_PARTS = 4;
+    /** Below this many lines a source compiles in one step (a second compiler process costs more than it saves). */
+    static final int SPLIT_MIN_LINES = 400;
+
+    /**
+     * {@code source} as up to {@code n} translation units of about equal length, cut before top-level
+     * {@code void} functions (the kernels); everything before the first kernel (includes, static
+     * inline helpers) is repeated in each.
+     */
+    static List<String> split(String source, int n) {
+        String[] lines = source.split("\n", -1);
+        List<Integer> starts = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) if (lines[i].startsWith("void ")) starts.add(i);
+        if (n < 2 || starts.size() < 2 || lines.length < SPLIT_MIN_LINES) return List.of(source);
+        String prelude = String.join("\n", java.util.Arrays.copyOfRange(lines, 0, starts.getFirst())) + "\n";
+        int body = lines.length - starts.getFirst();
+        List<String> parts = new ArrayList<>();
+        int from = starts.getFirst();
+        for (int s = 1; s <= starts.size(); s++) {
+            int to = s < starts.size() ? starts.get(s) : lines.length;
+            boolean last = s == starts.size();
+            if (last || (to - starts.getFirst()) >= (long) body * (parts.size() + 1) / n) {
+                parts.add(prelude + String.join("\n", java.util.Arrays.copyOfRange(lines, from, to)) + "\n");
+                from = to;
+            }
+        }
+        return parts;
+    }
+
+    private static void run(List<String> cmd, String name, String source) throws IOException, InterruptedException {
+        finish(new ProcessBuilder(cmd).redirectErrorStream(true).start(), cmd, name, source);
+    }
+
+    private static void finish(Process p, List<String> cmd, String name, String source) throws IOException, InterruptedException {
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        check(done && p.exitValue() == 0, name, String.join(" ", cmd), log, source);
     }
 
     /** The one place a native failure becomes an exception: the command, its log and the numbered source. */
