@@ -45,6 +45,11 @@ final class References {
                 out.add(new Gemm(spec.transA(), spec.transB(), spec.m(), spec.n(), spec.k(), spec.lda(), spec.ldb(), Math.max(1, spec.n()), spec.batch()));
             } else if (s instanceof KernelPlan.Conv c) {
                 ConvSpec spec = ConvSpec.of(c.eqn());
+                if (spec.method() == ConvSpec.Method.GEMM_THEN_GATHER) {
+                    int wide = spec.taps() * spec.o();
+                    out.add(new Gemm(false, false, (int) spec.m(), wide, spec.k(), spec.k(), wide, wide, 1));
+                    continue;
+                }
                 out.add(new Gemm(spec.transposed(), false, (int) spec.m(), spec.o() / spec.groups(), spec.k(),
                         spec.transposed() ? (int) spec.m() : spec.k(), spec.o(), spec.o(), spec.groups()));
             }

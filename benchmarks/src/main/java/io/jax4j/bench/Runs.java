@@ -177,6 +177,7 @@ final class Runs {
         int warm = Math.min(200, steps / 10);
         for (int i = 0; i < warm; i++) st = w.step(st);
         long after = settled();
+        long rssAfter = residentBytes();
         long peak = after;
         long t0 = System.nanoTime();
         for (int i = warm; i < steps; i++) {
@@ -185,15 +186,19 @@ final class Runs {
         }
         double sec = (System.nanoTime() - t0) / 1e9;
         long end = settled();
+        long rssEnd = residentBytes();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", steps);
         m.put("live_bytes_after_warmup", after);
         m.put("live_bytes_at_end", end);
         m.put("peak_live_bytes_sampled", peak);
+        m.put("resident_bytes_after_warmup", rssAfter);
+        m.put("resident_bytes_at_end", rssEnd);
         m.put("steps_per_s", (steps - warm) / sec);
         m.put("loss", w.loss(st));
-        System.out.printf("soak: %d W1 steps, native memory %.1f MB after warm-up, %.1f MB at the end (peak sampled %.1f MB), %.1f steps/s%n",
-                steps, after / 1e6, end / 1e6, peak / 1e6, (steps - warm) / sec);
+        System.out.printf("soak: %d W1 steps, native memory %.1f MB after warm-up, %.1f MB at the end (peak sampled %.1f MB); "
+                        + "process resident %.1f MB -> %.1f MB; %.1f steps/s%n",
+                steps, after / 1e6, end / 1e6, peak / 1e6, rssAfter / 1e6, rssEnd / 1e6, (steps - warm) / sec);
         return m;
     }
 
@@ -225,6 +230,18 @@ final class Runs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The process's resident set (VmRSS from /proc/self/status; -1 where there is none): everything, not just arrays. */
+    static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** Live native bytes once garbage arrays have been cleaned. */

@@ -109,6 +109,8 @@ final class CpuExecutable implements Executable {
     private Op conv(CCompiler.Library lib, KernelPlan.Conv c) {
         Op im2col = kernel(lib, c.name());
         ConvSpec s = ConvSpec.of(c.eqn());
+        Op gather = s.method() == ConvSpec.Method.GEMM_THEN_GATHER ? kernel(lib, c.name() + "_g") : null;
+        int x = slotOfAtom(c.eqn().inputs().get(0));
         int col = mem.slotOf.get(c.col()), w = slotOfAtom(c.eqn().inputs().get(1)), y = mem.slotOf.get(c.eqn().outvars().head());
         boolean f32 = c.col().aval().dtype() == DType.F32;
         long item = f32 ? 4 : 8;
@@ -122,6 +124,17 @@ final class CpuExecutable implements Executable {
             long t0 = PROFILE ? System.nanoTime() : 0;
             im2col.run(f);
             if (PROFILE) IM2COL_NANOS.addAndGet(System.nanoTime() - t0);
+            if (gather != null) {
+                // contributions z[position][tap][out] = x[position][in] · wp[in][tap][out], then their gather into y
+                MemorySegment Z = MemorySegment.ofAddress(f.segs[col].address() + s.kernelSize() * item);
+                int wide = s.taps() * s.o();
+                if (f32) Blas.sgemm(false, false, m, wide, k, f.segs[x], k, f.segs[col], wide, Z, wide);
+                else Blas.dgemm(false, false, m, wide, k, f.segs[x], k, f.segs[col], wide, Z, wide);
+                long t1 = PROFILE ? System.nanoTime() : 0;
+                gather.run(f);
+                if (PROFILE) IM2COL_NANOS.addAndGet(System.nanoTime() - t1);
+                return;
+            }
             MemorySegment A = f.segs[col], B = f.segs[w], C = f.segs[y];
             boolean t = s.transposed();
             int lda = t ? m : k;

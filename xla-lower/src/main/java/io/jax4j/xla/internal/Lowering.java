@@ -56,8 +56,12 @@ public final class Lowering {
             if (st instanceof KernelPlan.Native n) {
                 source.append('\n').append(NativeKernels.render(n.eqn(), n.name(), memory.slotOf::get, dialect));
             } else if (st instanceof KernelPlan.Conv c) {
-                source.append('\n').append(ConvSpec.im2col(c.eqn(), c.name(), dialect.type(c.col().aval().dtype()),
-                        memory.slotOf.get((io.jax4j.ir.Var) c.eqn().inputs().get(0)), memory.slotOf.get(c.col()), dialect));
+                var in = c.eqn().inputs();
+                // a literal kernel or input has no slot; the im2col methods never read the kernel in C
+                int wSlot = in.get(1) instanceof io.jax4j.ir.Var w ? memory.slotOf.get(w) : -1;
+                source.append('\n').append(ConvSpec.kernels(c.eqn(), c.name(), dialect.type(c.col().aval().dtype()),
+                        memory.slotOf.get((io.jax4j.ir.Var) in.get(0)), wSlot, memory.slotOf.get(c.col()),
+                        memory.slotOf.get(c.eqn().outvars().head()), dialect));
             }
         }
         if (Debug.LEVEL >= 3) {
