@@ -66,15 +66,56 @@ final class Blas {
         setDefault("OPENBLAS_THREAD_TIMEOUT", "4");
     }
 
-    /** The callback OpenBLAS (0.3.27 and later) calls to run a GEMM's parallel jobs: on OpenMP's team. */
-    static final String THREADS_CALLBACK = """
+    /**
+     * The callback OpenBLAS (0.3.27 and later) calls to run a GEMM's parallel jobs, on OpenMP's team;
+     * and split-K GEMMs: for a small result over a long sum (a weight gradient: K is the batch times
+     * the positions) OpenBLAS splits the small M or N between the cores and runs ~1.6x slower than
+     * each core taking half of K on its own and the halves added. OpenBLAS runs one thread per call
+     * meanwhile (its thread count is global in a pthreads build: set around the region, not inside).
+     */
+    static final String NATIVE_HELPERS = """
             #include <stddef.h>
+            #include <stdlib.h>
+            #include <omp.h>
             typedef void (*j4_dojob)(int thread, void* job, int data);
             void j4_openblas_threads(int sync, j4_dojob dojob, int numjobs, size_t size, void* jobs, int data) {
                 (void) sync;
                 #pragma omp parallel for schedule(static, 1)
                 for (int i = 0; i < numjobs; i++) dojob(i, (char*) jobs + (size_t) i * size, data);
             }
+            typedef void (*j4_set_threads)(int);
+            typedef int (*j4_get_threads)(void);
+            #define J4_SPLIT_K(NAME, T) \\
+            typedef void (*NAME##_fn)(int, int, int, int, int, int, T, const T*, int, const T*, int, T, T*, int); \\
+            int NAME(NAME##_fn gemm, j4_set_threads set, j4_get_threads get, int ta, int tb, int m, int n, int k, \\
+                     const T* a, int lda, const T* b, int ldb, T* c, int ldc) { \\
+                int parts = omp_get_max_threads(); \\
+                if (parts > 8) parts = 8; \\
+                if (parts < 2) return 0; \\
+                T* partial = (T*) malloc(sizeof(T) * (size_t) (parts - 1) * m * n); \\
+                if (!partial) return 0; \\
+                int threads = get(); \\
+                set(1); \\
+                _Pragma("omp parallel num_threads(parts)") \\
+                { \\
+                    int t = omp_get_thread_num(), p = omp_get_num_threads(); \\
+                    long k0 = (long) k * t / p, k1 = (long) k * (t + 1) / p; \\
+                    T* dst = t == 0 ? c : partial + (size_t) (t - 1) * m * n; \\
+                    int ld = t == 0 ? ldc : n; \\
+                    gemm(101, ta ? 112 : 111, tb ? 112 : 111, m, n, (int) (k1 - k0), (T) 1, \\
+                         a + (ta ? k0 * lda : k0), lda, b + (tb ? k0 : k0 * ldb), ldb, (T) 0, dst, ld); \\
+                    _Pragma("omp barrier") \\
+                    _Pragma("omp for schedule(static)") \\
+                    for (long i = 0; i < m; i++) \\
+                        for (int q = 1; q < p; q++) \\
+                            for (long j = 0; j < n; j++) c[i * ldc + j] += partial[(size_t) (q - 1) * m * n + i * n + j]; \\
+                } \\
+                set(threads); \\
+                free(partial); \\
+                return 1; \\
+            }
+            J4_SPLIT_K(j4_sgemm_split_k, float)
+            J4_SPLIT_K(j4_dgemm_split_k, double)
             """;
 
     /**
@@ -85,11 +126,32 @@ final class Blas {
         var set = openblas.find("openblas_set_threads_callback_function");
         if (set.isEmpty() || CCompiler.version() == null) return;
         try {
-            MemorySegment callback = CCompiler.load(THREADS_CALLBACK, "openblas_threads").lookup().find("j4_openblas_threads").orElseThrow();
-            Linker.nativeLinker().downcallHandle(set.get(), FunctionDescriptor.ofVoid(ADDRESS)).invokeExact(callback);
+            SymbolLookup helpers = CCompiler.load(NATIVE_HELPERS, "openblas_helpers").lookup();
+            Linker linker = Linker.nativeLinker();
+            linker.downcallHandle(set.get(), FunctionDescriptor.ofVoid(ADDRESS)).invokeExact(helpers.find("j4_openblas_threads").orElseThrow());
+            var setThreads = openblas.find("openblas_set_num_threads");
+            var getThreads = openblas.find("openblas_get_num_threads");
+            if (setThreads.isPresent() && getThreads.isPresent() && Runtime.getRuntime().availableProcessors() > 1) {
+                Blas.setThreads = setThreads.get();
+                Blas.getThreads = getThreads.get();
+                sgemmFn = openblas.find("cblas_sgemm").orElseThrow();
+                dgemmFn = openblas.find("cblas_dgemm").orElseThrow();
+                FunctionDescriptor split = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                        ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+                sgemmSplitK = linker.downcallHandle(helpers.find("j4_sgemm_split_k").orElseThrow(), split);
+                dgemmSplitK = linker.downcallHandle(helpers.find("j4_dgemm_split_k").orElseThrow(), split);
+            }
         } catch (Throwable t) {
             System.err.println("[jax4j] WARNING: OpenBLAS keeps its own threads (" + t + "); GEMMs inside jitted steps may run slower");
         }
+    }
+
+    private static MethodHandle sgemmSplitK, dgemmSplitK;
+    private static MemorySegment setThreads, getThreads, sgemmFn, dgemmFn;
+
+    /** A small result over a long sum: each core takes a share of K (see {@link #NATIVE_HELPERS}). */
+    static boolean splitK(int m, int n, int k) {
+        return sgemmSplitK != null && k >= 4L * Math.max(m, n) && (long) m * n <= (1L << 20) && (long) m * n * k >= (1L << 22);
     }
 
     private static void setDefault(String name, String value) {
@@ -115,11 +177,13 @@ final class Blas {
 
     static void sgemm(boolean ta, boolean tb, int m, int n, int k, MemorySegment a, int lda, MemorySegment b, int ldb,
                       MemorySegment c, int ldc) throws Throwable {
+        if (splitK(m, n, k) && (int) sgemmSplitK.invokeExact(sgemmFn, setThreads, getThreads, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1) return;
         sgemm.invokeExact(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc);
     }
 
     static void dgemm(boolean ta, boolean tb, int m, int n, int k, MemorySegment a, int lda, MemorySegment b, int ldb,
                       MemorySegment c, int ldc) throws Throwable {
+        if (splitK(m, n, k) && (int) dgemmSplitK.invokeExact(dgemmFn, setThreads, getThreads, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1) return;
         dgemm.invokeExact(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
     }
 }

@@ -147,4 +147,37 @@ class CpuBackendTest {
         assertArrayEquals(a.get(0).toFloatArray(), b.get(0).toFloatArray());
         assertSame(io.jax4j.DType.I32, a.get(1).dtype());
     }
+
+    /**
+     * A small result over a long sum (a weight gradient's shape) is split over K between the cores:
+     * every element within float32's dot-product error bound of the exact sum, plain and transposed.
+     */
+    @Test
+    void longSumGemmsAgreeWithTheExactSum() {
+        int m = 9, n = 32, k = 20_000;
+        Random r = new Random(7);
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        Array at = Array.fromFloats(a, m, k), bt = Array.fromFloats(b, k, n);
+        JitFunction plain = new JitFunction(xs -> Lax.dotGeneral((Array) xs.get(0), (Array) xs.get(1), new int[]{1}, new int[]{0}, new int[0], new int[0]),
+                "long_k", Set.of());
+        JitFunction transposed = new JitFunction(xs -> Lax.dotGeneral((Array) xs.get(0), (Array) xs.get(1), new int[]{0}, new int[]{0},
+                new int[0], new int[0]), "long_k_t", Set.of());
+        for (JitFunction f : List.of(plain, transposed)) {
+            Array lhs = f == plain ? at : Lax.transpose(at, 1, 0);
+            float[] got = ((Array) f.call(List.of(lhs, bt))).toFloatArray();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double exact = 0, magnitude = 0;
+                    for (int q = 0; q < k; q++) {
+                        exact += (double) a[i * k + q] * b[q * n + j];
+                        magnitude += Math.abs((double) a[i * k + q] * b[q * n + j]);
+                    }
+                    double err = Math.abs(got[i * n + j] - exact);
+                    assertTrue(err <= 1e-5 * magnitude, (f == plain ? "plain" : "lhs transposed") + " element (" + i + ", " + j + "): " + got[i * n + j] + " vs exact " + exact);
+                }
+            }
+        }
+    }
 }
