@@ -113,7 +113,11 @@ public final class CheckpointManager implements AutoCloseable {
         Object stateDict = FlaxSerialization.toStateDict(state);
         var metadata = new CheckpointMetadata(CheckpointMetadata.FORMAT_VERSION, step, Instant.now(), metrics,
                 CheckpointMetadata.describe(stateDict));
-        Runnable job = () -> write(step, stateDict, metadata);
+        // the arrays are serialized now, as Orbax copies device arrays to the host before an async save
+        // returns: the caller may then donate or close them (a jitted step with donate(0)) while the
+        // bytes are written
+        byte[] bytes = FlaxSerialization.toBytes(stateDict);
+        Runnable job = () -> write(step, bytes, metadata);
         if (options.asyncSave()) {
             inFlight = Thread.ofVirtual().name("jax4j-checkpoint-save-" + step).start(() -> {
                 try {
@@ -134,9 +138,9 @@ public final class CheckpointManager implements AutoCloseable {
         finishInFlight();
     }
 
-    private void write(long step, Object stateDict, CheckpointMetadata metadata) {
+    private void write(long step, byte[] state, CheckpointMetadata metadata) {
         var files = new LinkedHashMap<String, byte[]>();
-        files.put(StepDirectory.STATE_FILE, FlaxSerialization.toBytes(stateDict));
+        files.put(StepDirectory.STATE_FILE, state);
         files.put(StepDirectory.METADATA_FILE, metadata.toJson());
         store.writeStep(step, files);
         metricsCache.put(step, metadata.metrics());

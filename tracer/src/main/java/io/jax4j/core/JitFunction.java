@@ -71,17 +71,29 @@ public final class JitFunction {
         inputs.addAll(traced.closed().consts().toJavaList());
         inputs.addAll(dynamic);
         List<Array> outs = CallPrimitives.PJIT.bind(traced.params(), inputs);
-        if (Trace.current() instanceof EvalTrace && !donateArgnums.isEmpty()) donate(args);
+        if (Trace.current() instanceof EvalTrace && !donateArgnums.isEmpty()) outs = donate(args, outs);
         return rebuild(traced, outs);
     }
 
-    private void donate(List<Object> args) {
+    /**
+     * Deletes the donated arguments' arrays. One a backend returned as an output unchanged (an input
+     * passed through, e.g. a train state's dropout key) moves its buffer to a new array that is
+     * returned instead: the donated one is dead either way, the output lives.
+     */
+    private List<Array> donate(List<Object> args, List<Array> outs) {
+        String reason = "donation to jit(" + name + ")";
+        java.util.IdentityHashMap<Array, Array> moved = new java.util.IdentityHashMap<>();
+        List<Array> result = new ArrayList<>(outs);
+        java.util.Set<Array> donated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (int i : donateArgnums) {
-            if (i >= args.size()) continue;
-            for (Object leaf : Tree.flatten(args.get(i)).leaves()) {
-                if (leaf instanceof ArrayImpl a) a.delete("donation to jit(" + name + ")");
-            }
+            if (i < args.size()) for (Object leaf : Tree.flatten(args.get(i)).leaves()) if (leaf instanceof ArrayImpl a) donated.add(a);
         }
+        for (int k = 0; k < result.size(); k++) {
+            Array o = result.get(k);
+            if (donated.contains(o)) result.set(k, moved.computeIfAbsent(o, a -> ((ArrayImpl) a).moveTo(a.aval(), reason)));
+        }
+        for (Array a : donated) ((ArrayImpl) a).delete(reason);
+        return result;
     }
 
     private static Object rebuild(Traced t, List<Array> outs) {

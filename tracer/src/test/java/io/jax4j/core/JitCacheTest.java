@@ -10,6 +10,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,23 @@ class JitCacheTest {
         assertArrayEquals(new float[]{2, 3}, y.toFloatArray());
         Jax4jException e = assertThrows(Jax4jException.class, x::toFloatArray);
         assertTrue(e.getMessage().contains("donation to jit(inc)"), e.getMessage());
+    }
+
+    /** A donated input returned unchanged (a train state's key) comes back alive, in a new array; the argument is dead. */
+    @Test
+    void donatedInputPassedThroughIsReturnedAlive() {
+        JitFunction f = new JitFunction(args -> List.of(((Array) args.get(0)).add(1), args.get(1), args.get(1)), "pass", Set.of(0, 1));
+        Array x = Array.of(1f, 2f), key = Array.of(7, 9);
+        for (int i = 0; i < 3; i++) {
+            @SuppressWarnings("unchecked") List<Array> out = (List<Array>) f.call(List.of(x, key));
+            assertThrows(Jax4jException.class, key::toIntArray);
+            assertNotSame(key, out.get(1));
+            assertArrayEquals(new int[]{7, 9}, out.get(1).toIntArray());
+            assertArrayEquals(new int[]{7, 9}, out.get(2).toIntArray());
+            x = out.get(0);
+            key = out.get(1);
+        }
+        assertArrayEquals(new float[]{4, 5}, x.toFloatArray());
     }
 
     @Test

@@ -73,10 +73,13 @@ public final class Training {
     /** The tutorial's optimizer: {@code optax.sgd(learning_rate_fn, momentum)}. */
     public static GradientTransformation sgd(Schedule lr, double momentum) { return Optim.sgd(lr, momentum); }
 
-    /** The jitted {@code train_step} of {@code model}. */
+    /**
+     * The jitted {@code train_step} of {@code model}, {@code jax.jit(train_step, donate_argnums=0)}: the
+     * state's buffers are updated in place, so the caller must use only the state it returns.
+     */
     public static Function3<TrainState<Extra>, Array, Array, StepOut> trainStep(Cnn model) {
         return Jax.jit((TrainState<Extra> state, Array images, Array labels) -> trainStepBody(model, state, images, labels),
-                JitOptions.named("train_step"));
+                new JitOptions("train_step", java.util.Set.of(0)));
     }
 
     /**

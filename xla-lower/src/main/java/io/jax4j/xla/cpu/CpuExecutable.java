@@ -105,7 +105,11 @@ final class CpuExecutable implements Executable {
         };
     }
 
-    /** im2col (a generated kernel) into the scratch column matrix, then one GEMM per group. */
+    /**
+     * A convolution by {@link ConvSpec.Method}: im2col (a generated kernel) into the scratch column matrix
+     * then one GEMM per group (plain or reading the columns transposed), or the kernel reordered, one
+     * wide GEMM on the input in place, and the gather of the taps' contributions.
+     */
     private Op conv(CCompiler.Library lib, KernelPlan.Conv c) {
         Op im2col = kernel(lib, c.name());
         ConvSpec s = ConvSpec.of(c.eqn());

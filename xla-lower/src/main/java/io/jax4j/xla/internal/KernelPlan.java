@@ -32,7 +32,7 @@ public record KernelPlan(Jaxpr jaxpr, List<Step> steps) {
     /** One primitive as a dedicated generated kernel ({@link NativeKernels}): pooling, its gradients, threefry. */
     public record Native(String name, Eqn eqn) implements Step {}
 
-    /** A convolution: the im2col kernel {@code name} into the scratch value {@code col}, then a GEMM per group. */
+    /** A convolution: its generated kernels ({@code name}, see {@link ConvSpec}) with the scratch value {@code col}, and its GEMMs. */
     public record Conv(String name, Eqn eqn, Var col) implements Step {}
 
     public record Alias(Var out, Var base) implements Step {}
