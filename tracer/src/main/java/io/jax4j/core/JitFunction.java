@@ -33,6 +33,10 @@ public final class JitFunction {
     private final String name;
     private final Set<Integer> donateArgnums;
     private final Map<JitKey, Traced> cache = new ConcurrentHashMap<>();
+    /** The last call's entry: a loop calling with one structure compares its key instead of hashing it (dispatch, W6). */
+    private volatile Last last;
+
+    private record Last(JitKey key, Traced traced) {}
     private volatile int traceCount;
 
     public JitFunction(Function<List<Object>, Object> fn, String name, Set<Integer> donateArgnums) {
@@ -61,11 +65,18 @@ public final class JitFunction {
             } else statics.add(leaf);
         }
         JitKey key = new JitKey(flat.def(), avals, statics);
-        Traced traced = cache.get(key);
-        if (traced == null) {
-            Debug.cacheMiss(this, key, cache.keySet(), args);
-            traced = trace(args, flat.def(), leaves);
-            if (traced.closed().consts().forAll(c -> !(c instanceof Tracer))) cache.put(key, traced);
+        Last last = this.last;
+        Traced traced;
+        if (last != null && last.key().equals(key)) {
+            traced = last.traced();
+        } else {
+            traced = cache.get(key);
+            if (traced == null) {
+                Debug.cacheMiss(this, key, cache.keySet(), args);
+                traced = trace(args, flat.def(), leaves);
+                if (traced.closed().consts().forAll(c -> !(c instanceof Tracer))) cache.put(key, traced);
+            }
+            if (cache.get(key) == traced) this.last = new Last(key, traced);
         }
         List<Array> inputs = new ArrayList<>(traced.closed().consts().size() + dynamic.size());
         inputs.addAll(traced.closed().consts().toJavaList());

@@ -49,8 +49,17 @@ public final class CallPrimitives {
 
         Executable executable() {
             Backend b = Backends.current();
-            return executables.computeIfAbsent(b, k -> k.compile(jaxpr, donated, name));
+            Compiled c = last;
+            if (c != null && c.backend() == b) return c.executable();
+            Executable e = executables.computeIfAbsent(b, k -> k.compile(jaxpr, donated, name));
+            last = new Compiled(b, e);
+            return e;
         }
+
+        /** The last backend's executable, checked by identity before the map (dispatch, W6). */
+        private volatile Compiled last;
+
+        private record Compiled(Backend backend, Executable executable) {}
 
         @Override
         public LinkedHashMap<String, Jaxpr> jaxprs() {
