@@ -44,7 +44,7 @@ final class References {
                 GemmSpec spec = GemmSpec.of((DotParams) e.params(), e.inputs().get(0).aval().dims(), e.inputs().get(1).aval().dims());
                 out.add(new Gemm(spec.transA(), spec.transB(), spec.m(), spec.n(), spec.k(), spec.lda(), spec.ldb(), Math.max(1, spec.n()), spec.batch()));
             } else if (s instanceof KernelPlan.Conv c) {
-                ConvSpec spec = ConvSpec.of(c.eqn());
+                ConvSpec spec = c.spec();
                 if (spec.method() == ConvSpec.Method.GEMM_THEN_GATHER) {
                     int wide = spec.taps() * spec.o();
                     out.add(new Gemm(false, false, (int) spec.m(), wide, spec.k(), spec.k(), wide, wide, 1));

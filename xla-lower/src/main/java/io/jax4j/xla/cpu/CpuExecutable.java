@@ -111,8 +111,8 @@ final class CpuExecutable implements Executable {
      * wide GEMM on the input in place, and the gather of the taps' contributions.
      */
     private Op conv(CCompiler.Library lib, KernelPlan.Conv c) {
-        Op im2col = kernel(lib, c.name());
-        ConvSpec s = ConvSpec.of(c.eqn());
+        Op im2col = c.reusesCol() ? f -> {} : kernel(lib, c.name());
+        ConvSpec s = c.spec();
         Op gather = s.method() == ConvSpec.Method.GEMM_THEN_GATHER ? kernel(lib, c.name() + "_g") : null;
         int x = slotOfAtom(c.eqn().inputs().get(0));
         int col = mem.slotOf.get(c.col()), w = slotOfAtom(c.eqn().inputs().get(1)), y = mem.slotOf.get(c.eqn().outvars().head());

@@ -5,6 +5,8 @@ import io.jax4j.ir.Eqn;
 import io.jax4j.prims.Convolution.ConvDimensionNumbers;
 import io.jax4j.prims.Convolution.ConvParams;
 
+import java.util.List;
+
 /**
  * A convolution (in {@link ConvLayout}'s canonical layout) as im2col + one GEMM per group. Rows of
  * the column matrix run over the result's non-feature axes in memory order, columns over the
@@ -55,6 +57,57 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
 
     public boolean transposed() { return method == Method.IM2COL_TRANSPOSED; }
 
+    /** This convolution by {@code im2col} columns in the given orientation (another conv's, when it can reuse them). */
+    public ConvSpec withColumns(boolean transposed) {
+        return new ConvSpec(groups, m, k, o, taps, transposed ? Method.IM2COL_TRANSPOSED : Method.IM2COL);
+    }
+
+    /**
+     * What a column matrix holds, independent of which convolution gathers it: the input, and for
+     * the stored matrix's row and column indices (outermost first) each index's extent, the input
+     * axis it moves along and by how much; with the input's padding offsets and dilations. Two
+     * convolutions with equal columns read the same matrix: a weight gradient's transposed columns
+     * are its forward convolution's columns, so the gradient reuses them instead of gathering again.
+     *
+     * @param dims {extent, input axis, coefficient} per index: rows then columns ({@code rows} of them)
+     */
+    public record Columns(io.jax4j.ir.Atom input, int rows, List<List<Long>> dims, List<Long> offsets) {}
+
+    /** The columns of {@code e} stored as IM2COL ([M, K]) or transposed ([K, M]); null with groups. */
+    public static Columns columns(Eqn e, boolean transposed) {
+        ConvParams p = (ConvParams) e.params();
+        ConvDimensionNumbers dn = p.dimensionNumbers();
+        if (p.featureGroupCount() != 1 || p.batchGroupCount() != 1) return null;
+        ShapedArray rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
+        int nd = rhs.ndim();
+        List<List<Long>> result = new java.util.ArrayList<>(), kernel = new java.util.ArrayList<>();
+        for (int a = 0; a < nd; a++) {
+            if (a == dn.outSpec().get(1)) continue;
+            if (a == dn.outSpec().get(0)) result.add(List.of((long) out.dim(a), (long) dn.lhsSpec().get(0), 1L));
+            else {
+                int sd = spatialIndex(dn.outSpec(), a);
+                result.add(List.of((long) out.dim(a), (long) dn.lhsSpec().get(sd + 2), (long) p.windowStrides().get(sd)));
+            }
+        }
+        for (int a = 0; a < nd; a++) {
+            if (a == dn.rhsSpec().get(0)) continue;
+            if (a == dn.rhsSpec().get(1)) kernel.add(List.of((long) rhs.dim(a), (long) dn.lhsSpec().get(1), 1L));
+            else {
+                int sd = spatialIndex(dn.rhsSpec(), a);
+                kernel.add(List.of((long) rhs.dim(a), (long) dn.lhsSpec().get(sd + 2), (long) p.rhsDilation().get(sd)));
+            }
+        }
+        List<Long> offsets = new java.util.ArrayList<>();
+        for (int sd = 0; sd < nd - 2; sd++) {
+            offsets.add((long) dn.lhsSpec().get(sd + 2));
+            offsets.add((long) p.lo(sd));
+            offsets.add((long) p.lhsDilation().get(sd));
+        }
+        List<List<Long>> dims = new java.util.ArrayList<>(transposed ? kernel : result);
+        dims.addAll(transposed ? result : kernel);
+        return new Columns(e.inputs().get(0), (transposed ? kernel : result).size(), List.copyOf(dims), List.copyOf(offsets));
+    }
+
     /** Stride 1, no dilation of the input, no groups, features innermost in the input, fewer out- than in-features. */
     static boolean gemmThenGather(Eqn e) {
         ConvParams p = (ConvParams) e.params();
@@ -103,8 +156,8 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
      * The generated kernels of a convolution: {@code name} (the im2col gather, or the kernel reorder
      * of GEMM_THEN_GATHER) and, for GEMM_THEN_GATHER, {@code name_g} (the gather of the contributions).
      */
-    static String kernels(Eqn e, String name, String type, int xSlot, int wSlot, int colSlot, int ySlot, Dialect d) {
-        return switch (of(e).method()) {
+    static String kernels(Eqn e, ConvSpec spec, String name, String type, int xSlot, int wSlot, int colSlot, int ySlot, Dialect d) {
+        return switch (spec.method()) {
             case IM2COL -> im2col(e, name, type, xSlot, colSlot, d);
             case IM2COL_TRANSPOSED -> im2colTransposed(e, name, type, xSlot, colSlot, d);
             case GEMM_THEN_GATHER -> reorderKernel(e, name, type, wSlot, colSlot, d) + "\n" + gatherContributions(e, name + "_g", type, colSlot, ySlot, d);

@@ -96,14 +96,14 @@ public final class FusionPlanner {
         materialise();
         List<Step> steps = new ArrayList<>();
         int kernels = 0, natives = 0;
+        Map<ConvSpec.Columns, Var> columns = new HashMap<>();
         for (Eqn e : jaxpr.eqns()) {
             Kind k = kind(e);
             if (k == Kind.GEMM || k == Kind.HOST || k == Kind.NATIVE || k == Kind.CONV) {
                 steps.add(switch (k) {
                     case GEMM -> new Gemm(e);
                     case NATIVE -> new KernelPlan.Native("n" + natives++, e);
-                    case CONV -> new KernelPlan.Conv("c" + natives++, e,
-                            Var.fresh(new io.jax4j.ShapedArray(e.outvars().head().aval().dtype(), io.jax4j.Shape.of((int) ConvSpec.of(e).colSize()))));
+                    case CONV -> conv("c" + natives++, e, columns);
                     default -> new Host(e);
                 });
                 for (Var v : e.outvars()) stepOf.put(v, steps.size() - 1);
@@ -276,5 +276,26 @@ public final class FusionPlanner {
         Set<Var> seen = new HashSet<>();
         for (Var r : roots) collect(r, true, reads, seen, eqns);
         return new Fused(name, domain, List.copyOf(roots), reduce, eqns, List.copyOf(reads));
+    }
+
+    /**
+     * A convolution step: when an earlier convolution gathered the same column matrix (in either
+     * orientation; a weight gradient's columns are its forward pass's), this one reads those columns
+     * in that orientation instead of gathering its own.
+     */
+    private static KernelPlan.Conv conv(String name, Eqn e, Map<ConvSpec.Columns, Var> columns) {
+        ConvSpec spec = ConvSpec.of(e);
+        io.jax4j.DType dtype = e.outvars().head().aval().dtype();
+        if (spec.method() != ConvSpec.Method.GEMM_THEN_GATHER) {
+            for (boolean transposed : new boolean[]{spec.transposed(), !spec.transposed()}) {
+                ConvSpec.Columns c = ConvSpec.columns(e, transposed);
+                Var col = c == null ? null : columns.get(c);
+                if (col != null && col.aval().dtype() == dtype) return new KernelPlan.Conv(name, e, col, spec.withColumns(transposed), true);
+            }
+        }
+        Var col = Var.fresh(new io.jax4j.ShapedArray(dtype, io.jax4j.Shape.of((int) spec.colSize())));
+        ConvSpec.Columns c = spec.method() == ConvSpec.Method.GEMM_THEN_GATHER ? null : ConvSpec.columns(e, spec.transposed());
+        if (c != null) columns.putIfAbsent(c, col);
+        return new KernelPlan.Conv(name, e, col, spec, false);
     }
 }

@@ -32,8 +32,12 @@ public record KernelPlan(Jaxpr jaxpr, List<Step> steps) {
     /** One primitive as a dedicated generated kernel ({@link NativeKernels}): pooling, its gradients, threefry. */
     public record Native(String name, Eqn eqn) implements Step {}
 
-    /** A convolution: its generated kernels ({@code name}, see {@link ConvSpec}) with the scratch value {@code col}, and its GEMMs. */
-    public record Conv(String name, Eqn eqn, Var col) implements Step {}
+    /**
+     * A convolution by {@code spec}: its generated kernels ({@code name}, see {@link ConvSpec}) with the
+     * scratch value {@code col}, and its GEMMs; {@code reusesCol}: {@code col} holds the same columns,
+     * gathered by an earlier convolution, and this one only runs its GEMM on them.
+     */
+    public record Conv(String name, Eqn eqn, Var col, ConvSpec spec, boolean reusesCol) implements Step {}
 
     public record Alias(Var out, Var base) implements Step {}
 
@@ -61,7 +65,7 @@ public record KernelPlan(Jaxpr jaxpr, List<Step> steps) {
                 case Alias a -> "alias " + a.out() + " = reshape " + a.base();
                 case Native n -> "native " + n.name() + " " + n.eqn().primitive().name() + " "
                         + n.eqn().inputs().map(a -> a.aval().str()).mkString(",") + " -> " + n.eqn().outvars().map(v -> v.aval().str()).mkString(",");
-                case Conv c -> "conv  " + c.name() + " im2col " + c.col().aval().str() + " + gemm " + c.eqn().inputs().map(a -> a.aval().str()).mkString(" * ")
+                case Conv c -> "conv  " + c.name() + (c.reusesCol() ? " reused columns " : " im2col ") + c.col().aval().str() + " + gemm " + c.eqn().inputs().map(a -> a.aval().str()).mkString(" * ")
                         + " -> " + c.eqn().outvars().head().aval().str();
             }).append('\n');
         }

@@ -55,11 +55,11 @@ public final class Lowering {
         for (KernelPlan.Step st : plan.steps()) {
             if (st instanceof KernelPlan.Native n) {
                 source.append('\n').append(NativeKernels.render(n.eqn(), n.name(), memory.slotOf::get, dialect));
-            } else if (st instanceof KernelPlan.Conv c) {
+            } else if (st instanceof KernelPlan.Conv c && !c.reusesCol()) {
                 var in = c.eqn().inputs();
                 // a literal kernel or input has no slot; the im2col methods never read the kernel in C
                 int wSlot = in.get(1) instanceof io.jax4j.ir.Var w ? memory.slotOf.get(w) : -1;
-                source.append('\n').append(ConvSpec.kernels(c.eqn(), c.name(), dialect.type(c.col().aval().dtype()),
+                source.append('\n').append(ConvSpec.kernels(c.eqn(), c.spec(), c.name(), dialect.type(c.col().aval().dtype()),
                         memory.slotOf.get((io.jax4j.ir.Var) in.get(0)), wSlot, memory.slotOf.get(c.col()),
                         memory.slotOf.get(c.eqn().outvars().head()), dialect));
             }

@@ -158,7 +158,7 @@ public final class MemoryPlan {
             case Host h -> h.eqn().outvars().toJavaList();
             case Alias a -> List.of(a.out());
             case Native n -> n.eqn().outvars().toJavaList();
-            case Conv c -> List.of(c.eqn().outvars().head(), c.col());
+            case Conv c -> c.reusesCol() ? List.of(c.eqn().outvars().head()) : List.of(c.eqn().outvars().head(), c.col());
         };
     }
 
@@ -169,7 +169,11 @@ public final class MemoryPlan {
             case Host h -> vars(h.eqn());
             case Alias a -> List.of(a.base());
             case Native n -> vars(n.eqn());
-            case Conv c -> vars(c.eqn());
+            case Conv c -> {
+                List<Var> r = vars(c.eqn());
+                if (c.reusesCol()) r.add(c.col());
+                yield r;
+            }
         };
     }
 

@@ -27,7 +27,7 @@ class FusionTest {
         return Lax.mul(Lax.tanh(Lax.addScalar(Lax.mulScalar(x, 1.5), 0.5)), Lax.exp(Lax.neg(Lax.mul(x, x))));
     }
 
-    /** The CNN layer's three convolutions: forward by im2col, weight gradient by transposed columns, input gradient by GEMM then gather. */
+    /** The CNN layer's three convolutions: forward by im2col, weight gradient on the same columns transposed, input gradient by GEMM then gather. */
     @Test
     void eachConvolutionOfALayerGetsItsMethod() {
         java.util.function.BiFunction<Array, Array, Array> conv = (x, w) -> Lax.convGeneralDilated(x, w, new int[]{1, 1}, "SAME", null, null,
@@ -38,11 +38,17 @@ class FusionTest {
             return List.of(conv.apply(xs.get(0), xs.get(1)), gx, gw);
         }, f32(4, 14, 14, 32), f32(3, 3, 32, 64)));
         List<ConvSpec> convs = p.steps().stream().filter(KernelPlan.Conv.class::isInstance)
-                .map(s -> ConvSpec.of(((KernelPlan.Conv) s).eqn())).toList();
+                .map(s -> ((KernelPlan.Conv) s).spec()).toList();
         assertEquals(3, convs.size(), p.toString());
         assertEquals(List.of(ConvSpec.Method.IM2COL, ConvSpec.Method.IM2COL_TRANSPOSED, ConvSpec.Method.GEMM_THEN_GATHER),
                 convs.stream().map(ConvSpec::method).sorted().toList(), convs.toString());
-        ConvSpec gw = convs.stream().filter(ConvSpec::transposed).findFirst().orElseThrow();
+        // the weight gradient reads the forward pass's columns (gathered once, read transposed)
+        List<KernelPlan.Conv> steps = p.steps().stream().filter(KernelPlan.Conv.class::isInstance).map(KernelPlan.Conv.class::cast).toList();
+        KernelPlan.Conv forward = steps.stream().filter(c -> c.spec().method() == ConvSpec.Method.IM2COL).findFirst().orElseThrow();
+        KernelPlan.Conv weights = steps.stream().filter(c -> c.spec().transposed()).findFirst().orElseThrow();
+        assertTrue(weights.reusesCol() && !forward.reusesCol(), p.toString());
+        assertEquals(forward.col(), weights.col());
+        ConvSpec gw = weights.spec();
         assertEquals(3 * 3 * 32, gw.m());
         assertEquals(4 * 14 * 14, gw.k());
     }
