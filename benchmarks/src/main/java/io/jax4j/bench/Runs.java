@@ -178,11 +178,15 @@ final class Runs {
         for (int i = 0; i < warm; i++) st = w.step(st);
         long after = settled();
         long rssAfter = residentBytes();
+        List<Long> rss = new java.util.ArrayList<>();
         long peak = after;
         long t0 = System.nanoTime();
         for (int i = warm; i < steps; i++) {
             st = w.step(st);
-            if (i % 1000 == 0) peak = Math.max(peak, NativeMemory.liveBytes());
+            if (i % 1000 == 0) {
+                peak = Math.max(peak, NativeMemory.liveBytes());
+                rss.add(residentBytes() / 1_000_000);
+            }
         }
         double sec = (System.nanoTime() - t0) / 1e9;
         long end = settled();
@@ -194,11 +198,12 @@ final class Runs {
         m.put("peak_live_bytes_sampled", peak);
         m.put("resident_bytes_after_warmup", rssAfter);
         m.put("resident_bytes_at_end", rssEnd);
+        m.put("resident_mb_every_1000_steps", rss);
         m.put("steps_per_s", (steps - warm) / sec);
         m.put("loss", w.loss(st));
         System.out.printf("soak: %d W1 steps, native memory %.1f MB after warm-up, %.1f MB at the end (peak sampled %.1f MB); "
-                        + "process resident %.1f MB -> %.1f MB; %.1f steps/s%n",
-                steps, after / 1e6, end / 1e6, peak / 1e6, rssAfter / 1e6, rssEnd / 1e6, (steps - warm) / sec);
+                        + "process resident %.1f MB -> %.1f MB (every 1000 steps: %s MB); %.1f steps/s%n",
+                steps, after / 1e6, end / 1e6, peak / 1e6, rssAfter / 1e6, rssEnd / 1e6, rss, (steps - warm) / sec);
         return m;
     }
 
