@@ -71,7 +71,8 @@ final class Blas {
      * and split-K GEMMs: for a small result over a long sum (a weight gradient: K is the batch times
      * the positions) OpenBLAS splits the small M or N between the cores and runs ~1.6x slower than
      * each core taking half of K on its own and the halves added. OpenBLAS runs one thread per call
-     * meanwhile (its thread count is global in a pthreads build: set around the region, not inside).
+     * meanwhile (its thread count is global in a pthreads build: set around the region, not inside,
+     * and restored to the count read at load; one split-K GEMM at a time, {@link #SPLIT_K_LOCK}).
      */
     static final String NATIVE_HELPERS = """
             #include <stddef.h>
@@ -84,17 +85,15 @@ final class Blas {
                 for (int i = 0; i < numjobs; i++) dojob(i, (char*) jobs + (size_t) i * size, data);
             }
             typedef void (*j4_set_threads)(int);
-            typedef int (*j4_get_threads)(void);
             #define J4_SPLIT_K(NAME, T) \\
             typedef void (*NAME##_fn)(int, int, int, int, int, int, T, const T*, int, const T*, int, T, T*, int); \\
-            int NAME(NAME##_fn gemm, j4_set_threads set, j4_get_threads get, int ta, int tb, int m, int n, int k, \\
+            int NAME(NAME##_fn gemm, j4_set_threads set, int threads, int ta, int tb, int m, int n, int k, \\
                      const T* a, int lda, const T* b, int ldb, T* c, int ldc) { \\
                 int parts = omp_get_max_threads(); \\
                 if (parts > 8) parts = 8; \\
                 if (parts < 2) return 0; \\
                 T* partial = (T*) malloc(sizeof(T) * (size_t) (parts - 1) * m * n); \\
                 if (!partial) return 0; \\
-                int threads = get(); \\
                 set(1); \\
                 _Pragma("omp parallel num_threads(parts)") \\
                 { \\
@@ -133,10 +132,10 @@ final class Blas {
             var getThreads = openblas.find("openblas_get_num_threads");
             if (setThreads.isPresent() && getThreads.isPresent() && Runtime.getRuntime().availableProcessors() > 1) {
                 Blas.setThreads = setThreads.get();
-                Blas.getThreads = getThreads.get();
+                blasThreads = (int) linker.downcallHandle(getThreads.get(), FunctionDescriptor.of(JAVA_INT)).invokeExact();
                 sgemmFn = openblas.find("cblas_sgemm").orElseThrow();
                 dgemmFn = openblas.find("cblas_dgemm").orElseThrow();
-                FunctionDescriptor split = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                FunctionDescriptor split = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                         ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
                 sgemmSplitK = linker.downcallHandle(helpers.find("j4_sgemm_split_k").orElseThrow(), split);
                 dgemmSplitK = linker.downcallHandle(helpers.find("j4_dgemm_split_k").orElseThrow(), split);
@@ -147,7 +146,10 @@ final class Blas {
     }
 
     private static MethodHandle sgemmSplitK, dgemmSplitK;
-    private static MemorySegment setThreads, getThreads, sgemmFn, dgemmFn;
+    private static MemorySegment setThreads, sgemmFn, dgemmFn;
+    private static int blasThreads;
+    /** OpenBLAS's thread count is one global: two split-K GEMMs at once would restore it out of order. */
+    private static final Object SPLIT_K_LOCK = new Object();
 
     /** A small result over a long sum: each core takes a share of K (see {@link #NATIVE_HELPERS}). */
     static boolean splitK(int m, int n, int k) {
@@ -177,13 +179,21 @@ final class Blas {
 
     static void sgemm(boolean ta, boolean tb, int m, int n, int k, MemorySegment a, int lda, MemorySegment b, int ldb,
                       MemorySegment c, int ldc) throws Throwable {
-        if (splitK(m, n, k) && (int) sgemmSplitK.invokeExact(sgemmFn, setThreads, getThreads, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1) return;
+        if (splitK(m, n, k)) {
+            synchronized (SPLIT_K_LOCK) {
+                if ((int) sgemmSplitK.invokeExact(sgemmFn, setThreads, blasThreads, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1) return;
+            }
+        }
         sgemm.invokeExact(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc);
     }
 
     static void dgemm(boolean ta, boolean tb, int m, int n, int k, MemorySegment a, int lda, MemorySegment b, int ldb,
                       MemorySegment c, int ldc) throws Throwable {
-        if (splitK(m, n, k) && (int) dgemmSplitK.invokeExact(dgemmFn, setThreads, getThreads, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1) return;
+        if (splitK(m, n, k)) {
+            synchronized (SPLIT_K_LOCK) {
+                if ((int) dgemmSplitK.invokeExact(dgemmFn, setThreads, blasThreads, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc) == 1) return;
+            }
+        }
         dgemm.invokeExact(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
     }
 }
