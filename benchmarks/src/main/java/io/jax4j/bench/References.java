@@ -45,6 +45,11 @@ final class References {
                 out.add(new Gemm(spec.transA(), spec.transB(), spec.m(), spec.n(), spec.k(), spec.lda(), spec.ldb(), Math.max(1, spec.n()), spec.batch()));
             } else if (s instanceof KernelPlan.Conv c) {
                 ConvSpec spec = c.spec();
+                if (spec.method() == ConvSpec.Method.DIRECT) {
+                    // no GEMM runs; the reference is the GEMM im2col would make
+                    out.add(new Gemm(false, false, (int) spec.m(), spec.o(), spec.k(), spec.k(), spec.o(), spec.o(), 1));
+                    continue;
+                }
                 if (spec.method() == ConvSpec.Method.GEMM_THEN_GATHER) {
                     int wide = spec.taps() * spec.o();
                     out.add(new Gemm(false, false, (int) spec.m(), wide, spec.k(), spec.k(), wide, wide, 1));

@@ -125,6 +125,10 @@ final class CpuExecutable implements Executable {
                 f.segs[y].fill((byte) 0);
                 return;
             }
+            if (s.method() == ConvSpec.Method.DIRECT) {
+                im2col.run(f);  // the whole convolution
+                return;
+            }
             long t0 = PROFILE ? System.nanoTime() : 0;
             im2col.run(f);
             if (PROFILE) IM2COL_NANOS.addAndGet(System.nanoTime() - t0);

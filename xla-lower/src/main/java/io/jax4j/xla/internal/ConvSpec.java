@@ -29,6 +29,12 @@ import java.util.List;
  * Same FLOPs, but the GEMM is wide (taps × out-features) instead of thin (out-features), which
  * OpenBLAS runs ~1.8x faster, and there is no column matrix to write.
  *
+ * <p>{@link Method#DIRECT}, for stride-1 NHWC/HWIO float32 convolutions with a multiple of 16 output
+ * features (the CNN's forward convolutions and their input gradients): no GEMM at all. A generated
+ * kernel keeps a block of output pixels × up to 64 output features in vector registers and adds
+ * every tap's input value times the kernel's row of output features; on the development machine
+ * it ran ~2x faster than im2col + OpenBLAS on these thin matrices (which also wrote the columns).
+ *
  * @param groups feature_group_count × batch_group_count (one of them is 1)
  * @param m      rows per group (result batch × result spatial); for GEMM_THEN_GATHER the input's positions
  * @param k      columns (kernel in-features × kernel spatial); for GEMM_THEN_GATHER the in-features
@@ -38,7 +44,7 @@ import java.util.List;
  */
 public record ConvSpec(int groups, long m, int k, int o, int taps, Method method) {
 
-    public enum Method { IM2COL, IM2COL_TRANSPOSED, GEMM_THEN_GATHER }
+    public enum Method { IM2COL, IM2COL_TRANSPOSED, GEMM_THEN_GATHER, DIRECT }
 
     public static ConvSpec of(Eqn e) {
         ConvParams p = (ConvParams) e.params();
@@ -48,6 +54,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         int o = rhs.dim(dn.rhsSpec().get(0));
         int in = rhs.dim(dn.rhsSpec().get(1));
         int taps = (int) (rhs.size() / ((long) o * in));
+        if (direct(e)) return new ConvSpec(1, out.size() / o, in * taps, o, taps, Method.DIRECT);
         if (gemmThenGather(e)) return new ConvSpec(1, lhs.size() / in, in, o, taps, Method.GEMM_THEN_GATHER);
         long m = out.size() / o;
         int k = (int) (rhs.size() / o);
@@ -108,6 +115,20 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         return new Columns(e.inputs().get(0), (transposed ? kernel : result).size(), List.copyOf(dims), List.copyOf(offsets));
     }
 
+    /** Float32, 2-d, NHWC input and result, HWIO kernel, stride 1, no dilation, no groups, out-features a multiple of 16. */
+    static boolean direct(Eqn e) {
+        ConvParams p = (ConvParams) e.params();
+        ConvDimensionNumbers dn = p.dimensionNumbers();
+        ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
+        if (lhs.ndim() != 4 || lhs.dtype() != io.jax4j.DType.F32 || p.featureGroupCount() != 1 || p.batchGroupCount() != 1) return false;
+        if (out.size() == 0 || rhs.size() == 0) return false;
+        for (int d = 0; d < 2; d++) {
+            if (p.windowStrides().get(d) != 1 || p.lhsDilation().get(d) != 1 || p.rhsDilation().get(d) != 1) return false;
+        }
+        return dn.lhsSpec().equals(io.jax4j.core.Ints.of(0, 3, 1, 2)) && dn.outSpec().equals(io.jax4j.core.Ints.of(0, 3, 1, 2))
+                && dn.rhsSpec().equals(io.jax4j.core.Ints.of(3, 2, 0, 1)) && rhs.dim(3) % 16 == 0;
+    }
+
     /** Stride 1, no dilation of the input, no groups, features innermost in the input, fewer out- than in-features. */
     static boolean gemmThenGather(Eqn e) {
         ConvParams p = (ConvParams) e.params();
@@ -123,6 +144,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
 
     /** Elements of the scratch block: the column matrix, or (GEMM_THEN_GATHER) the reordered kernel and the contributions. */
     public long colSize() {
+        if (method == Method.DIRECT) return 1;
         return method == Method.GEMM_THEN_GATHER ? kernelSize() + m * taps * o : groups * m * k;
     }
 
@@ -161,7 +183,70 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
             case IM2COL -> im2col(e, name, type, xSlot, colSlot, d);
             case IM2COL_TRANSPOSED -> im2colTransposed(e, name, type, xSlot, colSlot, d);
             case GEMM_THEN_GATHER -> reorderKernel(e, name, type, wSlot, colSlot, d) + "\n" + gatherContributions(e, name + "_g", type, colSlot, ySlot, d);
+            case DIRECT -> direct(e, name, xSlot, wSlot, ySlot, d);
         };
+    }
+
+    /** Output features per register block of the direct kernel (4 vectors of 16 floats). */
+    static final int DIRECT_FEATURES = 64;
+    /** Accumulator vectors a register block may hold (of the 32 AVX-512 registers; the kernel's row takes 4 more). */
+    static final int DIRECT_ACCUMULATORS = 28;
+
+    /**
+     * The direct kernel: per output row (split across threads) and block of {@code jb} output pixels,
+     * acc[jb][vc] += x[pixel + tap][ci] * w[tap][ci][block of features], over taps and in-features.
+     */
+    private static String direct(Eqn e, String name, int xSlot, int wSlot, int ySlot, Dialect d) {
+        ConvParams p = (ConvParams) e.params();
+        ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
+        int n = lhs.dim(0), h = lhs.dim(1), w = lhs.dim(2), ci = lhs.dim(3);
+        int kh = rhs.dim(0), kw = rhs.dim(1), co = rhs.dim(3), oh = out.dim(1), ow = out.dim(2);
+        int vc = DIRECT_FEATURES / 16;
+        while ((co / 16) % vc != 0) vc--;  // vectors per block: a divisor of the feature vectors
+        int blocks = co / (vc * 16);
+        int maxJb = Math.max(1, DIRECT_ACCUMULATORS / vc), jb = Math.min(maxJb, ow);
+        // a block width that divides the row wastes no lanes, unless it is much narrower
+        for (int b = jb; b >= Math.max(1, (maxJb + 1) / 2); b--) {
+            if (ow % b == 0) {
+                jb = b;
+                break;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(d.signature(name)).append(" {\n");
+        sb.append("    typedef float j4_v16 __attribute__((vector_size(64)));\n");
+        sb.append("    const float* restrict x = (const float*) slots[").append(xSlot).append("];\n");
+        sb.append("    const float* restrict w = (const float*) slots[").append(wSlot).append("];\n");
+        sb.append("    float* restrict y = (float*) slots[").append(ySlot).append("];\n");
+        String par = d.parallelFor((long) out.size() * ci * kh * kw);
+        if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
+        sb.append("    for (long row = 0; row < ").append((long) n * oh).append("L; row++) {\n");
+        sb.append("        const long b = row / ").append(oh).append(", oi = row % ").append(oh).append(";\n");
+        sb.append("        for (long cb = 0; cb < ").append(blocks).append("; cb++) {\n");
+        sb.append("        for (long oj0 = 0; oj0 < ").append(ow).append("; oj0 += ").append(jb).append(") {\n");
+        sb.append("            j4_v16 acc[").append(jb).append("][").append(vc).append("];\n");
+        sb.append("            for (int j = 0; j < ").append(jb).append("; j++) for (int c = 0; c < ").append(vc).append("; c++) acc[j][c] = (j4_v16) {0};\n");
+        sb.append("            for (long qh = 0; qh < ").append(kh).append("; qh++) {\n");
+        sb.append("                const long ii = oi + qh - ").append(p.lo(0)).append(";\n");
+        sb.append("                if (ii < 0 || ii >= ").append(h).append(") continue;\n");
+        sb.append("                const float* xr = x + (b * ").append(h).append(" + ii) * ").append((long) w * ci).append("L;\n");
+        sb.append("                for (long qw = 0; qw < ").append(kw).append("; qw++) {\n");
+        sb.append("                    const float* wp = w + (qh * ").append(kw).append(" + qw) * ").append((long) ci * co).append("L + cb * ").append(vc * 16).append(";\n");
+        sb.append("                    const long jj0 = oj0 + qw - ").append(p.lo(1)).append(";\n");
+        sb.append("                    for (long i = 0; i < ").append(ci).append("; i++) {\n");
+        sb.append("                        j4_v16 wv[").append(vc).append("];\n");
+        sb.append("                        for (int c = 0; c < ").append(vc).append("; c++) __builtin_memcpy(&wv[c], wp + i * ").append(co).append(" + c * 16, 64);\n");
+        sb.append("                        for (int j = 0; j < ").append(jb).append("; j++) {\n");
+        sb.append("                            const long jj = jj0 + j;\n");
+        sb.append("                            const float xv = jj >= 0 && jj < ").append(w).append(" ? xr[jj * ").append(ci).append(" + i] : 0.0f;\n");
+        sb.append("                            for (int c = 0; c < ").append(vc).append("; c++) acc[j][c] += xv * wv[c];\n");
+        sb.append("                        }\n                    }\n                }\n            }\n");
+        sb.append("            for (int j = 0; j < ").append(jb).append(" && oj0 + j < ").append(ow).append("; j++)\n");
+        sb.append("                for (int c = 0; c < ").append(vc).append("; c++)\n");
+        sb.append("                    __builtin_memcpy(y + ((b * ").append(oh).append(" + oi) * ").append(ow).append(" + oj0 + j) * ").append(co)
+                .append(" + cb * ").append(vc * 16).append(" + c * 16, &acc[j][c], 64);\n");
+        sb.append("        }\n        }\n    }\n}\n");
+        return sb.toString();
     }
 
     /** GEMM_THEN_GATHER's first kernel: wp[i][tap][o] = w[o, i, spatial...], taps over the kernel's spatial axes in its memory order. */

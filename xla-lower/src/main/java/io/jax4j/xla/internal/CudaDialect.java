@@ -246,4 +246,8 @@ public final class CudaDialect implements Dialect {
             default -> throw new IllegalArgumentException(red.op());
         };
     }
+
+    /** Convolutions run as host ops on the cuda backend (no device kernels yet). */
+    @Override
+    public boolean convolutionKernels() { return false; }
 }

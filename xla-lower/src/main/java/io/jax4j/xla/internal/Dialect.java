@@ -50,4 +50,7 @@ public interface Dialect {
      * uses it for grid-stride loops and block reductions.
      */
     default boolean renderLoops(StringBuilder sb, KernelIR.Kernel k, CStyleRenderer r) { return false; }
+
+    /** Whether the backend runs convolutions with the generated kernels of {@link ConvSpec} (else they are host ops, and not rendered). */
+    default boolean convolutionKernels() { return true; }
 }

@@ -286,7 +286,8 @@ public final class FusionPlanner {
     private static KernelPlan.Conv conv(String name, Eqn e, Map<ConvSpec.Columns, Var> columns) {
         ConvSpec spec = ConvSpec.of(e);
         io.jax4j.DType dtype = e.outvars().head().aval().dtype();
-        if (spec.method() != ConvSpec.Method.GEMM_THEN_GATHER) {
+        boolean columnMatrix = spec.method() == ConvSpec.Method.IM2COL || spec.method() == ConvSpec.Method.IM2COL_TRANSPOSED;
+        if (columnMatrix) {
             for (boolean transposed : new boolean[]{spec.transposed(), !spec.transposed()}) {
                 ConvSpec.Columns c = ConvSpec.columns(e, transposed);
                 Var col = c == null ? null : columns.get(c);
@@ -294,7 +295,7 @@ public final class FusionPlanner {
             }
         }
         Var col = Var.fresh(new io.jax4j.ShapedArray(dtype, io.jax4j.Shape.of((int) spec.colSize())));
-        ConvSpec.Columns c = spec.method() == ConvSpec.Method.GEMM_THEN_GATHER ? null : ConvSpec.columns(e, spec.transposed());
+        ConvSpec.Columns c = columnMatrix ? ConvSpec.columns(e, spec.transposed()) : null;
         if (c != null) columns.putIfAbsent(c, col);
         return new KernelPlan.Conv(name, e, col, spec, false);
     }

@@ -55,7 +55,7 @@ public final class Lowering {
         for (KernelPlan.Step st : plan.steps()) {
             if (st instanceof KernelPlan.Native n) {
                 source.append('\n').append(NativeKernels.render(n.eqn(), n.name(), memory.slotOf::get, dialect));
-            } else if (st instanceof KernelPlan.Conv c && !c.reusesCol()) {
+            } else if (st instanceof KernelPlan.Conv c && !c.reusesCol() && dialect.convolutionKernels()) {
                 var in = c.eqn().inputs();
                 // a literal kernel or input has no slot; the im2col methods never read the kernel in C
                 int wSlot = in.get(1) instanceof io.jax4j.ir.Var w ? memory.slotOf.get(w) : -1;

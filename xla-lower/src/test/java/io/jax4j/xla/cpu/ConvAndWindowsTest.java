@@ -58,6 +58,12 @@ class ConvAndWindowsTest {
         int[][] same = {{1, 1}, {1, 1}};
         cs.add(convAndGrads("NHWC 3x3 SAME (the CNN layer)", f32(2, 6, 5, 3), f32(3, 3, 3, 4),
                 xs -> Lax.convGeneralDilated(xs.get(0), xs.get(1), new int[]{1, 1}, "SAME", null, null, NHWC, 1)));
+        // the direct kernels: 64 features in blocks of 7 pixels over rows of 11 (a remainder), 16 back;
+        // 80 features (5 blocks of one vector), a VALID 2x3 window
+        cs.add(convAndGrads("NHWC 3x3 SAME, 16 -> 64 features (direct kernels)", f32(2, 5, 11, 16), f32(3, 3, 16, 64),
+                xs -> Lax.convGeneralDilated(xs.get(0), xs.get(1), new int[]{1, 1}, "SAME", null, null, NHWC, 1)));
+        cs.add(convAndGrads("NHWC 2x3 VALID, 3 -> 80 features (direct kernel)", f32(2, 5, 7, 3), f32(2, 3, 3, 80),
+                xs -> Lax.convGeneralDilated(xs.get(0), xs.get(1), new int[]{1, 1}, "VALID", null, null, NHWC, 1)));
         cs.add(convAndGrads("NHWC stride 2, asymmetric padding", f32(2, 7, 6, 2), f32(3, 2, 2, 3),
                 xs -> conv(xs.get(0), xs.get(1), new int[]{2, 2}, new int[][]{{1, 0}, {0, 2}}, null, null, NHWC, 1, 1)));
         cs.add(convAndGrads("NCHW/OIHW (transposed layouts)", f32(2, 3, 5, 5), f32(4, 3, 3, 2),

@@ -27,30 +27,38 @@ class FusionTest {
         return Lax.mul(Lax.tanh(Lax.addScalar(Lax.mulScalar(x, 1.5), 0.5)), Lax.exp(Lax.neg(Lax.mul(x, x))));
     }
 
-    /** The CNN layer's three convolutions: forward by im2col, weight gradient on the same columns transposed, input gradient by GEMM then gather. */
+    /**
+     * The CNN layer's three convolutions: the forward one and the input gradient by direct kernels,
+     * the weight gradient by transposed columns; with 4 -> 8 features (not direct), the weight gradient
+     * reads the forward pass's im2col columns and the input gradient is a GEMM then a gather.
+     */
     @Test
     void eachConvolutionOfALayerGetsItsMethod() {
+        assertEquals(List.of(ConvSpec.Method.IM2COL_TRANSPOSED, ConvSpec.Method.DIRECT, ConvSpec.Method.DIRECT),
+                convs(layer(32, 64)).stream().map(c -> c.spec().method()).sorted().toList());
+        List<KernelPlan.Conv> narrow = convs(layer(4, 8));
+        assertEquals(List.of(ConvSpec.Method.IM2COL, ConvSpec.Method.IM2COL_TRANSPOSED, ConvSpec.Method.GEMM_THEN_GATHER),
+                narrow.stream().map(c -> c.spec().method()).sorted().toList());
+        KernelPlan.Conv forward = narrow.stream().filter(c -> c.spec().method() == ConvSpec.Method.IM2COL).findFirst().orElseThrow();
+        KernelPlan.Conv weights = narrow.stream().filter(c -> c.spec().transposed()).findFirst().orElseThrow();
+        assertTrue(weights.reusesCol() && !forward.reusesCol(), narrow.toString());
+        assertEquals(forward.col(), weights.col());
+        assertEquals(3 * 3 * 4, weights.spec().m());
+        assertEquals(4 * 14 * 14, weights.spec().k());
+    }
+
+    private static KernelPlan layer(int in, int out) {
         java.util.function.BiFunction<Array, Array, Array> conv = (x, w) -> Lax.convGeneralDilated(x, w, new int[]{1, 1}, "SAME", null, null,
                 io.jax4j.prims.Convolution.ConvDimensionNumbers.of("NHWC", "HWIO", "NHWC"), 1);
-        KernelPlan p = plan(trace(xs -> {
+        return plan(trace(xs -> {
             Array gx = io.jax4j.autodiff.Jax.grad((Array x, Array w) -> Np.sum(conv.apply(x, w))).apply(xs.get(0), xs.get(1));
             Array gw = io.jax4j.autodiff.Jax.grad((Array w, Array x) -> Np.sum(conv.apply(x, w))).apply(xs.get(1), xs.get(0));
             return List.of(conv.apply(xs.get(0), xs.get(1)), gx, gw);
-        }, f32(4, 14, 14, 32), f32(3, 3, 32, 64)));
-        List<ConvSpec> convs = p.steps().stream().filter(KernelPlan.Conv.class::isInstance)
-                .map(s -> ((KernelPlan.Conv) s).spec()).toList();
-        assertEquals(3, convs.size(), p.toString());
-        assertEquals(List.of(ConvSpec.Method.IM2COL, ConvSpec.Method.IM2COL_TRANSPOSED, ConvSpec.Method.GEMM_THEN_GATHER),
-                convs.stream().map(ConvSpec::method).sorted().toList(), convs.toString());
-        // the weight gradient reads the forward pass's columns (gathered once, read transposed)
-        List<KernelPlan.Conv> steps = p.steps().stream().filter(KernelPlan.Conv.class::isInstance).map(KernelPlan.Conv.class::cast).toList();
-        KernelPlan.Conv forward = steps.stream().filter(c -> c.spec().method() == ConvSpec.Method.IM2COL).findFirst().orElseThrow();
-        KernelPlan.Conv weights = steps.stream().filter(c -> c.spec().transposed()).findFirst().orElseThrow();
-        assertTrue(weights.reusesCol() && !forward.reusesCol(), p.toString());
-        assertEquals(forward.col(), weights.col());
-        ConvSpec gw = weights.spec();
-        assertEquals(3 * 3 * 32, gw.m());
-        assertEquals(4 * 14 * 14, gw.k());
+        }, f32(4, 14, 14, in), f32(3, 3, in, out)));
+    }
+
+    private static List<KernelPlan.Conv> convs(KernelPlan p) {
+        return p.steps().stream().filter(KernelPlan.Conv.class::isInstance).map(KernelPlan.Conv.class::cast).toList();
     }
 
     @Test
