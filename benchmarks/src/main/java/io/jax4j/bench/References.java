@@ -45,7 +45,7 @@ final class References {
                 out.add(new Gemm(spec.transA(), spec.transB(), spec.m(), spec.n(), spec.k(), spec.lda(), spec.ldb(), Math.max(1, spec.n()), spec.batch()));
             } else if (s instanceof KernelPlan.Conv c) {
                 ConvSpec spec = c.spec();
-                if (spec.method() == ConvSpec.Method.DIRECT) {
+                if (spec.method() == ConvSpec.Method.DIRECT || spec.method() == ConvSpec.Method.DIRECT_WEIGHTS) {
                     // no GEMM runs; the reference is the GEMM im2col would make
                     out.add(new Gemm(false, false, (int) spec.m(), spec.o(), spec.k(), spec.k(), spec.o(), spec.o(), 1));
                     continue;

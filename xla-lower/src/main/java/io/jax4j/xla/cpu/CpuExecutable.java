@@ -125,7 +125,7 @@ final class CpuExecutable implements Executable {
                 f.segs[y].fill((byte) 0);
                 return;
             }
-            if (s.method() == ConvSpec.Method.DIRECT) {
+            if (s.method() == ConvSpec.Method.DIRECT || s.method() == ConvSpec.Method.DIRECT_WEIGHTS) {
                 im2col.run(f);  // the whole convolution
                 return;
             }

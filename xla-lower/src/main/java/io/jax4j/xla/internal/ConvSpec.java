@@ -44,7 +44,7 @@ import java.util.List;
  */
 public record ConvSpec(int groups, long m, int k, int o, int taps, Method method) {
 
-    public enum Method { IM2COL, IM2COL_TRANSPOSED, GEMM_THEN_GATHER, DIRECT }
+    public enum Method { IM2COL, IM2COL_TRANSPOSED, GEMM_THEN_GATHER, DIRECT, DIRECT_WEIGHTS }
 
     public static ConvSpec of(Eqn e) {
         ConvParams p = (ConvParams) e.params();
@@ -55,6 +55,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         int in = rhs.dim(dn.rhsSpec().get(1));
         int taps = (int) (rhs.size() / ((long) o * in));
         if (direct(e)) return new ConvSpec(1, out.size() / o, in * taps, o, taps, Method.DIRECT);
+        if (directWeights(e)) return new ConvSpec(1, out.size() / o, (int) (rhs.size() / o), o, taps, Method.DIRECT_WEIGHTS);
         if (gemmThenGather(e)) return new ConvSpec(1, lhs.size() / in, in, o, taps, Method.GEMM_THEN_GATHER);
         long m = out.size() / o;
         int k = (int) (rhs.size() / o);
@@ -129,6 +130,24 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
                 && dn.rhsSpec().equals(io.jax4j.core.Ints.of(3, 2, 0, 1)) && rhs.dim(3) % 16 == 0;
     }
 
+    /**
+     * The weight gradient of a {@link #direct} convolution, as JAX's transpose rule writes it: the
+     * input x (NHWC, read with its features as the batch) convolved with the output gradient dy
+     * (NHWC, its batch as the in-features) into the kernel's gradient (HWIO).
+     */
+    static boolean directWeights(Eqn e) {
+        ConvParams p = (ConvParams) e.params();
+        ConvDimensionNumbers dn = p.dimensionNumbers();
+        ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
+        if (lhs.ndim() != 4 || lhs.dtype() != io.jax4j.DType.F32 || p.featureGroupCount() != 1 || p.batchGroupCount() != 1) return false;
+        if (out.size() == 0 || rhs.size() == 0) return false;
+        for (int d = 0; d < 2; d++) {
+            if (p.windowStrides().get(d) != 1 || p.lhsDilation().get(d) != 1 || p.rhsDilation().get(d) != 1) return false;
+        }
+        return dn.lhsSpec().equals(io.jax4j.core.Ints.of(3, 0, 1, 2)) && dn.rhsSpec().equals(io.jax4j.core.Ints.of(3, 0, 1, 2))
+                && dn.outSpec().equals(io.jax4j.core.Ints.of(2, 3, 0, 1)) && rhs.dim(3) % 16 == 0;
+    }
+
     /** Stride 1, no dilation of the input, no groups, features innermost in the input, fewer out- than in-features. */
     static boolean gemmThenGather(Eqn e) {
         ConvParams p = (ConvParams) e.params();
@@ -144,7 +163,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
 
     /** Elements of the scratch block: the column matrix, or (GEMM_THEN_GATHER) the reordered kernel and the contributions. */
     public long colSize() {
-        if (method == Method.DIRECT) return 1;
+        if (method == Method.DIRECT || method == Method.DIRECT_WEIGHTS) return 1;
         return method == Method.GEMM_THEN_GATHER ? kernelSize() + m * taps * o : groups * m * k;
     }
 
@@ -184,7 +203,91 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
             case IM2COL_TRANSPOSED -> im2colTransposed(e, name, type, xSlot, colSlot, d);
             case GEMM_THEN_GATHER -> reorderKernel(e, name, type, wSlot, colSlot, d) + "\n" + gatherContributions(e, name + "_g", type, colSlot, ySlot, d);
             case DIRECT -> direct(e, name, xSlot, wSlot, ySlot, d);
+            case DIRECT_WEIGHTS -> directWeights(e, name, xSlot, wSlot, ySlot, d);
         };
+    }
+
+    /** Vectors of 16 floats per feature block: a divisor of the features' vectors, at most 4. */
+    private static int featureVectors(int features) {
+        int vc = DIRECT_FEATURES / 16;
+        while ((features / 16) % vc != 0) vc--;
+        return vc;
+    }
+
+    /**
+     * The direct weight gradient: dw[qh][qw][i][o] = sum over n, oi, oj of x[n][qh+oi-lo][qw+oj-lo][i] *
+     * dy[n][oi][oj][o]. Threads split the batch, each summing into its own copy of dw (one example's
+     * x and dy, reread for every tap, stay in cache), added at the end; a register block holds a few
+     * in-features times up to 64 out-features.
+     */
+    private static String directWeights(Eqn e, String name, int xSlot, int dySlot, int ySlot, Dialect d) {
+        ConvParams p = (ConvParams) e.params();
+        ShapedArray x = e.inputs().get(0).aval(), dy = e.inputs().get(1).aval(), out = e.outvars().head().aval();
+        int n = x.dim(0), h = x.dim(1), w = x.dim(2), ci = x.dim(3);
+        int oh = dy.dim(1), ow = dy.dim(2), co = dy.dim(3), kh = out.dim(0), kw = out.dim(1);
+        int vc = featureVectors(co), blocks = co / (vc * 16);
+        int maxCb = Math.max(1, DIRECT_ACCUMULATORS / vc), cb = 1;
+        for (int b = Math.min(maxCb, ci); b >= 1; b--) {
+            if (ci % b == 0) {
+                cb = b;
+                break;
+            }
+        }
+        long size = out.size();
+        StringBuilder sb = new StringBuilder();
+        sb.append(d.signature(name)).append(" {\n");
+        sb.append("    typedef float j4_v16 __attribute__((vector_size(64)));\n");
+        sb.append("    const float* restrict x = (const float*) slots[").append(xSlot).append("];\n");
+        sb.append("    const float* restrict dy = (const float*) slots[").append(dySlot).append("];\n");
+        sb.append("    float* restrict dw = (float*) slots[").append(ySlot).append("];\n");
+        sb.append("    for (long t = 0; t < ").append(size).append("L; t++) dw[t] = 0;\n");
+        String par = d.parallelFor((long) n * oh * ow * co * ci * kh * kw);
+        if (!par.isEmpty()) sb.append("    #pragma omp parallel\n");
+        sb.append("    {\n");
+        // a thread without memory for its copy adds its blocks into dw one at a time instead
+        sb.append("        float* own = (float*) __builtin_malloc(").append(size * 4).append("L);\n");
+        sb.append("        float* part = own ? own : dw;\n");
+        sb.append("        if (own) for (long t = 0; t < ").append(size).append("L; t++) own[t] = 0;\n");
+        if (!par.isEmpty()) sb.append("        #pragma omp for schedule(static)\n");
+        sb.append("        for (long b = 0; b < ").append(n).append("; b++) {\n");
+        sb.append("            for (long qh = 0; qh < ").append(kh).append("; qh++) {\n");
+        sb.append("            for (long qw = 0; qw < ").append(kw).append("; qw++) {\n");
+        sb.append("                long oi0 = ").append(p.lo(0)).append(" - qh, oi1 = ").append(h).append(" + ").append(p.lo(0)).append(" - qh;\n");
+        sb.append("                long oj0 = ").append(p.lo(1)).append(" - qw, oj1 = ").append(w).append(" + ").append(p.lo(1)).append(" - qw;\n");
+        sb.append("                if (oi0 < 0) oi0 = 0;\n                if (oi1 > ").append(oh).append(") oi1 = ").append(oh).append(";\n");
+        sb.append("                if (oj0 < 0) oj0 = 0;\n                if (oj1 > ").append(ow).append(") oj1 = ").append(ow).append(";\n");
+        sb.append("                for (long fb = 0; fb < ").append(blocks).append("; fb++) {\n");
+        sb.append("                for (long i0 = 0; i0 < ").append(ci).append("; i0 += ").append(cb).append(") {\n");
+        sb.append("                    j4_v16 acc[").append(cb).append("][").append(vc).append("];\n");
+        sb.append("                    for (int c = 0; c < ").append(cb).append("; c++) for (int v = 0; v < ").append(vc).append("; v++) acc[c][v] = (j4_v16) {0};\n");
+        sb.append("                    for (long oi = oi0; oi < oi1; oi++) {\n");
+        sb.append("                        const float* xr = x + ((b * ").append(h).append(" + qh + oi - ").append(p.lo(0)).append(") * ").append(w)
+                .append(" + qw - ").append(p.lo(1)).append(") * ").append(ci).append(" + i0;\n");
+        sb.append("                        const float* dr = dy + (b * ").append(oh).append(" + oi) * ").append((long) ow * co).append("L + fb * ").append(vc * 16).append(";\n");
+        sb.append("                        for (long oj = oj0; oj < oj1; oj++) {\n");
+        sb.append("                            j4_v16 dv[").append(vc).append("];\n");
+        sb.append("                            for (int v = 0; v < ").append(vc).append("; v++) __builtin_memcpy(&dv[v], dr + oj * ").append(co).append(" + v * 16, 64);\n");
+        sb.append("                            for (int c = 0; c < ").append(cb).append("; c++) {\n");
+        sb.append("                                const float xv = xr[oj * ").append(ci).append(" + c];\n");
+        sb.append("                                for (int v = 0; v < ").append(vc).append("; v++) acc[c][v] += xv * dv[v];\n");
+        sb.append("                            }\n                        }\n                    }\n");
+        sb.append("                    for (int c = 0; c < ").append(cb).append("; c++)\n");
+        sb.append("                        for (int v = 0; v < ").append(vc).append("; v++) {\n");
+        sb.append("                            float* dst = part + ((qh * ").append(kw).append(" + qw) * ").append(ci).append(" + i0 + c) * ").append(co)
+                .append(" + fb * ").append(vc * 16).append(" + v * 16;\n");
+        sb.append("                            if (own) for (int l = 0; l < 16; l++) dst[l] += acc[c][v][l];\n");
+        sb.append("                            else {\n");
+        if (!par.isEmpty()) sb.append("                                #pragma omp critical\n");
+        sb.append("                                for (int l = 0; l < 16; l++) dst[l] += acc[c][v][l];\n");
+        sb.append("                            }\n");
+        sb.append("                        }\n");
+        sb.append("                }\n                }\n            }\n            }\n        }\n");
+        sb.append("        if (own) {\n");
+        if (!par.isEmpty()) sb.append("            #pragma omp critical\n");
+        sb.append("            for (long t = 0; t < ").append(size).append("L; t++) dw[t] += own[t];\n");
+        sb.append("            __builtin_free(own);\n");
+        sb.append("        }\n    }\n}\n");
+        return sb.toString();
     }
 
     /** Output features per register block of the direct kernel (4 vectors of 16 floats). */
@@ -201,9 +304,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
         int n = lhs.dim(0), h = lhs.dim(1), w = lhs.dim(2), ci = lhs.dim(3);
         int kh = rhs.dim(0), kw = rhs.dim(1), co = rhs.dim(3), oh = out.dim(1), ow = out.dim(2);
-        int vc = DIRECT_FEATURES / 16;
-        while ((co / 16) % vc != 0) vc--;  // vectors per block: a divisor of the feature vectors
-        int blocks = co / (vc * 16);
+        int vc = featureVectors(co), blocks = co / (vc * 16);
         int maxJb = Math.max(1, DIRECT_ACCUMULATORS / vc), jb = Math.min(maxJb, ow);
         // a block width that divides the row wastes no lanes, unless it is much narrower
         for (int b = jb; b >= Math.max(1, (maxJb + 1) / 2); b--) {

@@ -28,13 +28,12 @@ class FusionTest {
     }
 
     /**
-     * The CNN layer's three convolutions: the forward one and the input gradient by direct kernels,
-     * the weight gradient by transposed columns; with 4 -> 8 features (not direct), the weight gradient
+     * The CNN layer's three convolutions by direct kernels (forward, input gradient, weight gradient); with 4 -> 8 features (not direct), the weight gradient
      * reads the forward pass's im2col columns and the input gradient is a GEMM then a gather.
      */
     @Test
     void eachConvolutionOfALayerGetsItsMethod() {
-        assertEquals(List.of(ConvSpec.Method.IM2COL_TRANSPOSED, ConvSpec.Method.DIRECT, ConvSpec.Method.DIRECT),
+        assertEquals(List.of(ConvSpec.Method.DIRECT, ConvSpec.Method.DIRECT, ConvSpec.Method.DIRECT_WEIGHTS),
                 convs(layer(32, 64)).stream().map(c -> c.spec().method()).sorted().toList());
         List<KernelPlan.Conv> narrow = convs(layer(4, 8));
         assertEquals(List.of(ConvSpec.Method.IM2COL, ConvSpec.Method.IM2COL_TRANSPOSED, ConvSpec.Method.GEMM_THEN_GATHER),
