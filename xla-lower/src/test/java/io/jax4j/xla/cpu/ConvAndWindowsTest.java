@@ -84,6 +84,11 @@ class ConvAndWindowsTest {
             Array g = Jax.grad((Array x) -> Np.sum(Np.multiply(pool.apply(x), pool.apply(x)))).apply(xs.get(0));
             return List.of(pool.apply(xs.get(0)), g);
         }, f32(2, 6, 6, 5)));
+        cs.add(new Case("avg_pool 2x2 over the innermost axes (NCHW) and its gradient", xs -> {
+            Function<Array, Array> pool = x -> Np.divide(Lax.reduceWindowSum(x, new int[]{1, 1, 2, 2}, new int[]{1, 1, 2, 2}, "VALID"), Array.weak(4f));
+            Array g = Jax.grad((Array x) -> Np.sum(Np.multiply(pool.apply(x), Lax.sin(pool.apply(x))))).apply(xs.get(0));
+            return List.of(pool.apply(xs.get(0)), g);
+        }, f32(2, 3, 4, 6)));
         cs.add(new Case("avg_pool 3x3 stride 2 SAME, padded (row kernel) and its gradient", xs -> {
             Function<Array, Array> pool = x -> Lax.reduceWindowSum(x, new int[]{1, 3, 3, 1}, new int[]{1, 2, 2, 1}, "SAME");
             Array g = Jax.grad((Array x) -> Np.sum(Np.multiply(pool.apply(x), pool.apply(x)))).apply(xs.get(0));
