@@ -78,6 +78,7 @@ public final class FusionPlanner {
         if (p == io.jax4j.prims.Convolution.CONV_GENERAL_DILATED) {
             return allVars && e.outvars().head().aval().dtype().isFloating() && ConvLayout.canonical(e) ? Kind.CONV : Kind.HOST;
         }
+        if (upsampling(e)) return Kind.MOVEMENT;
         if (allVars && NativeKernels.supports(e)) return Kind.NATIVE;
         if (p == io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE
                 && e.inputs().head().aval().dtype().byteSize() == e.outvars().head().aval().dtype().byteSize()) return Kind.ELEMENTWISE;
@@ -91,6 +92,13 @@ public final class FusionPlanner {
     }
 
     static boolean nativeDtype(DType d) { return d != DType.F16 && d != DType.BF16; }
+
+    /** A window sum that only moves data ({@link NativeKernels#upsampling}): avg_pool's gradient. */
+    static boolean upsampling(Eqn e) {
+        return e.primitive() == io.jax4j.prims.Windows.REDUCE_WINDOW_SUM && e.inputs().head() instanceof Var
+                && NativeKernels.upsampling((io.jax4j.prims.Windows.WindowParams) e.params(), e.inputs().head().aval().dims(),
+                e.outvars().head().aval().dims());
+    }
 
     KernelPlan run() {
         materialise();
@@ -156,7 +164,7 @@ public final class FusionPlanner {
             }
         }
         for (Eqn e : jaxpr.eqns()) {
-            if (e.primitive() == Structural.BROADCAST_IN_DIM && e.outvars().head().aval().size() > e.inputs().head().aval().size()
+            if ((e.primitive() == Structural.BROADCAST_IN_DIM || upsampling(e)) && e.outvars().head().aval().size() > e.inputs().head().aval().size()
                     && e.inputs().head() instanceof Var v) {
                 Var src = throughMovement(v);
                 if (src != null) materialised.add(src);

@@ -225,6 +225,12 @@ public final class KernelBuilder {
             }
             return new View(in2, null);
         }
+        if (e.primitive() == io.jax4j.prims.Windows.REDUCE_WINDOW_SUM) {
+            // an upsampling window sum: each output element is the input element i / w
+            var windows = ((io.jax4j.prims.Windows.WindowParams) e.params()).windowDimensions();
+            for (int k = 0; k < in.length; k++) in[k] = Ix.div(out[k], windows.get(k));
+            return new View(in, null);
+        }
         if (e.primitive() == Structural.TRANSPOSE) {
             int[] perm = ((Structural.TransposeParams) e.params()).permutation().toArray();
             for (int k = 0; k < perm.length; k++) in[perm[k]] = out[k];

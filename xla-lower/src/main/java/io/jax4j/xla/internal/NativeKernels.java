@@ -130,26 +130,6 @@ public final class NativeKernels {
         String acc = op.equals("reduce_window_sum") && f ? "double" : op.equals("reduce_window_sum") ? "int64_t" : ty;
         StringBuilder sb = new StringBuilder(d.signature(name)).append(" {\n");
         int nd = x.ndim(), last = nd - 1;
-        if (op.equals("reduce_window_sum") && upsampling(p, x.dims(), y.dims())) {
-            // the transpose of a pooling whose windows tile the input (avg_pool's gradient): every
-            // window holds exactly one real element, y[..., i, ...] = x[..., i / w, ...]; rows of the
-            // innermost axis are copied
-            int c = y.dim(last);
-            long[] xs = KernelBuilder.strides(x.dims());
-            sb.append(ptr(d, t, "x", in[0], false)).append(ptr(d, t, "y", out[0], true));
-            String par = d.parallelFor(y.size());
-            if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-            sb.append("    for (long o = 0; o < ").append(y.size() / c).append("L; o++) {\n");
-            sb.append("        long t = o, src = 0;\n");
-            for (int a = last - 1; a >= 0; a--) {
-                sb.append("        src += (t % ").append(y.dim(a)).append(" / ").append(p.windowDimensions().get(a)).append(") * ").append(xs[a]).append("L; t /= ")
-                        .append(y.dim(a)).append(";\n");
-            }
-            int wl = p.windowDimensions().get(last);
-            sb.append("        for (long c = 0; c < ").append(c).append("; c++) y[o * ").append(c).append("L + c] = x[src + c / ").append(wl).append("];\n");
-            sb.append("    }\n}\n");
-            return sb.toString();
-        }
         if (nd >= 2 && passThrough(p, last, x.dim(last), y.dim(last)) && y.dim(last) <= 4096 && y.dim(last) >= 4) {
             // channels innermost and not windowed: a vector of accumulators per output row, contiguous loads
             int c = y.dim(last);
@@ -179,8 +159,11 @@ public final class NativeKernels {
     }
 
     /**
-     * Per axis, either untouched, or stride 1 over the input dilated by the window size w and padded
-     * by w - 1 on both sides (out = in * w): each window then covers exactly one input element.
+     * A window sum that only moves data: per axis, either untouched, or stride 1 over the input
+     * dilated by the window size w and padded by w - 1 on both sides (out = in * w), so that each
+     * window covers exactly one input element: y[..., i, ...] = x[..., i / w, ...]. This is the
+     * transpose of a pooling whose windows tile the input (avg_pool's gradient); the fusion planner
+     * treats it as a movement, index arithmetic in the kernel that reads it.
      */
     static boolean upsampling(WindowParams p, int[] in, int[] out) {
         for (int a = 0; a < in.length; a++) {
