@@ -22,7 +22,9 @@ import java.util.Set;
  * reference and the ratio; {@code --json FILE} writes
  * {@code {"W1": {"value": .., "unit": "steps/s", "reference": .., "ratio": ..}, ...}} with the median
  * as value. The ratio is value / reference for W5 (a fraction of OpenBLAS's GFLOP/s) and our time /
- * the reference's time for W1–W4 (how many times the GEMMs alone, or the hand-written loop, we take).
+ * the reference's time for W1–W4 (how many times the GEMMs alone, or the hand-written loop, we take),
+ * each the median over repeats of the ratio of a pair timed back to back (on a shared machine whose
+ * speed drifts, the pair sees one speed); value and reference are the medians of their own repeats.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs the workloads W1-W7 (see the README) with their in-run references; prints a table, optionally JSON.")

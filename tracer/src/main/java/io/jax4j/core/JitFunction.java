@@ -81,9 +81,24 @@ public final class JitFunction {
         List<Array> inputs = new ArrayList<>(traced.closed().consts().size() + dynamic.size());
         inputs.addAll(traced.closed().consts().toJavaList());
         inputs.addAll(dynamic);
-        List<Array> outs = CallPrimitives.PJIT.bind(traced.params(), inputs);
-        if (Trace.current() instanceof EvalTrace && !donateArgnums.isEmpty()) outs = donate(args, outs);
+        boolean eager = Trace.current() instanceof EvalTrace;
+        List<Array> outs = eager ? runEagerly(traced, inputs) : CallPrimitives.PJIT.bind(traced.params(), inputs);
+        if (eager && !donateArgnums.isEmpty()) outs = donate(args, outs);
         return rebuild(traced, outs);
+    }
+
+    /**
+     * An eager call runs the executable straight away: the cache key already matched the inputs' avals,
+     * so binding pjit (which checks them again) is only needed for inputs that are not concrete arrays
+     * (an escaped tracer, whose error the eager trace reports).
+     */
+    private static List<Array> runEagerly(Traced traced, List<Array> inputs) {
+        List<ArrayImpl> concrete = new ArrayList<>(inputs.size());
+        for (Array a : inputs) {
+            if (!(a instanceof ArrayImpl c)) return CallPrimitives.PJIT.bind(traced.params(), inputs);
+            concrete.add(c);
+        }
+        return traced.params().execute(concrete);
     }
 
     /**

@@ -47,6 +47,9 @@ public final class CallPrimitives {
 
         public boolean[] donated() { return donated.clone(); }
 
+        /** Runs the compiled callee on concrete inputs (what the eager impl does). */
+        public List<Array> execute(List<ArrayImpl> inputs) { return executable().execute(inputs); }
+
         Executable executable() {
             Backend b = Backends.current();
             Compiled c = last;

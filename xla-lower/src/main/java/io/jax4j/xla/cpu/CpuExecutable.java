@@ -27,7 +27,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A lowered program ready to run: every step is precomputed into an {@link Op}, every buffer has a
@@ -45,7 +44,8 @@ final class CpuExecutable implements Executable {
     private final int[] outputSlots;
     private final ShapedArray[] outputAvals;
     private final int[][] donations;  // {output slot, argument}
-    private final ConcurrentLinkedQueue<Frame> frames = new ConcurrentLinkedQueue<>();
+    /** The idle frame, reused by the next call (a concurrent call makes its own; one of them is kept). */
+    private final java.util.concurrent.atomic.AtomicReference<Frame> idle = new java.util.concurrent.atomic.AtomicReference<>();
 
     CpuExecutable(Program program, CCompiler.Library lib) {
         this.program = program;
@@ -191,7 +191,7 @@ final class CpuExecutable implements Executable {
 
     @Override
     public List<Array> execute(List<ArrayImpl> args) {
-        Frame f = frames.poll();
+        Frame f = idle.getAndSet(null);
         if (f == null) f = new Frame();
         try {
             for (int i = 0; i < inputSlot.length; i++) f.bind(inputSlot[i], args.get(i));
@@ -208,7 +208,7 @@ final class CpuExecutable implements Executable {
             throw new Jax4jException("cpu backend: running " + program.name() + " failed: " + t, t);
         } finally {
             f.release();
-            frames.offer(f);
+            idle.set(f);
         }
     }
 
