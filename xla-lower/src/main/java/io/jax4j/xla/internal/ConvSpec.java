@@ -497,23 +497,11 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
                 int sd = spatialIndex(dn.rhsSpec(), a);
                 int la = dn.lhsSpec().get(sd + 2);
                 sb.append(ind).append("for (long q").append(sd).append(" = 0; q").append(sd).append(" < ").append(rhs.dim(a)).append("; q").append(sd).append("++) {\n");
-                String pos = "p" + sd;
-                sb.append(ind).append("    const long ").append(pos).append(" = o").append(sd).append(" * ").append(p.windowStrides().get(sd))
-                        .append(" + q").append(sd).append(" * ").append(p.rhsDilation().get(sd)).append(" - ").append(p.lo(sd)).append(";\n");
-                int ld = p.lhsDilation().get(sd);
-                sb.append(ind).append("    const int v").append(sd).append(" = ").append(pos).append(" >= 0 && ")
-                        .append(ld == 1 ? "" : pos + " % " + ld + " == 0 && ").append(pos).append(ld == 1 ? "" : " / " + ld)
-                        .append(" < ").append(lhs.dim(la)).append(";\n");
-                valid.append(valid.isEmpty() ? "" : " && ").append("v").append(sd);
-                offset.append(" + (").append(pos).append(ld == 1 ? "" : " / " + ld).append(") * ").append(xs[la]).append("L");
+                inputPosition(sb, ind, p, sd, lhs.dim(la), xs[la], valid, offset);
             }
             depth++;
         }
-        String ind = "    ".repeat(depth);
-        String load = "xb[" + offset + "]";
-        sb.append(ind).append("*dst++ = ").append(valid.isEmpty() ? load : "(" + valid + ") ? " + load + " : (" + type + ") 0").append(";\n");
-        for (int k = depth - 1; k >= 1; k--) sb.append("    ".repeat(k)).append("}\n");
-        sb.append("}\n");
+        storeGathered(sb, depth, type, valid, offset);
         return sb.toString();
     }
 
@@ -567,24 +555,38 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
                 int sd = spatialIndex(dn.outSpec(), a);
                 int la = dn.lhsSpec().get(sd + 2);
                 sb.append(ind).append("for (long o").append(sd).append(" = 0; o").append(sd).append(" < ").append(out.dim(a)).append("; o").append(sd).append("++) {\n");
-                String pos = "p" + sd;
-                sb.append(ind).append("    const long ").append(pos).append(" = o").append(sd).append(" * ").append(p.windowStrides().get(sd))
-                        .append(" + q").append(sd).append(" * ").append(p.rhsDilation().get(sd)).append(" - ").append(p.lo(sd)).append(";\n");
-                int ld = p.lhsDilation().get(sd);
-                sb.append(ind).append("    const int v").append(sd).append(" = ").append(pos).append(" >= 0 && ")
-                        .append(ld == 1 ? "" : pos + " % " + ld + " == 0 && ").append(pos).append(ld == 1 ? "" : " / " + ld)
-                        .append(" < ").append(lhs.dim(la)).append(";\n");
-                valid.append(valid.isEmpty() ? "" : " && ").append("v").append(sd);
-                offset.append(" + (").append(pos).append(ld == 1 ? "" : " / " + ld).append(") * ").append(xs[la]).append("L");
+                inputPosition(sb, ind, p, sd, lhs.dim(la), xs[la], valid, offset);
             }
             depth++;
         }
+        storeGathered(sb, depth, type, valid, offset);
+        return sb.toString();
+    }
+
+    /**
+     * Inside the loops over output position o{sd} and kernel tap q{sd}: the input position p{sd} they
+     * read, whether it is a real element (not padding or a dilation hole), and its offset.
+     */
+    private static void inputPosition(StringBuilder sb, String ind, ConvParams p, int sd, int inputDim, long inputStride,
+                                      StringBuilder valid, StringBuilder offset) {
+        String pos = "p" + sd;
+        sb.append(ind).append("    const long ").append(pos).append(" = o").append(sd).append(" * ").append(p.windowStrides().get(sd))
+                .append(" + q").append(sd).append(" * ").append(p.rhsDilation().get(sd)).append(" - ").append(p.lo(sd)).append(";\n");
+        int ld = p.lhsDilation().get(sd);
+        sb.append(ind).append("    const int v").append(sd).append(" = ").append(pos).append(" >= 0 && ")
+                .append(ld == 1 ? "" : pos + " % " + ld + " == 0 && ").append(pos).append(ld == 1 ? "" : " / " + ld)
+                .append(" < ").append(inputDim).append(";\n");
+        valid.append(valid.isEmpty() ? "" : " && ").append("v").append(sd);
+        offset.append(" + (").append(pos).append(ld == 1 ? "" : " / " + ld).append(") * ").append(inputStride).append("L");
+    }
+
+    /** The innermost statement of an im2col gather (zero where not a real element) and the closing braces. */
+    private static void storeGathered(StringBuilder sb, int depth, String type, StringBuilder valid, StringBuilder offset) {
         String ind = "    ".repeat(depth);
         String load = "xb[" + offset + "]";
         sb.append(ind).append("*dst++ = ").append(valid.isEmpty() ? load : "(" + valid + ") ? " + load + " : (" + type + ") 0").append(";\n");
         for (int k = depth - 1; k >= 1; k--) sb.append("    ".repeat(k)).append("}\n");
         sb.append("}\n");
-        return sb.toString();
     }
 
     /** The spatial number d with spec[d + 2] == axis. */
