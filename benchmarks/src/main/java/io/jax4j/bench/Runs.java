@@ -54,7 +54,6 @@ final class Runs {
             })[0];
             g[k] = seconds(1, () -> { for (int i = 0; i < steps; i++) all.run(); })[0];
         }
-        if (Boolean.getBoolean("jax4j.bench.verbose")) System.err.println(id + " step seconds " + java.util.Arrays.toString(s) + " gemm seconds " + java.util.Arrays.toString(g));
         double loss = w.loss(st[0]);
         if (!Double.isFinite(loss)) throw new IllegalStateException(id + ": the loss is " + loss);
         double rate = steps / median(s), best = steps / min(s), ref = steps / median(g);
