@@ -107,8 +107,9 @@ final class CpuExecutable implements Executable {
 
     /**
      * A convolution by {@link ConvSpec.Method}: im2col (a generated kernel) into the scratch column matrix
-     * then one GEMM per group (plain or reading the columns transposed), or the kernel reordered, one
-     * wide GEMM on the input in place, and the gather of the taps' contributions.
+     * then one GEMM per group (plain or reading the columns transposed); the kernel reordered, one
+     * wide GEMM on the input in place, and the gather of the taps' contributions; or one direct kernel
+     * that is the whole convolution (forward, input gradient or weight gradient).
      */
     private Op conv(CCompiler.Library lib, KernelPlan.Conv c) {
         Op im2col = c.reusesCol() ? f -> {} : kernel(lib, c.name());
