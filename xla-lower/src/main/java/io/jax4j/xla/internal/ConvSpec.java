@@ -34,6 +34,7 @@ import java.util.List;
  * kernel keeps a block of output pixels × up to 64 output features in vector registers and adds
  * every tap's input value times the kernel's row of output features; on the development machine
  * it ran ~2x faster than im2col + OpenBLAS on these thin matrices (which also wrote the columns).
+ * Only on AVX-512 hosts ({@link #DIRECT_KERNELS}).
  *
  * @param groups feature_group_count × batch_group_count (one of them is 1)
  * @param m      rows per group (result batch × result spatial); for GEMM_THEN_GATHER the input's positions
@@ -116,8 +117,30 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         return new Columns(e.inputs().get(0), (transposed ? kernel : result).size(), List.copyOf(dims), List.copyOf(offsets));
     }
 
+    /**
+     * Whether the direct kernels are used: their register blocks are sized for AVX-512's 32 registers of
+     * 16 floats. Where the host CPU (the kernels are compiled with {@code -march=native}) lacks
+     * AVX-512, GCC splits each vector and spills the blocks, and they ran 40x slower than on AVX-512
+     * hardware, so convolutions take the im2col paths there. {@code -Djax4j.directConvolutions=false}
+     * turns them off.
+     */
+    public static final boolean DIRECT_KERNELS = Boolean.parseBoolean(System.getProperty("jax4j.directConvolutions", "true"))
+            && hostHasAvx512();
+
+    private static boolean hostHasAvx512() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) return (" " + line + " ").contains(" avx512f ");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
     /** Float32, 2-d, NHWC input and result, HWIO kernel, stride 1, no dilation, no groups, out-features a multiple of 16. */
     static boolean direct(Eqn e) {
+        if (!DIRECT_KERNELS) return false;
         ConvParams p = (ConvParams) e.params();
         ConvDimensionNumbers dn = p.dimensionNumbers();
         ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
@@ -136,6 +159,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
      * (NHWC, its batch as the in-features) into the kernel's gradient (HWIO).
      */
     static boolean directWeights(Eqn e) {
+        if (!DIRECT_KERNELS) return false;
         ConvParams p = (ConvParams) e.params();
         ConvDimensionNumbers dn = p.dimensionNumbers();
         ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
