@@ -1,6 +1,7 @@
 package io.jax4j.xla.internal;
 
 import io.jax4j.ShapedArray;
+import io.jax4j.core.Ints;
 import io.jax4j.ir.Eqn;
 import io.jax4j.prims.Convolution.ConvDimensionNumbers;
 import io.jax4j.prims.Convolution.ConvParams;
@@ -140,17 +141,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
 
     /** Float32, 2-d, NHWC input and result, HWIO kernel, stride 1, no dilation, no groups, out-features a multiple of 16. */
     static boolean direct(Eqn e) {
-        if (!DIRECT_KERNELS) return false;
-        ConvParams p = (ConvParams) e.params();
-        ConvDimensionNumbers dn = p.dimensionNumbers();
-        ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
-        if (lhs.ndim() != 4 || lhs.dtype() != io.jax4j.DType.F32 || p.featureGroupCount() != 1 || p.batchGroupCount() != 1) return false;
-        if (out.size() == 0 || rhs.size() == 0) return false;
-        for (int d = 0; d < 2; d++) {
-            if (p.windowStrides().get(d) != 1 || p.lhsDilation().get(d) != 1 || p.rhsDilation().get(d) != 1) return false;
-        }
-        return dn.lhsSpec().equals(io.jax4j.core.Ints.of(0, 3, 1, 2)) && dn.outSpec().equals(io.jax4j.core.Ints.of(0, 3, 1, 2))
-                && dn.rhsSpec().equals(io.jax4j.core.Ints.of(3, 2, 0, 1)) && rhs.dim(3) % 16 == 0;
+        return directLayout(e, Ints.of(0, 3, 1, 2), Ints.of(3, 2, 0, 1), Ints.of(0, 3, 1, 2));
     }
 
     /**
@@ -159,6 +150,11 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
      * (NHWC, its batch as the in-features) into the kernel's gradient (HWIO).
      */
     static boolean directWeights(Eqn e) {
+        return directLayout(e, Ints.of(3, 0, 1, 2), Ints.of(3, 0, 1, 2), Ints.of(2, 3, 0, 1));
+    }
+
+    /** What both direct kernels need: AVX-512, float32, 2-d, stride 1, no dilation, no groups, these layouts, rhs axis 3 a multiple of 16. */
+    private static boolean directLayout(Eqn e, Ints lhsSpec, Ints rhsSpec, Ints outSpec) {
         if (!DIRECT_KERNELS) return false;
         ConvParams p = (ConvParams) e.params();
         ConvDimensionNumbers dn = p.dimensionNumbers();
@@ -168,8 +164,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         for (int d = 0; d < 2; d++) {
             if (p.windowStrides().get(d) != 1 || p.lhsDilation().get(d) != 1 || p.rhsDilation().get(d) != 1) return false;
         }
-        return dn.lhsSpec().equals(io.jax4j.core.Ints.of(3, 0, 1, 2)) && dn.rhsSpec().equals(io.jax4j.core.Ints.of(3, 0, 1, 2))
-                && dn.outSpec().equals(io.jax4j.core.Ints.of(2, 3, 0, 1)) && rhs.dim(3) % 16 == 0;
+        return dn.lhsSpec().equals(lhsSpec) && dn.rhsSpec().equals(rhsSpec) && dn.outSpec().equals(outSpec) && rhs.dim(3) % 16 == 0;
     }
 
     /** Stride 1, no dilation of the input, no groups, features innermost in the input, fewer out- than in-features. */
@@ -484,16 +479,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         int fgc = p.featureGroupCount(), bgc = p.batchGroupCount();
         int inPerGroup = rhs.dim(dn.rhsSpec().get(1));
         int outBatch = out.dim(dn.outSpec().get(0));
-        StringBuilder sb = new StringBuilder();
-        sb.append(d.signature(name)).append(" {\n");
-        sb.append("    const ").append(type).append("* ").append(d.restrict()).append("x = (const ").append(type).append("*) slots[").append(xSlot).append("];\n");
-        sb.append("    ").append(type).append("* ").append(d.restrict()).append("col = (").append(type).append("*) slots[").append(colSlot).append("];\n");
-        long rows = s.groups() * s.m();
-        String par = d.parallelFor(rows * s.k());
-        if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-        sb.append("    for (long r = 0; r < ").append(rows).append("L; r++) {\n");
-        sb.append("        const long g = r / ").append(s.m()).append("L;\n");
-        sb.append("        long t = r % ").append(s.m()).append("L;\n");
+        StringBuilder sb = gatherHeader(name, type, xSlot, colSlot, "r", s.groups(), s.m(), s.k(), d);
         // the result's non-feature axes, innermost first: batch index n and spatial indices o<d>
         int outFeature = dn.outSpec().get(1);
         for (int a = nd - 1; a >= 0; a--) {
@@ -543,16 +529,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         int fgc = p.featureGroupCount(), bgc = p.batchGroupCount();
         int inPerGroup = rhs.dim(dn.rhsSpec().get(1));
         int outBatch = out.dim(dn.outSpec().get(0));
-        StringBuilder sb = new StringBuilder();
-        sb.append(d.signature(name)).append(" {\n");
-        sb.append("    const ").append(type).append("* ").append(d.restrict()).append("x = (const ").append(type).append("*) slots[").append(xSlot).append("];\n");
-        sb.append("    ").append(type).append("* ").append(d.restrict()).append("col = (").append(type).append("*) slots[").append(colSlot).append("];\n");
-        long cols = (long) s.groups() * s.k();
-        String par = d.parallelFor(cols * s.m());
-        if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-        sb.append("    for (long c = 0; c < ").append(cols).append("L; c++) {\n");
-        sb.append("        const long g = c / ").append(s.k()).append("L;\n");
-        sb.append("        long t = c % ").append(s.k()).append("L;\n");
+        StringBuilder sb = gatherHeader(name, type, xSlot, colSlot, "c", s.groups(), s.k(), s.m(), d);
         // the kernel's non-output axes, innermost first: in-feature i and kernel spatial q<d>
         int rhsOut = dn.rhsSpec().get(0);
         for (int a = nd - 1; a >= 0; a--) {
@@ -585,6 +562,26 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         }
         storeGathered(sb, depth, type, valid, offset);
         return sb.toString();
+    }
+
+    /**
+     * The opening of an im2col gather: the kernel's pointers and the loop (split across threads) over
+     * the {@code groups × lines} stored lines {@code v} of {@code width} elements, with the group
+     * {@code g} and the index {@code t} within it.
+     */
+    private static StringBuilder gatherHeader(String name, String type, int xSlot, int colSlot, String v, int groups, long lines, long width,
+                                              Dialect d) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(d.signature(name)).append(" {\n");
+        sb.append("    const ").append(type).append("* ").append(d.restrict()).append("x = (const ").append(type).append("*) slots[").append(xSlot).append("];\n");
+        sb.append("    ").append(type).append("* ").append(d.restrict()).append("col = (").append(type).append("*) slots[").append(colSlot).append("];\n");
+        long all = groups * lines;
+        String par = d.parallelFor(all * width);
+        if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
+        sb.append("    for (long ").append(v).append(" = 0; ").append(v).append(" < ").append(all).append("L; ").append(v).append("++) {\n");
+        sb.append("        const long g = ").append(v).append(" / ").append(lines).append("L;\n");
+        sb.append("        long t = ").append(v).append(" % ").append(lines).append("L;\n");
+        return sb;
     }
 
     /**
