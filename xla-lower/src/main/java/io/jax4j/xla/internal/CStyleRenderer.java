@@ -262,7 +262,7 @@ public final class CStyleRenderer {
             case "select_n" -> selectN(a, c.argDtypes().getFirst());
             case "flush_denormal" -> "(" + d.math("fabs", out) + "(" + x + ") < " + (out == DType.F32 ? "1.17549435e-38f" : "2.2250738585072014e-308") + " ? ("
                     + t + ") 0 * " + x + " : " + x + ")";
-            case "bitcast_convert_type" -> "((union { " + d.type(in) + " a; " + t + " b; }){ .a = " + x + " }).b";
+            case "bitcast_convert_type" -> d.bitcast(x, d.type(in), t);
             default -> throw new IllegalArgumentException("no C template for primitive '" + c.op() + "'");
         };
     }

@@ -96,6 +96,11 @@ public final class CudaDialect implements Dialect {
             __device__ __forceinline__ unsigned long j4_shfl_down(unsigned long v, int o) { return __shfl_down_sync(J4_FULL, v, o); }
             __device__ __forceinline__ long long j4_shfl_down(long long v, int o) { return __shfl_down_sync(J4_FULL, v, o); }
             __device__ __forceinline__ unsigned long long j4_shfl_down(unsigned long long v, int o) { return __shfl_down_sync(J4_FULL, v, o); }
+            template <typename To, typename From> __device__ __forceinline__ To j4_bitcast(From v) {
+                union { From a; To b; } u;
+                u.a = v;
+                return u.b;
+            }
             __device__ __forceinline__ uint8_t j4_shfl_down(uint8_t v, int o) { return (uint8_t) __shfl_down_sync(J4_FULL, (int) v, o); }
             """;
 
@@ -115,6 +120,10 @@ public final class CudaDialect implements Dialect {
 
     @Override
     public String restrict() { return "__restrict__ "; }
+
+    /** A union declared inside a function body ({@code j4_bitcast} in the prelude): NVRTC allows no type definition in an expression. */
+    @Override
+    public String bitcast(String x, String from, String to) { return "j4_bitcast<" + to + ", " + from + ">(" + x + ")"; }
 
     @Override
     public String parallelFor(long work) { return ""; }

@@ -20,6 +20,14 @@ public interface Dialect {
     /** The function header of a kernel, taking the executable's slot table. */
     String signature(String kernelName);
 
+    /**
+     * The bits of {@code x} (of type {@code from}) read as type {@code to} of the same width: C's
+     * compound-literal union, which NVRTC rejects ("type definition is not allowed"), by default.
+     */
+    default String bitcast(String x, String from, String to) {
+        return "((union { " + from + " a; " + to + " b; }){ .a = " + x + " }).b";
+    }
+
     /** The pointer qualifier for a parameter that no other parameter aliases. */
     String restrict();
 
