@@ -152,6 +152,17 @@ public abstract class Array {
         return ArrayImpl.ofDoubles(ShapedArray.of(DType.F32, num), d);
     }
 
+    // ---- placement (concrete arrays only)
+
+    /** Where the array's data lives ({@code cpu:0}, {@code cuda:0}), as JAX's {@code x.device}. */
+    public Device device() { return concrete("device()").device(); }
+
+    /**
+     * Waits until the (possibly asynchronous) computation of this array has finished, as JAX's
+     * {@code x.block_until_ready()}; a device's error surfaces here, naming the executable. Returns this array.
+     */
+    public Array blockUntilReady() { return concrete("blockUntilReady()").blockUntilReady(); }
+
     // ---- reading back (concrete arrays only)
 
     /** The concrete array behind this value, or a clear error inside a transformation. */

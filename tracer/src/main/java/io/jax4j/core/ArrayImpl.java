@@ -2,16 +2,22 @@ package io.jax4j.core;
 
 import io.jax4j.Array;
 import io.jax4j.DType;
+import io.jax4j.Device;
 import io.jax4j.ShapedArray;
 import io.jax4j.internal.NativeMemory;
+import io.jax4j.spi.DeviceBuffer;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 
 /**
- * A concrete array: an aval and an off-heap buffer in row-major order. Immutable once published;
- * the buffer is freed by {@link #close()} or when the array becomes unreachable.
+ * A concrete array: an aval and an off-heap buffer in row-major order, and, for an array made or
+ * used by a device backend, a {@link DeviceBuffer} in that device's memory. A device backend's output
+ * has only the device buffer until it is read on the host ({@link #segment()} then copies it once and
+ * keeps the copy); a host array passed to a device program may keep its upload for the next call
+ * ({@link #cacheDeviceCopy}). Immutable once published; both buffers are freed by {@link #close()},
+ * by donation, or when the array becomes unreachable.
  *
  * <p>Element access goes through two views: {@code double} for floating and boolean dtypes (and
  * integers, exactly), {@code long} for integers (u32 zero-extended). Writers round to the dtype:
@@ -23,9 +29,17 @@ public final class ArrayImpl extends Array implements AutoCloseable {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
+    private static final Cleaner DEVICE_CLEANER = Cleaner.create();
+
     private final ShapedArray aval;
-    private final NativeMemory.Block block;
-    private final Cleaner.Cleanable cleanable;
+    /** The host copy: allocated at creation for a host array, at the first read for a device array. */
+    private volatile NativeMemory.Block block;
+    private volatile Cleaner.Cleanable cleanable;
+    /** The data in a device's memory: an output of a device backend, or a cached upload of a host array. */
+    private volatile DeviceBuffer deviceBuffer;
+    private volatile Cleaner.Cleanable deviceCleanable;
+    /** Where the array was made (its {@link #device()}): the host, or the device of its buffer. */
+    private final Device home;
     /** For a buffer taken over by {@link #moveTo}: the previous owner, kept reachable so its cleaner waits. */
     private final ArrayImpl previousOwner;
     private volatile String deletedBy;
@@ -38,13 +52,24 @@ public final class ArrayImpl extends Array implements AutoCloseable {
         long bytes = aval.size() * aval.dtype().byteSize();
         this.block = zeroed ? NativeMemory.allocate(bytes) : NativeMemory.allocateUninitialized(bytes);
         this.cleanable = NativeMemory.register(this, block);
+        this.home = Device.CPU;
         this.previousOwner = null;
     }
 
-    private ArrayImpl(ShapedArray aval, ArrayImpl from) {
+    private ArrayImpl(ShapedArray aval, DeviceBuffer buffer) {
         this.aval = aval;
-        this.block = from.block;
-        this.cleanable = from.cleanable;
+        this.home = buffer.device();
+        this.previousOwner = null;
+        attach(buffer);
+    }
+
+    private ArrayImpl(ShapedArray aval, ArrayImpl from, boolean withHostCopy) {
+        this.aval = aval;
+        this.block = withHostCopy ? from.block : null;
+        this.cleanable = withHostCopy ? from.cleanable : null;
+        this.deviceBuffer = from.deviceBuffer;
+        this.deviceCleanable = from.deviceCleanable;
+        this.home = withHostCopy ? from.home : from.deviceBuffer.device();
         this.previousOwner = from;
     }
 
@@ -54,28 +79,96 @@ public final class ArrayImpl extends Array implements AutoCloseable {
     /** An array whose contents are undefined until written: for a compiled kernel's outputs, which it writes entirely. */
     public static ArrayImpl allocateUninitialized(ShapedArray aval) { return new ArrayImpl(aval, false); }
 
+    /**
+     * An array whose data is in a device's memory (a device backend's output): it stays there for the
+     * next call on that device; the first read on the host copies it once, and the copy is kept.
+     */
+    public static ArrayImpl onDevice(ShapedArray aval, DeviceBuffer buffer) {
+        long bytes = aval.size() * aval.dtype().byteSize();
+        if (buffer.bytes() < bytes) {
+            throw new IllegalArgumentException("onDevice: a " + aval.str() + " needs " + bytes + " bytes, the buffer has " + buffer.bytes());
+        }
+        return new ArrayImpl(aval, buffer);
+    }
+
     @Override
     public ShapedArray aval() { return aval; }
 
-    /** The native buffer (row-major, {@code size * itemsize} bytes). */
+    /** Where the array was made: {@code cpu:0}, or the device whose memory holds it. */
+    @Override
+    public Device device() { return home; }
+
+    /** The native buffer (row-major, {@code size * itemsize} bytes); for a device array, its host copy (made at the first read). */
     public MemorySegment segment() {
         checkAlive();
-        return block.segment();
+        NativeMemory.Block b = block;
+        return (b != null ? b : download()).segment();
     }
+
+    private synchronized NativeMemory.Block download() {
+        checkAlive();
+        if (block != null) return block;
+        NativeMemory.Block b = NativeMemory.allocateUninitialized(aval.size() * aval.dtype().byteSize());
+        try {
+            deviceBuffer.copyToHost(b.segment());
+        } catch (RuntimeException e) {
+            b.free();
+            throw e;
+        }
+        cleanable = NativeMemory.register(this, b);
+        block = b;
+        return b;
+    }
+
+    /** The array's data in a device's memory, or null for a host array that was never sent to one. */
+    public DeviceBuffer deviceBuffer() {
+        checkAlive();
+        return deviceBuffer;
+    }
+
+    /**
+     * Keeps {@code copy} (an upload of this host array to a device) so that later calls on that device
+     * read it without copying again; false, and nothing kept, when the array already has a device buffer.
+     */
+    public synchronized boolean cacheDeviceCopy(DeviceBuffer copy) {
+        checkAlive();
+        if (deviceBuffer != null) return false;
+        attach(copy);
+        return true;
+    }
+
+    private void attach(DeviceBuffer buffer) {
+        deviceBuffer = buffer;
+        deviceCleanable = DEVICE_CLEANER.register(this, buffer::free);
+    }
+
+    /** Waits until the work that computes this array has run (JAX's {@code block_until_ready}); returns this array. */
+    @Override
+    public ArrayImpl blockUntilReady() {
+        checkAlive();
+        DeviceBuffer d = deviceBuffer;
+        if (d != null && block == null) d.blockUntilReady();
+        return this;
+    }
+
+    /** Whether the host holds the data now (a device array before its first read does not). */
+    public boolean hasHostCopy() { return block != null; }
 
     /** Frees the buffer now; later reads fail with a clear error. Idempotent. */
     @Override
-    public void close() {
-        if (moved) return;
-        deletedBy = "close()";
-        cleanable.clean();
-    }
+    public void close() { delete("close()"); }
 
     /** Marks the array deleted (donation): reads after this fail naming {@code reason}. */
     public void delete(String reason) {
         if (moved) return;
         deletedBy = reason;
-        cleanable.clean();
+        free();
+    }
+
+    private void free() {
+        Cleaner.Cleanable c = cleanable, d = deviceCleanable;
+        if (c != null) c.clean();
+        if (d != null) d.clean();
     }
 
     /**
@@ -89,9 +182,28 @@ public final class ArrayImpl extends Array implements AutoCloseable {
         if (newAval.size() != aval.size() || newAval.dtype() != aval.dtype()) {
             throw new IllegalArgumentException("moveTo: " + aval.str() + " -> " + newAval.str());
         }
-        ArrayImpl a = new ArrayImpl(newAval, this);
+        ArrayImpl a = new ArrayImpl(newAval, this, true);
         moved = true;
         deletedBy = reason;
+        return a;
+    }
+
+    /**
+     * Donation of a device buffer to a device program that overwrites it: a new array of
+     * {@code newAval} (same dtype and size) owns this array's device buffer and has no host copy yet
+     * (the device will write new data); this array is deleted with {@code reason} and its host copy freed.
+     */
+    public synchronized ArrayImpl moveDeviceBufferTo(ShapedArray newAval, String reason) {
+        checkAlive();
+        if (newAval.size() != aval.size() || newAval.dtype() != aval.dtype() || deviceBuffer == null) {
+            throw new IllegalArgumentException("moveDeviceBufferTo: " + aval.str() + " -> " + newAval.str()
+                    + (deviceBuffer == null ? " (no device buffer)" : ""));
+        }
+        ArrayImpl a = new ArrayImpl(newAval, this, false);
+        moved = true;
+        deletedBy = reason;
+        Cleaner.Cleanable c = cleanable;
+        if (c != null) c.clean();
         return a;
     }
 
@@ -182,7 +294,7 @@ public final class ArrayImpl extends Array implements AutoCloseable {
         checkLength(aval, data.length);
         ArrayImpl a = new ArrayImpl(aval);
         if (aval.dtype() == DType.F32) {
-            MemorySegment s = a.block.segment();
+            MemorySegment s = a.segment();
             for (int i = 0; i < data.length; i++) s.setAtIndex(F32, i, (float) data[i]);
         } else {
             for (int i = 0; i < data.length; i++) a.setDouble(i, data[i]);
@@ -217,7 +329,7 @@ public final class ArrayImpl extends Array implements AutoCloseable {
             throw new IllegalArgumentException(aval.str() + " -> " + newAval.str());
         }
         ArrayImpl a = new ArrayImpl(newAval);
-        MemorySegment.copy(segment(), 0, a.block.segment(), 0, aval.size() * aval.dtype().byteSize());
+        MemorySegment.copy(segment(), 0, a.segment(), 0, aval.size() * aval.dtype().byteSize());
         return a;
     }
 }

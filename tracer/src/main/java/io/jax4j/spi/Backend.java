@@ -1,5 +1,7 @@
 package io.jax4j.spi;
 
+import io.jax4j.Device;
+import io.jax4j.core.ArrayImpl;
 import io.jax4j.ir.Jaxpr;
 
 /**
@@ -21,6 +23,15 @@ public interface Backend {
 
     /** Compiles a jaxpr with no constvars; {@code donated[i]} marks inputs the caller gives up. */
     Executable compile(Jaxpr jaxpr, boolean[] donated, String name);
+
+    /** The device whose memory this backend's outputs live in: the host for {@code reference} and {@code cpu}. */
+    default Device device() { return Device.CPU; }
+
+    /**
+     * {@code x} in this backend's device memory (JAX's {@code device_put}): {@code x} itself on a host
+     * backend or when it is there already.
+     */
+    default ArrayImpl put(ArrayImpl x) { return x; }
 
     /** One line for {@code jax4j info}. */
     default String describe() { return name(); }

@@ -216,10 +216,11 @@ class CudaSourcesCompileTest {
             Map<String, String> renames = new LinkedHashMap<>();
             Matcher m = kernel.matcher(body);
             while (m.find()) renames.put(m.group(1), "s" + i + "_" + m.group(1));
+            renames.put("J4Slots", "J4Slots_s" + i);
             for (var e : renames.entrySet()) {
                 body = body.replaceAll("\\b" + Pattern.quote(e.getKey()) + "\\b", e.getValue())
                         .replaceAll("(j4_(?:part|done)_)" + Pattern.quote(e.getKey()) + "\\b", "$1" + e.getValue());
-                names.add(e.getValue());
+                if (!e.getKey().equals("J4Slots")) names.add(e.getValue());
             }
             sb.append("\n// sample ").append(i).append(": ").append(l.program().name().replace('\n', ' ')).append('\n').append(body);
             i++;

@@ -47,8 +47,8 @@ final class Cublas {
     private final MemorySegment handle;
     private final MemorySegment oneF, zeroF, oneD, zeroD;
 
-    Cublas(MemorySegment stream, long workspace, long workspaceBytes) {
-        Ffm lib = Ffm.open("libcublas.so.13", "libcublas.so");
+    Cublas(java.nio.file.Path dir, MemorySegment stream, long workspace, long workspaceBytes) {
+        Ffm lib = Ffm.open(dir, "libcublas.so.13", "libcublas.so");
         create = lib.fn("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         setStream = lib.fn("cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         setWorkspace = lib.fn("cublasSetWorkspace_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
@@ -88,10 +88,10 @@ final class Cublas {
      * Row-major C[b] = op(A[b])·op(B[b]) as the column-major product C^T = op(B)^T·op(A)^T, which is
      * cuBLAS's gemm with the operands (and their flags, sizes, strides) swapped.
      */
-    void gemm(LaunchPlan.GemmCall g, long base, Precision p, String context) {
+    void gemm(LaunchPlan.GemmCall g, long[] slotAddress, Precision p, String context) {
         boolean f32 = g.f32();
         int type = f32 ? R_32F : R_64F;
-        long a = base + g.a(), b = base + g.b(), c = base + g.c();
+        long a = slotAddress[g.a()], b = slotAddress[g.b()], c = slotAddress[g.c()];
         // alpha and beta as locals of type MemorySegment: a conditional expression written at a
         // signature-polymorphic call site would be typed Object, and invokeExact would throw
         MemorySegment alpha = f32 ? oneF : oneD, beta = f32 ? zeroF : zeroD;

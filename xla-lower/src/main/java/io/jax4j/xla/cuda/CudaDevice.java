@@ -1,15 +1,31 @@
 package io.jax4j.xla.cuda;
 
+import io.jax4j.Device;
+import io.jax4j.core.Jax4jException;
+import io.jax4j.xla.internal.Lowering.Program;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
  * Device 0, opened once per JVM: the driver, its primary context, one non-blocking stream that every
- * executable runs on, the caching allocator, NVRTC and cuBLAS. {@link #probe()} says why not when any
- * of them is missing (no driver, no device, no NVRTC or cuBLAS library).
+ * executable and every copy runs on (so work is ordered without events, and a freed buffer's next
+ * user always runs after its last one), the caching allocator, NVRTC and cuBLAS. {@link #probe()}
+ * says why not when any of them is missing (no driver, no device, no NVRTC or cuBLAS library).
+ *
+ * <p>Work is queued asynchronously: a call returns once its commands are on the stream. The device
+ * remembers the last program queued, so that an error that surfaces at a later synchronisation
+ * ({@link #synchronize}) names it.
  */
 final class CudaDevice {
     static final long CUBLAS_WORKSPACE = 32L << 20;
+
+    /** How a program's kernels become the image {@code cuModuleLoadData} takes: NVRTC's cubin, cached on disk. */
+    interface KernelImages {
+        byte[] image(Program program, CudaDevice device);
+    }
+
+    static final KernelImages NVRTC = (p, d) -> d.nvrtc.cubin(p.source(), Nvrtc.options(d.ccMajor, d.ccMinor), p.name(), cacheDir());
 
     final Driver driver;
     final int device, sms, ccMajor, ccMinor;
@@ -18,12 +34,17 @@ final class CudaDevice {
     final CachingAllocator allocator;
     final Nvrtc nvrtc;
     final Cublas cublas;
+    final KernelImages images;
+    final Device id = new Device("cuda", 0);
+    private volatile String lastQueued = "(nothing yet)";
 
     private static volatile CudaDevice instance;
     private static volatile String failure;
 
-    private CudaDevice() {
-        driver = new Driver();
+    /** The libraries from {@code libraryDir} (null: the loader's search path); kernels made into images by {@code images}. */
+    CudaDevice(Path libraryDir, KernelImages images) {
+        this.images = images;
+        driver = new Driver(libraryDir);
         driver.init();
         if (driver.deviceCount() == 0) throw new IllegalStateException("the CUDA driver loaded but reports no device");
         device = driver.device(0);
@@ -41,8 +62,14 @@ final class CudaDevice {
             @Override
             public void free(long ptr) { driver.memFree(ptr); }
         });
-        nvrtc = new Nvrtc();
-        cublas = new Cublas(stream, allocator.alloc(CUBLAS_WORKSPACE), CUBLAS_WORKSPACE);
+        nvrtc = new Nvrtc(libraryDir);
+        cublas = new Cublas(libraryDir, stream, allocator.alloc(CUBLAS_WORKSPACE), CUBLAS_WORKSPACE);
+    }
+
+    /** Where the CUDA libraries are looked for first: {@code -Djax4j.cudaLibraryPath} or {@code JAX4J_CUDA_LIBRARY_PATH}, else null. */
+    static Path libraryDir() {
+        String dir = System.getProperty("jax4j.cudaLibraryPath", System.getenv("JAX4J_CUDA_LIBRARY_PATH"));
+        return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
     /** Null when a device is usable, else the reason (the first failure, remembered). */
@@ -50,7 +77,7 @@ final class CudaDevice {
         if (instance != null) return null;
         if (failure != null) return failure;
         try {
-            instance = new CudaDevice();
+            instance = new CudaDevice(libraryDir(), NVRTC);
             return null;
         } catch (RuntimeException | LinkageError e) {
             failure = "no CUDA device: " + e.getMessage();
@@ -66,6 +93,37 @@ final class CudaDevice {
 
     /** Driver calls need the context current on the calling thread. */
     void makeCurrent() { driver.setCurrent(context); }
+
+    /** Notes that {@code program}'s commands are on the stream (named by a later asynchronous failure). */
+    void queued(String program) { lastQueued = program; }
+
+    /** Waits for everything queued; a failure of any of it names {@code what} and the last program queued. */
+    void synchronize(String what) {
+        try {
+            driver.synchronize(stream, what);
+        } catch (Jax4jException e) {
+            throw new Jax4jException(e.getMessage() + "\n  (work runs asynchronously: the last program queued on the device was "
+                    + lastQueued + ")", e);
+        }
+    }
+
+    /**
+     * {@code bytes} of device memory for {@code what}; when the device is full (after the allocator
+     * has returned its cached blocks), the error names {@code what} and the bytes asked for.
+     */
+    long alloc(long bytes, String what) {
+        try {
+            return allocator.alloc(bytes);
+        } catch (Jax4jException e) {
+            CachingAllocator.Stats s = allocator.stats();
+            throw new Jax4jException("cuda backend: out of device memory: " + bytes + " bytes for " + what + " could not be allocated ("
+                    + s.liveBytes() + " bytes held by live arrays and executables); free arrays (close()), donate inputs, or use a smaller batch\n  "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A buffer for an array of {@code bytes}. */
+    CudaBuffer buffer(long bytes, String what) { return new CudaBuffer(this, alloc(bytes, what), bytes); }
 
     static Path cacheDir() {
         String dir = System.getProperty("jax4j.cacheDir", System.getenv("JAX4J_CACHE_DIR"));

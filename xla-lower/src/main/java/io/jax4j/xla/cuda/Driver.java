@@ -21,12 +21,14 @@ final class Driver {
 
     private final MethodHandle cuInit, cuDeviceGetCount, cuDeviceGet, cuDeviceGetAttribute, cuDeviceGetName, cuDriverGetVersion,
             cuDevicePrimaryCtxRetain, cuCtxSetCurrent, cuStreamCreate, cuStreamSynchronize, cuMemAlloc, cuMemFree, cuMemHostAlloc,
-            cuMemcpyHtoDAsync, cuMemcpyDtoHAsync, cuMemsetD8Async, cuModuleLoadData, cuModuleGetFunction, cuLaunchKernel,
-            cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate, cuGraphLaunch, cuGetErrorName, cuGetErrorString;
+            cuMemcpyHtoDAsync, cuMemcpyDtoHAsync, cuMemcpyDtoDAsync, cuMemsetD8Async, cuModuleLoadData, cuModuleGetFunction, cuLaunchKernel,
+            cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate, cuGraphLaunch, cuGraphDestroy, cuGraphExecDestroy,
+            cuGetErrorName, cuGetErrorString;
     final CudaErrors.Api api;
 
-    Driver() {
-        Ffm lib = Ffm.open("libcuda.so.1", "libcuda.so");
+    /** The driver from {@code dir}, or (null) from the loader's search path. */
+    Driver(java.nio.file.Path dir) {
+        Ffm lib = Ffm.open(dir, "libcuda.so.1", "libcuda.so");
         FunctionDescriptor i = FunctionDescriptor.of(JAVA_INT, JAVA_INT), a = FunctionDescriptor.of(JAVA_INT, ADDRESS);
         cuInit = lib.fn("cuInit", i);
         cuDeviceGetCount = lib.fn("cuDeviceGetCount", a);
@@ -43,6 +45,7 @@ final class Driver {
         cuMemHostAlloc = lib.fn("cuMemHostAlloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
         cuMemcpyHtoDAsync = lib.fn("cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
         cuMemcpyDtoHAsync = lib.fn("cuMemcpyDtoHAsync_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+        cuMemcpyDtoDAsync = lib.fn("cuMemcpyDtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
         cuMemsetD8Async = lib.fn("cuMemsetD8Async", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_BYTE, JAVA_LONG, ADDRESS));
         cuModuleLoadData = lib.fn("cuModuleLoadData", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         cuModuleGetFunction = lib.fn("cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
@@ -52,6 +55,8 @@ final class Driver {
         cuStreamEndCapture = lib.fn("cuStreamEndCapture", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         cuGraphInstantiate = lib.fn("cuGraphInstantiateWithFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
         cuGraphLaunch = lib.fn("cuGraphLaunch", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        cuGraphDestroy = lib.fn("cuGraphDestroy", a);
+        cuGraphExecDestroy = lib.fn("cuGraphExecDestroy", a);
         cuGetErrorName = lib.fn("cuGetErrorName", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         cuGetErrorString = lib.fn("cuGetErrorString", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         api = new CudaErrors.Api("CUDA driver", s -> errorText(cuGetErrorName, s), s -> errorText(cuGetErrorString, s));
@@ -174,6 +179,10 @@ final class Driver {
         check(call(() -> (int) cuMemcpyDtoHAsync.invokeExact(dst, src, bytes, stream)), "cuMemcpyDtoHAsync", context);
     }
 
+    void copyOnDevice(long dst, long src, long bytes, MemorySegment stream, String context) {
+        check(call(() -> (int) cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream)), "cuMemcpyDtoDAsync", context);
+    }
+
     void zero(long dst, long bytes, MemorySegment stream, String context) {
         check(call(() -> (int) cuMemsetD8Async.invokeExact(dst, (byte) 0, bytes, stream)), "cuMemsetD8Async", context);
     }
@@ -210,9 +219,17 @@ final class Driver {
             MemorySegment g = arena.allocate(ADDRESS), e = arena.allocate(ADDRESS);
             check(call(() -> (int) cuStreamEndCapture.invokeExact(stream, g)), "cuStreamEndCapture", context);
             MemorySegment graph = g.get(ADDRESS, 0);
-            check(call(() -> (int) cuGraphInstantiate.invokeExact(e, graph, 0L)), "cuGraphInstantiateWithFlags", context);
+            try {
+                check(call(() -> (int) cuGraphInstantiate.invokeExact(e, graph, 0L)), "cuGraphInstantiateWithFlags", context);
+            } finally {
+                check(call(() -> (int) cuGraphDestroy.invokeExact(graph)), "cuGraphDestroy", context);
+            }
             return e.get(ADDRESS, 0);
         }
+    }
+
+    void destroyGraph(MemorySegment exec, String context) {
+        check(call(() -> (int) cuGraphExecDestroy.invokeExact(exec)), "cuGraphExecDestroy", context);
     }
 
     void graphLaunch(MemorySegment exec, MemorySegment stream, String context) {

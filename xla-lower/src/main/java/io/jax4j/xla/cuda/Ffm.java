@@ -6,6 +6,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,18 +20,24 @@ final class Ffm {
         this.lookup = lookup;
     }
 
-    /** Opens the first of {@code candidates} that loads; the exception lists every name tried and why each failed. */
-    static Ffm open(String... candidates) {
+    /**
+     * Opens the first of {@code candidates} that loads, from {@code dir} when it is given (the
+     * {@code jax4j.cudaLibraryPath} property), else by the dynamic loader's search; the exception
+     * lists every name tried and why each failed.
+     */
+    static Ffm open(Path dir, String... candidates) {
         List<String> why = new ArrayList<>();
         for (String c : candidates) {
+            String name = dir == null ? c : dir.resolve(c).toString();
             try {
-                return new Ffm(c, SymbolLookup.libraryLookup(c, Arena.global()));
+                return dir == null ? new Ffm(c, SymbolLookup.libraryLookup(c, Arena.global()))
+                        : new Ffm(name, SymbolLookup.libraryLookup(Path.of(name), Arena.global()));
             } catch (IllegalArgumentException e) {
-                why.add(c + ": " + e.getMessage());
+                why.add(name + ": " + e.getMessage());
             }
         }
-        throw new IllegalStateException("none of " + String.join(", ", candidates) + " could be loaded (" + String.join("; ", why)
-                + "); put the CUDA 13 libraries on LD_LIBRARY_PATH");
+        throw new IllegalStateException("none of " + String.join(", ", candidates) + " could be loaded" + (dir == null ? "" : " from " + dir)
+                + " (" + String.join("; ", why) + "); put the CUDA 13 libraries on LD_LIBRARY_PATH");
     }
 
     MethodHandle fn(String symbol, FunctionDescriptor d) {

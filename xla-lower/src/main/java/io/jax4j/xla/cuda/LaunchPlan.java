@@ -15,28 +15,59 @@ import io.jax4j.xla.internal.MemoryPlan.Kind;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A lowered program laid out for the device, as data (no device needed, so it is unit-tested): every
- * slot's offset in one device arena (inputs, outputs, scratch blocks shared by liveness, host-op
- * results; a reshape alias and a donated output share their base's offset), the slot table at the
- * arena's start, the pinned host staging offsets of inputs and outputs, and the command list one
- * call runs: uploads, kernel launches with their grid, GEMMs, host ops, downloads. A plan without
- * host ops is one CUDA graph ({@link #capturable}).
+ * A lowered program laid out for the device, as data (no device needed, so it is unit-tested): where
+ * every slot's buffer is bound on a call, the arena of scratch memory the executable keeps, and the
+ * commands one call runs.
+ *
+ * <p>Inputs and outputs live in their arrays' own device buffers, as in JAX: a call reads its inputs
+ * where they are and writes each output into a fresh buffer (or a donated input's), so arrays stay
+ * on the device from call to call. Only small ones (at most {@link #STAGE_MAX} bytes: a batch, a
+ * loss) are <em>staged</em>: copied into the arena before the body runs or out of it after, so that
+ * the body's pointers are the same on every call of a training loop and one CUDA graph replays it.
+ * Intermediates, host-op results and staged values have fixed arena offsets; a reshape aliases its
+ * base's buffer.
+ *
+ * <p>The commands: {@link CopyIn}s, the body ({@link Launch}, {@link Gemm}, {@link Zero},
+ * {@link Host}), then {@link CopyOut}s. A body without host ops is {@link #capturable()} into a graph.
  */
-public record LaunchPlan(List<Command> commands, long[] slotOffset, long arenaBytes, long stagingBytes, int slotCount) {
+public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaBytes, int[] inputSlot) {
     /** Device allocations are aligned to this many bytes (cuBLAS and 16-byte vector loads need far less). */
     public static final long ALIGN = 256;
+    /** Inputs and outputs of at most this many bytes are staged through the arena (see the class comment). */
+    public static final long STAGE_MAX = 1L << 20;
+    /**
+     * Kernels take the slot table by value (every buffer's address, 8 bytes each), so a call binds new
+     * buffers without writing device memory; CUDA 12.1+ allows 32,764 bytes of kernel parameters.
+     */
+    public static final int MAX_SLOTS = 4000;
 
-    public sealed interface Command permits Upload, Launch, Gemm, Zero, Host, Download {}
+    /** Where slot {@code s}'s buffer is on a call. */
+    public sealed interface Binding permits InArena, InputBuffer, OutputBuffer, AliasOf {}
 
-    /** Input {@code arg}: staging[{@code staging}] to the slot's device buffer. */
-    public record Upload(int arg, int slot, long bytes, long staging) implements Command {}
+    /** At a fixed offset in the executable's arena: scratch, a host op's result, a staged input or output. */
+    public record InArena(long offset) implements Binding {}
+
+    /** Argument {@code arg}'s own device buffer. */
+    public record InputBuffer(int arg) implements Binding {}
+
+    /** Output {@code out}'s fresh buffer, or donated argument {@code donor}'s buffer ({@code donor} >= 0). */
+    public record OutputBuffer(int out, int donor) implements Binding {}
+
+    /** The buffer of slot {@code base} (a reshape). */
+    public record AliasOf(int base) implements Binding {}
+
+    public sealed interface Command permits CopyIn, Launch, Gemm, Zero, Host, CopyOut {}
+
+    /** A staged input: argument {@code arg} (on the device or the host) into its arena slot, before the body. */
+    public record CopyIn(int arg, int slot, long bytes) implements Command {}
 
     public record Launch(String kernel, int grid, int block) implements Command {}
 
-    /** A dot_general on cuBLAS; a, b, c are arena offsets; strides are in elements. */
-    public record GemmCall(GemmSpec spec, long a, long b, long c, boolean f32, long strideA, long strideB, long strideC) {}
+    /** A dot_general on cuBLAS over slots {@code a}, {@code b}, {@code c}; strides are in elements. */
+    public record GemmCall(GemmSpec spec, int a, int b, int c, boolean f32, long strideA, long strideB, long strideC) {}
 
     public record Gemm(GemmCall call, String what) implements Command {}
 
@@ -46,51 +77,66 @@ public record LaunchPlan(List<Command> commands, long[] slotOffset, long arenaBy
     /** A primitive with no kernel: its inputs come down, its reference implementation runs, its results go up. */
     public record Host(int step, Eqn eqn) implements Command {}
 
-    /** Output {@code out}'s slot to staging[{@code staging}]. */
-    public record Download(int out, int slot, long bytes, long staging) implements Command {}
+    /** Output {@code out}, computed in slot {@code slot} (staged, an alias, a host op's result), into its fresh buffer, after the body. */
+    public record CopyOut(int out, int slot, long bytes) implements Command {}
 
     public boolean capturable() { return commands.stream().noneMatch(c -> c instanceof Host); }
 
     public long launches() { return commands.stream().filter(c -> c instanceof Launch).count(); }
 
+    public int slotCount() { return bindings.length; }
+
+    /** The body: what a CUDA graph holds (copies in and out bind per-call buffers, so they run around it). */
+    public List<Command> body() { return commands.stream().filter(c -> !(c instanceof CopyIn) && !(c instanceof CopyOut)).toList(); }
+
+    /** The host ops, one line each ({@code jax4j info} and the debug output say which ops leave the device). */
+    public List<String> hostOps() {
+        return commands.stream().filter(c -> c instanceof Host).map(c -> ((Host) c).eqn().primitive().name()).toList();
+    }
+
     public static LaunchPlan of(Program p, int sms) {
         MemoryPlan mem = p.memory();
         KernelPlan plan = p.plan();
         int n = mem.slots.size();
-        long[] off = new long[n];
-        long cursor = align(8L * Math.max(1, n));  // the slot table
+        if (n > MAX_SLOTS) {
+            throw new IllegalStateException("cuda backend: " + p.name() + " has " + n + " buffers, more than the " + MAX_SLOTS
+                    + " a kernel's parameters can address; split the function into several jitted ones");
+        }
+        var invars = plan.jaxpr().invars();
+        int[] inputSlot = new int[invars.size()];
+        for (int i = 0; i < inputSlot.length; i++) inputSlot[i] = mem.slotOf.get(invars.get(i));
+        Set<Integer> donors = Set.copyOf(mem.donation.values());
+        int[] outOfSlot = new int[n];
+        java.util.Arrays.fill(outOfSlot, -1);
+        for (int k = 0; k < mem.outs.size(); k++) {
+            MemoryPlan.Out o = mem.outs.get(k);
+            if (o.duplicateOf() < 0 && o.literal() == null && o.kind() == Kind.OUTPUT) outOfSlot[o.slot()] = k;
+        }
+        Binding[] bind = new Binding[n];
         long[] blockOff = new long[mem.blockBytes.size()];
+        long cursor = 0;
         for (int b = 0; b < blockOff.length; b++) {
             blockOff[b] = cursor;
             cursor += align(mem.blockBytes.get(b));
         }
+        List<Command> copyIns = new ArrayList<>();
         for (MemoryPlan.Slot s : mem.slots) {
-            switch (s.kind()) {
-                case SCRATCH -> off[s.index()] = blockOff[s.ref()];
-                case ALIAS -> off[s.index()] = off[s.ref()];
+            long bytes = bytes(s.var().aval());
+            bind[s.index()] = switch (s.kind()) {
+                case SCRATCH -> new InArena(blockOff[s.ref()]);
+                case ALIAS -> new AliasOf(s.ref());
+                case HOST -> new InArena(cursor);
+                case INPUT -> bytes <= STAGE_MAX && !donors.contains(s.ref()) ? new InArena(cursor) : new InputBuffer(s.ref());
                 case OUTPUT -> {
                     Integer donor = mem.donation.get(s.index());
-                    if (donor != null) off[s.index()] = off[mem.slotOf.get(plan.jaxpr().invars().get(donor))];
-                    else {
-                        off[s.index()] = cursor;
-                        cursor += align(bytes(s.var().aval()));
-                    }
+                    yield donor != null ? new OutputBuffer(outOfSlot[s.index()], donor)
+                            : bytes <= STAGE_MAX ? new InArena(cursor) : new OutputBuffer(outOfSlot[s.index()], -1);
                 }
-                case INPUT, HOST -> {
-                    off[s.index()] = cursor;
-                    cursor += align(bytes(s.var().aval()));
-                }
-            }
+            };
+            if (bind[s.index()] instanceof InArena a && s.kind() != Kind.SCRATCH) cursor += align(bytes);
+            if (s.kind() == Kind.INPUT && bind[s.index()] instanceof InArena) copyIns.add(new CopyIn(s.ref(), s.index(), bytes));
         }
-        List<Command> cmds = new ArrayList<>();
-        long staging = 0;
-        var invars = plan.jaxpr().invars();
-        for (int i = 0; i < invars.size(); i++) {
-            int slot = mem.slotOf.get(invars.get(i));
-            long b = bytes(invars.get(i).aval());
-            cmds.add(new Upload(i, slot, b, staging));
-            staging += align(b);
-        }
+        List<Command> cmds = new ArrayList<>(copyIns);
         List<KernelPlan.Step> steps = plan.steps();
         for (int s = 0; s < steps.size(); s++) {
             switch (steps.get(s)) {
@@ -99,7 +145,7 @@ public record LaunchPlan(List<Command> commands, long[] slotOffset, long arenaBy
                     CudaDialect.LaunchShape shape = CudaDialect.launchShape(k, sms);
                     cmds.add(new Launch(k.name(), shape.grid(), shape.block()));
                 }
-                case KernelPlan.Gemm g -> gemm(g.eqn(), mem, off, cmds);
+                case KernelPlan.Gemm g -> gemm(g.eqn(), mem, cmds);
                 case KernelPlan.Host h -> cmds.add(new Host(s, h.eqn()));
                 // the cpu backend's native kernels (pooling, threefry) and im2col convolutions have no
                 // CUDA kernels yet: on the GPU they run as host ops (see docs/gpu.md)
@@ -111,14 +157,13 @@ public record LaunchPlan(List<Command> commands, long[] slotOffset, long arenaBy
         for (int k = 0; k < mem.outs.size(); k++) {
             MemoryPlan.Out o = mem.outs.get(k);
             if (o.duplicateOf() >= 0 || o.literal() != null || o.kind() == Kind.INPUT) continue;
-            long b = bytes(mem.slots.get(o.slot()).var().aval());
-            cmds.add(new Download(k, o.slot(), b, staging));
-            staging += align(b);
+            if (bind[o.slot()] instanceof OutputBuffer) continue;
+            cmds.add(new CopyOut(k, o.slot(), bytes(mem.slots.get(o.slot()).var().aval())));
         }
-        return new LaunchPlan(List.copyOf(cmds), off, Math.max(cursor, ALIGN), Math.max(staging, ALIGN), n);
+        return new LaunchPlan(List.copyOf(cmds), bind, Math.max(cursor, ALIGN), inputSlot);
     }
 
-    private static void gemm(Eqn e, MemoryPlan mem, long[] off, List<Command> cmds) {
+    private static void gemm(Eqn e, MemoryPlan mem, List<Command> cmds) {
         int[] l = e.inputs().get(0).aval().dims(), r = e.inputs().get(1).aval().dims();
         GemmSpec g = GemmSpec.of((DotParams) e.params(), l, r);
         if (g == null) throw new IllegalStateException("dot_general layout not canonicalised: " + e);
@@ -132,8 +177,7 @@ public record LaunchPlan(List<Command> commands, long[] slotOffset, long arenaBy
         boolean f32 = out.aval().dtype() == DType.F32;
         int a = mem.slotOf.get((Var) e.inputs().get(0)), b = mem.slotOf.get((Var) e.inputs().get(1));
         String what = "dot_general " + e.inputs().get(0).aval().str() + " x " + e.inputs().get(1).aval().str() + " -> " + out.aval().str();
-        cmds.add(new Gemm(new GemmCall(g, off[a], off[b], off[c], f32, (long) g.m() * g.k(), (long) g.k() * g.n(),
-                (long) g.m() * g.n()), what));
+        cmds.add(new Gemm(new GemmCall(g, a, b, c, f32, (long) g.m() * g.k(), (long) g.k() * g.n(), (long) g.m() * g.n()), what));
     }
 
     static long bytes(ShapedArray a) { return a.size() * a.dtype().byteSize(); }
@@ -144,17 +188,27 @@ public record LaunchPlan(List<Command> commands, long[] slotOffset, long arenaBy
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("launch plan: " + launches() + " launches, arena " + arenaBytes + " bytes, "
-                + (capturable() ? "one CUDA graph" : "not capturable (host ops)") + "\n");
+                + (capturable() ? "one CUDA graph" : "not capturable (host ops: " + String.join(", ", hostOps()) + ")") + "\n");
         for (Command c : commands) {
             sb.append("  ").append(switch (c) {
-                case Upload u -> "upload   arg " + u.arg() + " -> slot " + u.slot() + " @" + slotOffset[u.slot()] + " (" + u.bytes() + " B)";
+                case CopyIn u -> "copy in  arg " + u.arg() + " -> slot " + u.slot() + " " + where(u.slot()) + " (" + u.bytes() + " B)";
                 case Launch l -> "launch   " + l.kernel() + " <<<" + l.grid() + ", " + l.block() + ">>>";
-                case Gemm g -> "gemm     " + g.what() + " (batch " + g.call().spec().batch() + ")";
+                case Gemm g -> "gemm     " + g.what() + " (batch " + g.call().spec().batch() + ") slots " + g.call().a() + " "
+                        + g.call().b() + " -> " + g.call().c() + " " + where(g.call().c());
                 case Zero z -> "zero     slot " + z.slot() + " (" + z.bytes() + " B)";
                 case Host h -> "host     " + h.eqn().primitive().name();
-                case Download d -> "download slot " + d.slot() + " @" + slotOffset[d.slot()] + " -> out " + d.out() + " (" + d.bytes() + " B)";
+                case CopyOut d -> "copy out slot " + d.slot() + " " + where(d.slot()) + " -> out " + d.out() + " (" + d.bytes() + " B)";
             }).append('\n');
         }
         return sb.toString();
+    }
+
+    private String where(int slot) {
+        return switch (bindings[slot]) {
+            case InArena a -> "@" + a.offset();
+            case InputBuffer i -> "(arg " + i.arg() + "'s buffer)";
+            case OutputBuffer o -> o.donor() >= 0 ? "(donated arg " + o.donor() + "'s buffer)" : "(out " + o.out() + "'s buffer)";
+            case AliasOf a -> "(alias of slot " + a.base() + ")";
+        };
     }
 }

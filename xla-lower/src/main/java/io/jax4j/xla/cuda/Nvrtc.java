@@ -31,8 +31,8 @@ final class Nvrtc {
     private final MethodHandle create, compile, logSize, log, cubinSize, cubin, destroy, errorString, version;
     final CudaErrors.Api api;
 
-    Nvrtc() {
-        Ffm lib = Ffm.open("libnvrtc.so.13", "libnvrtc.so");
+    Nvrtc(java.nio.file.Path dir) {
+        Ffm lib = Ffm.open(dir, "libnvrtc.so.13", "libnvrtc.so");
         create = lib.fn("nvrtcCreateProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
         compile = lib.fn("nvrtcCompileProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         logSize = lib.fn("nvrtcGetProgramLogSize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));

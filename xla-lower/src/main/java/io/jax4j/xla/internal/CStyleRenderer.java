@@ -33,9 +33,16 @@ public final class CStyleRenderer {
             "shift_left", "shift_right_logical", "shift_right_arithmetic",
             "eq", "ne", "lt", "le", "gt", "ge", "convert_element_type", "select_n", "bitcast_convert_type");
 
-    /** One translation unit holding all kernels of an executable. */
+    /** One translation unit holding all kernels of an executable, whose slot table has the highest slot they use + 1 entries. */
     public String render(List<Kernel> kernels) {
-        StringBuilder sb = new StringBuilder(d.prelude());
+        int slots = 1;
+        for (Kernel k : kernels) for (Param p : k.params()) slots = Math.max(slots, p.slot() + 1);
+        return render(kernels, slots);
+    }
+
+    /** One translation unit holding all kernels of an executable with a slot table of {@code slotCount} entries. */
+    public String render(List<Kernel> kernels, int slotCount) {
+        StringBuilder sb = new StringBuilder(d.prelude()).append(d.slotTable(slotCount));
         for (Kernel k : kernels) sb.append('\n').append(render(k));
         return sb.toString();
     }

@@ -8,7 +8,7 @@ import io.jax4j.xla.internal.KernelIR.Reduction;
 
 /**
  * CUDA C for NVRTC (and {@code nvcc}): {@code extern "C" __global__} kernels taking the executable's
- * slot table (a device array of buffer pointers), grid-stride loops over the flat index, and
+ * slot table by value (a struct of buffer pointers, {@link #slotTable}), grid-stride loops over the flat index, and
  * reductions by a {@link Strategy}: a thread per output row for short rows, a block per row with
  * warp-shuffle and shared-memory combining, or, for one long row, every block on a slice with the
  * last block to finish combining the partials (deterministic: no floating-point atomics).
@@ -113,9 +113,19 @@ public final class CudaDialect implements Dialect {
     @Override
     public String math(String fn, DType d) { return d == DType.F32 ? fn + "f" : fn; }
 
+    /**
+     * The slot table by value: every buffer's address as a kernel parameter (copied at each launch and
+     * into a graph's nodes), so a call binds its arrays' own buffers without writing device memory.
+     */
+    @Override
+    public String slotTable(int slotCount) {
+        return "struct J4Slots {\n    void* p[" + slotCount + "];\n"
+                + "    __device__ __forceinline__ void* operator[](int i) const { return p[i]; }\n};\n";
+    }
+
     @Override
     public String signature(String kernelName) {
-        return "extern \"C\" __global__ void __launch_bounds__(" + BLOCK + ") " + kernelName + "(void* const* __restrict__ slots)";
+        return "extern \"C\" __global__ void __launch_bounds__(" + BLOCK + ") " + kernelName + "(const J4Slots slots)";
     }
 
     @Override

@@ -17,6 +17,9 @@ public interface Dialect {
     /** A libm function for the dtype: {@code expf} for f32, {@code exp} for f64. */
     String math(String fn, DType d);
 
+    /** Declarations after the prelude for an executable whose slot table has {@code slotCount} entries ("" in C). */
+    default String slotTable(int slotCount) { return ""; }
+
     /** The function header of a kernel, taking the executable's slot table. */
     String signature(String kernelName);
 

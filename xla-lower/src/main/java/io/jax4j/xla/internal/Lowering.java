@@ -51,7 +51,7 @@ public final class Lowering {
             for (Param p : k.params()) ps.add(e.getValue().contains(p.slot()) ? p.withAliased(true) : p);
             kernels.put(e.getKey(), k.withParams(ps));
         }
-        StringBuilder source = new StringBuilder(new CStyleRenderer(dialect).render(List.copyOf(kernels.values())));
+        StringBuilder source = new StringBuilder(new CStyleRenderer(dialect).render(List.copyOf(kernels.values()), Math.max(1, memory.slots.size())));
         for (KernelPlan.Step st : plan.steps()) {
             if (st instanceof KernelPlan.Native n) {
                 source.append('\n').append(NativeKernels.render(n.eqn(), n.name(), memory.slotOf::get, dialect));

@@ -17,7 +17,12 @@ class CudaCodegenGoldenTest {
         String src = Lowering.lower(trace(f, avals), null, "golden", CudaDialect.INSTANCE).source();
         String prelude = CudaDialect.INSTANCE.prelude();
         assertEquals(prelude, src.substring(0, prelude.length()));
-        return src.substring(prelude.length());
+        String rest = src.substring(prelude.length());
+        // then the slot table, passed by value, of as many entries as the program has slots
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^struct J4Slots \\{\n    void\\* p\\[\\d+\\];\n.*?\n\\};\n",
+                java.util.regex.Pattern.DOTALL).matcher(rest);
+        org.junit.jupiter.api.Assertions.assertTrue(m.find(), rest);
+        return rest.substring(m.end());
     }
 
     @Test
@@ -26,7 +31,7 @@ class CudaCodegenGoldenTest {
                 f32(16, 8), f32(8, 32), f32(32));
         assertEquals("""
 
-                extern "C" __global__ void __launch_bounds__(256) k0(void* const* __restrict__ slots) {
+                extern "C" __global__ void __launch_bounds__(256) k0(const J4Slots slots) {
                     const float* __restrict__ p0 = (const float*) slots[3];
                     const float* __restrict__ p1 = (const float*) slots[2];
                     float* __restrict__ p2 = (float*) slots[4];
@@ -49,7 +54,7 @@ class CudaCodegenGoldenTest {
         String src = source(xs -> List.of(Lax.reduceSum(Lax.exp(Lax.transpose(xs.get(0), 1, 0)), 1)), f32(3, 4));
         assertEquals("""
 
-                extern "C" __global__ void __launch_bounds__(256) k0(void* const* __restrict__ slots) {
+                extern "C" __global__ void __launch_bounds__(256) k0(const J4Slots slots) {
                     const float* __restrict__ p0 = (const float*) slots[0];
                     float* __restrict__ p1 = (float*) slots[1];
                     for (int o = blockIdx.x * blockDim.x + threadIdx.x; o < 4; o += gridDim.x * blockDim.x) {
@@ -70,7 +75,7 @@ class CudaCodegenGoldenTest {
         String src = source(xs -> List.of(Lax.reduceMax(xs.get(0), 1)), f32(10, 1000));
         assertEquals("""
 
-                extern "C" __global__ void __launch_bounds__(256) k0(void* const* __restrict__ slots) {
+                extern "C" __global__ void __launch_bounds__(256) k0(const J4Slots slots) {
                     const float* __restrict__ p0 = (const float*) slots[0];
                     float* __restrict__ p1 = (float*) slots[1];
                     __shared__ float j4_part[8];
@@ -103,7 +108,7 @@ class CudaCodegenGoldenTest {
 
                 __device__ double j4_part_k0[1024];
                 __device__ unsigned int j4_done_k0;
-                extern "C" __global__ void __launch_bounds__(256) k0(void* const* __restrict__ slots) {
+                extern "C" __global__ void __launch_bounds__(256) k0(const J4Slots slots) {
                     const float* __restrict__ p0 = (const float*) slots[0];
                     float* __restrict__ p1 = (float*) slots[1];
                     __shared__ double j4_part[8];
