@@ -1,0 +1,218 @@
+package io.jax4j.xla.cuda;
+
+import io.jax4j.Array;
+import io.jax4j.Device;
+import io.jax4j.Lax;
+import io.jax4j.Np;
+import io.jax4j.ShapedArray;
+import io.jax4j.core.ArrayImpl;
+import io.jax4j.core.Jax4jException;
+import io.jax4j.core.ReferenceBackend;
+import io.jax4j.ir.Jaxpr;
+import io.jax4j.spi.Executable;
+import io.jax4j.xla.Traced;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+import static io.jax4j.xla.Traced.f32;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The cuda backend's host side on the {@link CudaStandIn} driver: arrays that stay on the device,
+ * copies counted, graphs captured and replayed with new data, donation into the donated buffer,
+ * freeing, and every error path (a failed launch, out of memory, an asynchronous fault, an NVRTC
+ * compile error), each naming what failed.
+ */
+class CudaStandInTest {
+    private final CudaBackend backend = CudaStandIn.backend(Cublas.Precision.HIGHEST);
+
+    private Executable compile(Function<List<Array>, List<Array>> f, boolean[] donated, ShapedArray... avals) {
+        Jaxpr j = Traced.trace(f, avals);
+        return backend.compile(j, donated == null ? new boolean[avals.length] : donated, "standin");
+    }
+
+    private static ArrayImpl random(ShapedArray aval, long seed) { return Traced.random(aval, new Random(seed), false); }
+
+    private static List<Array> reference(Function<List<Array>, List<Array>> f, List<ArrayImpl> args, ShapedArray... avals) {
+        return ReferenceBackend.INSTANCE.compile(Traced.trace(f, avals), new boolean[avals.length], "ref").execute(args);
+    }
+
+    @Test
+    void outputsStayOnTheDeviceAndFeedTheNextCallWithoutACopy() {
+        CudaStandIn.device();
+        Function<List<Array>, List<Array>> f = xs -> List.of(Np.tanh(xs.get(0).matmul(xs.get(1))));
+        ShapedArray a = f32(600, 500), b = f32(500, 600);
+        Executable exe = compile(f, null, a, b);
+        ArrayImpl x = random(a, 1), w = random(b, 2);
+        long uploads = CudaStandIn.calls("cuMemcpyHtoDAsync");
+        ArrayImpl y = (ArrayImpl) exe.execute(List.of(x, w)).getFirst();
+        assertEquals(new Device("cuda", 0), y.device());
+        assertFalse(y.hasHostCopy(), "an output is not copied to the host until it is read");
+        assertEquals(uploads + 2, CudaStandIn.calls("cuMemcpyHtoDAsync"), "both (large) arguments uploaded once");
+        assertTrue(x.deviceBuffer() instanceof CudaBuffer, "a host argument keeps its upload");
+        // the output goes straight back in (600x600 is larger than the staging limit: read in place)
+        Executable g = compile(xs -> List.of(Np.sum(xs.get(0))), null, f32(600, 600));
+        long before = CudaStandIn.calls("cuMemcpyHtoDAsync"), d2d = CudaStandIn.calls("cuMemcpyDtoDAsync");
+        ArrayImpl s = (ArrayImpl) g.execute(List.of(y)).getFirst();
+        assertEquals(before, CudaStandIn.calls("cuMemcpyHtoDAsync"), "no upload of an array already on the device");
+        assertEquals(d2d + 1, CudaStandIn.calls("cuMemcpyDtoDAsync"), "only the scalar result is copied out of the arena");
+        // reading copies once and keeps the copy
+        long downloads = CudaStandIn.calls("cuMemcpyDtoHAsync");
+        double total = s.item();
+        float[] host = y.toFloatArray();
+        y.toFloatArray();
+        assertEquals(downloads + 2, CudaStandIn.calls("cuMemcpyDtoHAsync"));
+        Array want = reference(f, List.of(x, w), a, b).getFirst();
+        assertArrayEquals(want.toFloatArray(), host, 1e-5f);
+        double sum = 0;
+        for (float v : host) sum += v;
+        assertEquals(sum, total, 1e-2);
+        // and the same arguments again: nothing uploaded
+        long again = CudaStandIn.calls("cuMemcpyHtoDAsync");
+        exe.execute(List.of(x, w));
+        assertEquals(again, CudaStandIn.calls("cuMemcpyHtoDAsync"));
+    }
+
+    @Test
+    void aRepeatedCallIsCapturedIntoAGraphAndReplayedWithNewData() {
+        CudaStandIn.device();
+        // a small train step: staged batch, weights in place, donated so that the addresses repeat
+        Function<List<Array>, List<Array>> step = xs -> List.of(Lax.sub(xs.get(0),
+                Lax.mulScalar(Np.matmul(Np.transpose(xs.get(1)), Np.tanh(Np.matmul(xs.get(1), xs.get(0)))), 0.01)),
+                Np.sum(Np.tanh(Np.matmul(xs.get(1), xs.get(0)))));
+        ShapedArray w = f32(512, 512), batch = f32(64, 512);
+        CudaExecutable exe = (CudaExecutable) compile(step, new boolean[]{true, false}, w, batch);
+        Executable ref = ReferenceBackend.INSTANCE.compile(Traced.trace(step, w, batch), new boolean[2], "ref");
+        ArrayImpl params = random(w, 3), refParams = params.withAval(w);
+        long captures = CudaStandIn.calls("cuStreamBeginCapture"), launches = CudaStandIn.calls("cuGraphLaunch");
+        for (int i = 0; i < 4; i++) {
+            ArrayImpl x = random(batch, 10 + i);
+            List<Array> got = exe.execute(List.of(params, x));
+            List<Array> want = ref.execute(List.of(refParams, x));
+            assertTrue(params.isDeleted(), "a donated argument is deleted");
+            params = (ArrayImpl) got.get(0);
+            refParams = (ArrayImpl) want.get(0);
+            assertEquals(want.get(1).item(), got.get(1).item(), 1e-3 * Math.max(1, Math.abs(want.get(1).item())), "step " + i);
+        }
+        assertArrayEquals(refParams.toFloatArray(), params.toFloatArray(), 1e-5f);
+        assertEquals(captures + 1, CudaStandIn.calls("cuStreamBeginCapture"), "captured once, on the second call");
+        assertEquals(launches + 3, CudaStandIn.calls("cuGraphLaunch"), "calls 2, 3 and 4 replay the graph");
+        assertArrayEquals(new long[]{4, 3, 1}, exe.counts());
+    }
+
+    @Test
+    void aDonatedBufferBecomesTheOutput() {
+        CudaStandIn.device();
+        Function<List<Array>, List<Array>> f = xs -> List.of(Lax.sub(xs.get(0), Lax.mulScalar(xs.get(1), 0.5)));
+        ShapedArray v = f32(300_000);
+        Executable exe = compile(f, new boolean[]{true, false}, v, v);
+        ArrayImpl p = (ArrayImpl) backend.put(random(v, 5)), g = random(v, 6);
+        long address = ((CudaBuffer) p.deviceBuffer()).address;
+        float[] want = reference(f, List.of(p, g), v, v).getFirst().toFloatArray();
+        int blocks = CudaStandIn.liveBlocks();
+        ArrayImpl out = (ArrayImpl) exe.execute(List.of(p, g)).getFirst();
+        assertEquals(address, ((CudaBuffer) out.deviceBuffer()).address, "written in place");
+        var e = assertThrows(Jax4jException.class, p::toFloatArray);
+        assertTrue(e.getMessage().contains("deleted by donation to jit(standin)"), e.getMessage());
+        assertArrayEquals(want, out.toFloatArray(), 1e-6f);
+        assertTrue(CudaStandIn.liveBlocks() <= blocks + 1, "no new output buffer (at most g's upload)");
+    }
+
+    @Test
+    void closingAnArrayReturnsItsBufferToTheAllocator() {
+        CudaDevice dev = CudaStandIn.device();
+        Executable exe = compile(xs -> List.of(Np.exp(xs.get(0))), null, f32(1 << 20));
+        ArrayImpl y = (ArrayImpl) exe.execute(List.of(random(f32(1 << 20), 7))).getFirst();
+        long live = dev.allocator.stats().liveBytes();
+        y.close();
+        assertEquals(live - CachingAllocator.sizeClass(4L << 20), dev.allocator.stats().liveBytes());
+        assertTrue(((CudaBuffer) exe.execute(List.of(random(f32(1 << 20), 8))).getFirst().concrete("t").deviceBuffer()) != null);
+        assertTrue(dev.allocator.stats().hits() > 0, "the freed block is reused");
+    }
+
+    @Test
+    void devicePutAndBlockUntilReady() {
+        CudaStandIn.device();
+        ArrayImpl x = (ArrayImpl) Array.of(1f, 2f, 3f);
+        ArrayImpl d = backend.put(x);
+        assertNotSame(x, d);
+        assertEquals("cuda:0", d.device().toString());
+        assertEquals(Device.CPU, x.device());
+        assertSame(d, backend.put(d), "already there");
+        assertSame(d, d.blockUntilReady());
+        assertArrayEquals(new float[]{1, 2, 3}, d.toFloatArray());
+        assertEquals(new Device("cuda", 0), Device.parse("cuda:0"));
+    }
+
+    @Test
+    void aFailedLaunchNamesTheKernelAndTheProgram() {
+        CudaStandIn.device();
+        Executable exe = compile(xs -> List.of(Np.tanh(xs.get(0))), null, f32(8));
+        CudaStandIn.failNext("cuLaunchKernel", CudaStandIn.INVALID_VALUE, 0);
+        var e = assertThrows(Jax4jException.class, () -> exe.execute(List.of(random(f32(8), 1))));
+        assertTrue(e.getMessage().contains("cuLaunchKernel(grid 1, block 256) failed with CUDA_ERROR_INVALID_VALUE (1): invalid argument"), e.getMessage());
+        assertTrue(e.getMessage().contains("launching kernel k0 of standin"), e.getMessage());
+        assertEquals(8, exe.execute(List.of(random(f32(8), 1))).getFirst().toFloatArray().length, "the next call runs");
+    }
+
+    @Test
+    void anAsynchronousFaultSurfacesAtTheNextSynchronisationNamingTheProgram() {
+        CudaStandIn.device();
+        Executable exe = compile(xs -> List.of(Np.exp(xs.get(0))), null, f32(16));
+        Array y = exe.execute(List.of(random(f32(16), 2))).getFirst();
+        CudaStandIn.failNext("cuStreamSynchronize", CudaStandIn.ILLEGAL_ADDRESS, 0);
+        var e = assertThrows(Jax4jException.class, y::toFloatArray);
+        assertTrue(e.getMessage().contains("CUDA_ERROR_ILLEGAL_ADDRESS (700): an illegal memory access was encountered"), e.getMessage());
+        assertTrue(e.getMessage().contains("the last program queued on the device was standin"), e.getMessage());
+    }
+
+    @Test
+    void outOfMemoryNamesTheOutputAndTheBytes() {
+        CudaDevice dev = CudaStandIn.device();
+        Executable exe = compile(xs -> List.of(Np.exp(xs.get(0))), null, f32(2048, 2048));
+        ArrayImpl x = random(f32(2048, 2048), 3);
+        dev.allocator.emptyCache();
+        CudaStandIn.memoryLimit(dev.allocator.stats().liveBytes() + (20L << 20));
+        try {
+            var e = assertThrows(Jax4jException.class, () -> exe.execute(List.of(x)));
+            assertTrue(e.getMessage().contains("out of device memory: 16777216 bytes for output 0 (f32[2048,2048]) of standin"), e.getMessage());
+            assertTrue(e.getMessage().contains("CUDA_ERROR_OUT_OF_MEMORY"), e.getMessage());
+        } finally {
+            CudaStandIn.memoryLimit(Long.MAX_VALUE);
+        }
+    }
+
+    @Test
+    void nvrtcCompileErrorsCarryTheLogAndTheNumberedSource() throws Exception {
+        CudaDevice dev = CudaStandIn.device();
+        var dir = Files.createTempDirectory("jax4j-nvrtc-cache-");
+        String ok = "extern \"C\" __global__ void k0() {}\n";
+        byte[] image = dev.nvrtc.cubin(ok, Nvrtc.options(9, 0), "fine", dir);
+        assertEquals(ok, new String(image, java.nio.charset.StandardCharsets.UTF_8), "the stand-in's \"cubin\" is the source");
+        assertEquals(1, Files.list(dir).count(), "cached");
+        var e = assertThrows(Jax4jException.class, () -> dev.nvrtc.cubin("int x;\n#error no such type\n", Nvrtc.options(9, 0), "broken", dir));
+        assertTrue(e.getMessage().contains("NVRTC could not compile the kernels of broken: NVRTC_ERROR_COMPILATION (6)"), e.getMessage());
+        assertTrue(e.getMessage().contains("broken.cu(1): error: #error no such type"), e.getMessage());
+        assertTrue(e.getMessage().contains("    2  #error no such type"), e.getMessage());
+    }
+
+    @Test
+    void float32ProductsRunInTf32ByDefault() {
+        CudaStandIn.device();
+        CudaBackend tf32 = CudaStandIn.backend(Cublas.Precision.DEFAULT);
+        long before = CudaStandIn.tf32Gemms();
+        tf32.compile(Traced.trace(xs -> List.of(xs.get(0).matmul(xs.get(1))), f32(4, 3), f32(3, 2)), new boolean[2], "tf32")
+                .execute(List.of(random(f32(4, 3), 1), random(f32(3, 2), 2))).getFirst().toFloatArray();
+        assertEquals(before + 1, CudaStandIn.tf32Gemms());
+    }
+}
