@@ -43,6 +43,48 @@ public final class Jax {
 
     // ---------------------------------------------------------------- jit
 
+    /**
+     * The devices this process can place arrays on, as {@code jax.devices()} lists them: the device of
+     * each available backend ({@code cuda:0} where a GPU is usable), then the host {@code cpu:0}.
+     */
+    public static List<io.jax4j.Device> devices() {
+        List<io.jax4j.Device> out = new ArrayList<>();
+        for (io.jax4j.spi.Backend b : io.jax4j.spi.Backends.all()) {
+            if (b.isAvailable() && !out.contains(b.device())) out.add(b.device());
+        }
+        if (!out.contains(io.jax4j.Device.CPU)) out.add(io.jax4j.Device.CPU);
+        return out;
+    }
+
+    /**
+     * Every array leaf of {@code tree} on {@code device} ({@code jax.device_put}): copied to a GPU's
+     * memory (where jitted calls then read it without copying), or to the host; a leaf already there is
+     * returned as it is. Throws naming the device when no available backend has it.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T devicePut(T tree, io.jax4j.Device device) {
+        io.jax4j.spi.Backend target = null;
+        if (!device.equals(io.jax4j.Device.CPU)) {
+            for (io.jax4j.spi.Backend b : io.jax4j.spi.Backends.all()) if (b.device().equals(device) && b.isAvailable()) target = b;
+            if (target == null) {
+                throw new Jax4jException("devicePut: no available backend has device " + device + "; the devices here are " + devices()
+                        + (device.platform().equals("cuda") ? " (" + reasonCudaIsMissing() + ")" : ""));
+            }
+        }
+        io.jax4j.spi.Backend to = target;
+        return (T) Tree.map((Object leaf) -> {
+            if (!(leaf instanceof Array a)) return leaf;
+            io.jax4j.core.ArrayImpl x = a.concrete("devicePut");
+            if (to != null) return to.put(x);
+            return x.device().equals(io.jax4j.Device.CPU) ? x : x.withAval(x.aval());
+        }, tree);
+    }
+
+    private static String reasonCudaIsMissing() {
+        io.jax4j.spi.Backend b = io.jax4j.spi.Backends.byNameOrNull("cuda");
+        return b == null ? "the cuda backend (jax4j-xla-lower) is not on the class path" : b.unavailableReason();
+    }
+
     public static <A, R> Function1<A, R> jit(Function1<A, R> f) { return jit(f, JitOptions.named(null)); }
 
     @SuppressWarnings("unchecked")
