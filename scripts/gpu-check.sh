@@ -16,28 +16,50 @@ cd "$(dirname "$0")/.."
 kit=.gpu-kit
 
 pack() {
-  : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"; export JAVA_HOME
-  ./mvnw -q -B -DskipTests package -pl benchmarks,tests -am
-  ./mvnw -q -B test-compile -pl xla-lower,tests -am
+  if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then
+    # shellcheck source=../.ci/jdk.sh
+    . .ci/jdk.sh
+    JAVA_HOME=$(find_jdk25)
+  fi
+  export JAVA_HOME
   rm -rf "$kit"; mkdir -p "$kit/jars" "$kit/test-classes"
-  grep -qx '/.gpu-kit/' .git/info/exclude 2>/dev/null || echo '/.gpu-kit/' >> "$(git rev-parse --git-path info/exclude)"
+  grep -qx '/.gpu-kit/' "$(git rev-parse --git-path info/exclude)" 2>/dev/null || echo '/.gpu-kit/' >> "$(git rev-parse --git-path info/exclude)"
+  # One reactor build: the modules (tests compiled, not run) and the dependencies of benchmarks and tests,
+  # the sibling modules resolved from the reactor, so a fresh machine needs nothing installed in ~/.m2.
+  ./mvnw -q -B -DskipTests package dependency:copy-dependencies -pl benchmarks,tests -am -DincludeScope=test \
+    -DexcludeClassifiers=windows-x86_64,macosx-x86_64,macosx-arm64,linux-arm64,linux-ppc64le,android-arm64,android-x86_64,linux-armhf,ios-arm64,ios-x86_64 \
+    -DexcludeGroupIds=io.jax4j,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian -DoutputDirectory="$PWD/$kit/jars" \
+    -DexcludeArtifactIds=pdfbox,fontbox,graphics2d,VectorGraphics2D,jmh-core,jopt-simple,commons-math3
+  # OpenBLAS without its LAPACK builds (jax4j loads openblas_nolapack) and headers: 19 -> 12 MB
+  for j in "$kit"/jars/openblas-*-linux-x86_64.jar; do
+    python3 - "$j" <<'PY'
+import os, sys, zipfile
+src = sys.argv[1]; tmp = src + ".tmp"
+drop = ("/libjniopenblas.so", "/libjniopenblas_full.so")
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as o:
+    for i in z.infolist():
+        if not i.filename.endswith(drop) and "/include/" not in i.filename:
+            o.writestr(i, z.read(i.filename))
+os.replace(tmp, src)
+PY
+  done
   tmp=$(mktemp -d)
   "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.management \
     --output "$tmp/jre" --strip-debug --no-man-pages --no-header-files --compress zip-9
   tar cJf "$kit/jre.tar.xz" -C "$tmp" jre
   rm -rf "$tmp"
-  for m in benchmarks tests; do
-    ./mvnw -q -B -pl "$m" -am dependency:copy-dependencies -DincludeScope=test \
-      -DexcludeClassifiers=windows-x86_64,macosx-x86_64,macosx-arm64,linux-arm64,linux-ppc64le,android-arm64,android-x86_64,linux-armhf,ios-arm64,ios-x86_64 \
-      -DexcludeGroupIds=io.jax4j,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian -DoutputDirectory="$PWD/$kit/jars" >/dev/null
-  done
   # (JUnit itself comes as the console launcher alone: a second copy of its engine on the class path clashes)
   # the project's own modules as their freshly built jars (not ~/.m2 copies)
   for j in */target/jax4j-*.jar; do case "$j" in *-sources.jar|*-javadoc.jar|*-tests.jar) ;; *) cp "$j" "$kit/jars/" ;; esac; done
+  # test classes without the conformance fixtures: the run reads them from the repository (tests/src/test/resources)
   for m in xla-lower tests; do mkdir -p "$kit/test-classes/$m" && cp -r "$m/target/test-classes/." "$kit/test-classes/$m/"; done
+  rm -rf "$kit/test-classes/tests/fixtures"
   ls "$kit/jars" | grep -q junit-platform-console-standalone || \
     ./mvnw -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$PWD/$kit/jars" >/dev/null
-  echo "packed $(du -sh "$kit" | cut -f1) into $kit"
+  # the kit travels with the repository: the device tool carries at most 64 MiB in all
+  kb=$(du -sk "$kit" | cut -f1)
+  echo "packed $((kb / 1024)) MiB into $kit (the device tool carries at most 64 MiB with the repository)"
+  [ "$kb" -lt $((56 * 1024)) ] || { echo "gpu-check: the kit is too large to travel" >&2; exit 3; }
 }
 
 # The CUDA 13.0 libraries: the toolkit's targets/x86_64-linux/lib, the pip wheels' (cuBLAS, NVRTC) and the driver's.
@@ -50,7 +72,7 @@ cuda_libs() {
     local hit=""
     for d in "${dirs[@]}"; do [ -e "$d/$f" ] && hit=$d && break; done
     if [ -z "$hit" ]; then
-      hit=$(find / -name "$f" -not -path '*/stubs/*' -not -path '/proc/*' -not -path '/sys/*' 2>/dev/null | head -1 | xargs -r dirname)
+      hit=$(find / -name "$f" -not -path '*/stubs/*' -not -path '*cuda-standin*' -not -path '/proc/*' -not -path '/sys/*' 2>/dev/null | head -1 | xargs -r dirname)
       [ -n "$hit" ] && dirs+=("$hit")
     fi
     [ -n "$hit" ] || echo "gpu-check: WARNING: $f not found" >&2
@@ -72,7 +94,7 @@ run() {
   echo "== gpu-tagged tests (conformance fixtures, backend contract, device tests) =="
   set +e
   "$java" --enable-native-access=ALL-UNNAMED -Xss8m -jar "$console" execute --disable-banner --details=summary \
-    --class-path "$cp:$kit/test-classes/xla-lower:$kit/test-classes/tests" \
+    --class-path "$cp:$kit/test-classes/xla-lower:$kit/test-classes/tests:tests/src/test/resources" \
     --scan-class-path "$kit/test-classes/xla-lower:$kit/test-classes/tests" --include-tag gpu --fail-if-no-tests --reports-dir "$out/junit" 2>&1 | tee "$out/gpu-tests.txt"
   status=${PIPESTATUS[0]}
   aborted=$(grep -oE '[0-9]+ tests aborted' "$out/gpu-tests.txt" | grep -oE '^[0-9]+' || echo 0)
@@ -80,14 +102,15 @@ run() {
     echo "gpu-check: $aborted GPU tests were skipped (no usable CUDA device? reasons in $out/junit): failing the check" >&2
     status=3
   fi
-  echo "== jax4j bench --backend cuda =="
-  if "$java" -cp "$cp" io.jax4j.examples.cli.Jax4jCli --help 2>&1 | grep -qE '^ +bench( |$)'; then
-    timeout 300 "$java" --enable-native-access=ALL-UNNAMED -Xss8m -cp "$cp" io.jax4j.examples.cli.Jax4jCli bench --backend cuda 2>&1 | tee "$out/jax4j-bench.txt"
-  else  # until `jax4j bench` lands: the quick W4/W5/W6 timing main on the cuda backend
-    timeout 300 "$java" --enable-native-access=ALL-UNNAMED -Xss8m -Djax4j.backend=cuda -cp "$cp" io.jax4j.bench.QuickBench 2>&1 | tee "$out/jax4j-bench.txt"
-  fi
+  echo "== jax4j bench --backend cuda (TF32 products; W2 alone, under its own time limit; then W5 in FP32) =="
+  bench=("$java" --enable-native-access=ALL-UNNAMED -Xss8m -cp "$cp" io.jax4j.examples.cli.Jax4jCli bench --backend cuda --repeats 3)
+  timeout 150 "${bench[@]}" --only W7,W1,W3,W4,W5,W6 --json "$out/jax4j-bench.json" 2>&1 | tee "$out/jax4j-bench.txt"
+  timeout 60 "${bench[@]}" --only W2 --json "$out/jax4j-bench-w2.json" 2>&1 | tee -a "$out/jax4j-bench.txt"
+  timeout 60 "$java" -Djax4j.matmulPrecision=highest "${bench[@]:1}" --only W5 --json "$out/jax4j-bench-highest.json" 2>&1 | tee -a "$out/jax4j-bench.txt"
   echo "== JAX on the same GPU, same workloads =="
-  PYTHONUNBUFFERED=1 timeout 300 python3 scripts/jax_bench.py 2>&1 | tee "$out/jax-bench.txt"
+  PYTHONUNBUFFERED=1 timeout 150 python3 scripts/jax_bench.py 2>&1 | tee "$out/jax-bench.txt"
+  echo "== jax4j beside JAX (same GPU, same run) =="
+  python3 scripts/gpu_table.py "$out/jax-bench.txt" "$out/jax4j-bench-highest.json" "$out/jax4j-bench.json" "$out/jax4j-bench-w2.json" | tee "$out/table.txt"
   set -e
   exit "$status"
 }

@@ -44,6 +44,9 @@ public final class BenchCommand implements CliCommand {
     @Option(names = "--soak-steps", defaultValue = "10000", hidden = true)
     int soakSteps;
 
+    @Option(names = "--backend", description = "the backend to measure: cpu, cuda or reference (default: the best available)")
+    String backend;
+
     /** One line of the table / one JSON entry. */
     public record Row(String id, String what, double value, double best, String unit, double reference, String refWhat, double ratio,
                       String target) {}
@@ -51,6 +54,7 @@ public final class BenchCommand implements CliCommand {
     @Override
     public Integer call() throws Exception {
         Locale.setDefault(Locale.ROOT);
+        if (backend != null) Backends.use(backend.trim());
         System.out.println("backend: " + Backends.current().describe());
         System.out.printf("machine: %d processors, load average %s%n", Runtime.getRuntime().availableProcessors(), loadAverage());
         Backends.current().isAvailable();  // the cpu backend sets its thread defaults before OpenBLAS loads

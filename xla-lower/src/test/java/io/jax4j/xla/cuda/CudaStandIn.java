@@ -114,7 +114,8 @@ final class CudaStandIn {
 
     private static Path build() {
         try {
-            Path d = Files.createTempDirectory("jax4j-cuda-standin-");
+            Files.createDirectories(Path.of("target"));
+            Path d = Files.createTempDirectory(Path.of("target"), "cuda-standin-");  // cleaned with the build
             Path src = d.resolve("cuda_standin.c"), so = d.resolve("cuda_standin.so");
             try (InputStream in = CudaStandIn.class.getResourceAsStream("cuda_standin.c")) {
                 Files.copy(in, src);

@@ -243,7 +243,7 @@ CUresult cuModuleLoadData(void **module, const void *image) {
     if (memcmp(image, "\x7f" "ELF", 4) == 0) return INVALID_IMAGE; /* a real cubin: the stand-in runs C builds only */
     void *lib = dlopen((const char *) image, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        fprintf(stderr, "cuda stand-in: %s\n", dlerror());
+        fprintf(stderr, "cuda stand-in: the image is not a host-kernel library: %.200s\n", dlerror());
         return INVALID_IMAGE;
     }
     Module *m = malloc(sizeof(Module));
