@@ -122,7 +122,7 @@ class CudaSourcesCompileTest {
         for (Sample smp : samples()) {
             Jaxpr traced;
             try {
-                traced = traceWithConstants(smp.f(), smp.avals());
+                traced = Traced.traceWithConstants(smp.f(), smp.avals());
             } catch (RuntimeException e) {
                 throw new AssertionError("sample '" + smp.name() + "': " + e.getMessage(), e);
             }
@@ -134,15 +134,6 @@ class CudaSourcesCompileTest {
             out.add(new Lowered(p, prims, tracedPrims));
         }
         return out;
-    }
-
-    /** A sample's jaxpr, captured constants (a random function's scalars) becoming leading inputs, as jit passes them. */
-    static Jaxpr traceWithConstants(Function<List<Array>, List<Array>> f, ShapedArray... avals) {
-        io.jax4j.core.StagingTrace t = new io.jax4j.core.StagingTrace("sample");
-        List<Array> args = new ArrayList<>();
-        for (ShapedArray a : avals) args.add(t.newArg(a));
-        List<Array> out = t.run(() -> f.apply(args));
-        return t.build(out).jaxpr().constvarsAsInvars();
     }
 
     @Test

@@ -27,6 +27,26 @@ public final class Traced {
         return closed.jaxpr();
     }
 
+    /** The jaxpr of {@code f}, captured constants (e.g. a random function's scalars) becoming leading inputs, as jit passes them. */
+    public static Jaxpr traceWithConstants(Function<List<Array>, List<Array>> f, ShapedArray... avals) {
+        StagingTrace t = new StagingTrace("test");
+        List<Array> args = new ArrayList<>();
+        for (ShapedArray a : avals) args.add(t.newArg(a));
+        List<Array> out = t.run(() -> f.apply(args));
+        return t.build(out).jaxpr().constvarsAsInvars();
+    }
+
+    /** The captured constants of {@code f}'s trace, in the order {@link #traceWithConstants} makes them inputs. */
+    public static List<ArrayImpl> constants(Function<List<Array>, List<Array>> f, ShapedArray... avals) {
+        StagingTrace t = new StagingTrace("test");
+        List<Array> args = new ArrayList<>();
+        for (ShapedArray a : avals) args.add(t.newArg(a));
+        List<Array> out = t.run(() -> f.apply(args));
+        List<ArrayImpl> cs = new ArrayList<>();
+        for (Array c : t.build(out).consts()) cs.add((ArrayImpl) c);
+        return cs;
+    }
+
     public static ShapedArray f32(int... dims) { return ShapedArray.of(DType.F32, dims); }
 
     public static ShapedArray f64(int... dims) { return ShapedArray.of(DType.F64, dims); }

@@ -17,6 +17,7 @@ import io.jax4j.xla.cuda.LaunchPlan.Command;
 import io.jax4j.xla.cuda.LaunchPlan.InArena;
 import io.jax4j.xla.cuda.LaunchPlan.InputBuffer;
 import io.jax4j.xla.cuda.LaunchPlan.OutputBuffer;
+import io.jax4j.xla.internal.KernelPlan;
 import io.jax4j.xla.internal.Lowering.Program;
 import io.jax4j.xla.internal.MemoryPlan;
 import io.jax4j.xla.internal.MemoryPlan.Kind;
@@ -87,14 +88,20 @@ final class CudaExecutable implements Executable {
         CachingAllocator alloc = dev.allocator;
         long a = arena;
         CLEANER.register(this, () -> alloc.free(a));
-        if (!program.kernelOfStep().isEmpty()) {
+        if (program.hasKernels()) {
             byte[] image = dev.images.image(program, dev);
             MemorySegment segment = Arena.global().allocate(image.length + 1L);
             MemorySegment.copy(image, 0, segment, JAVA_BYTE, 0, image.length);
             MemorySegment module = dev.driver.loadModule(segment, "loading the kernels of " + program.name());
             for (var k : program.kernels()) functions.put(k.name(), dev.driver.function(module, k.name(), "loading " + program.name()));
+            for (var st : program.plan().steps()) {
+                if (st instanceof KernelPlan.Native n) functions.put(n.name(), dev.driver.function(module, n.name(), "loading " + program.name()));
+            }
         }
     }
+
+    /** The ops of this program that run on the host (no GPU kernel yet), in order. */
+    List<String> hostOps() { return plan.hostOps(); }
 
     /** Calls so far, bodies replayed from a graph, graphs captured (tests and the debug output). */
     synchronized long[] counts() { return new long[]{calls, replays, captures}; }

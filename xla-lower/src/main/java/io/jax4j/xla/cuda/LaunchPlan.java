@@ -12,6 +12,7 @@ import io.jax4j.xla.internal.KernelPlan;
 import io.jax4j.xla.internal.Lowering.Program;
 import io.jax4j.xla.internal.MemoryPlan;
 import io.jax4j.xla.internal.MemoryPlan.Kind;
+import io.jax4j.xla.internal.NativeKernels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -147,9 +148,16 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
                 }
                 case KernelPlan.Gemm g -> gemm(g.eqn(), mem, cmds);
                 case KernelPlan.Host h -> cmds.add(new Host(s, h.eqn()));
-                // the cpu backend's native kernels (pooling, threefry) and im2col convolutions have no
-                // CUDA kernels yet: on the GPU they run as host ops (see docs/gpu.md)
-                case KernelPlan.Native nat -> cmds.add(new Host(s, nat.eqn()));
+                case KernelPlan.Native nat -> {
+                    // pooling windows and their gradients, threefry: one dedicated kernel each
+                    if (NativeKernels.scatters(nat.eqn())) {
+                        Var out = nat.eqn().outvars().head();
+                        cmds.add(new Zero(mem.slotOf.get(out), bytes(out.aval())));
+                    }
+                    CudaDialect.LaunchShape shape = CudaDialect.gridFor(NativeKernels.iterations(nat.eqn()), sms);
+                    cmds.add(new Launch(nat.name(), shape.grid(), shape.block()));
+                }
+                // convolutions have no CUDA kernels yet: on the GPU they run as host ops (see docs/gpu.md)
                 case KernelPlan.Conv c -> cmds.add(new Host(s, c.eqn()));
                 case KernelPlan.Alias a -> { }
             }

@@ -266,6 +266,26 @@ public final class CudaDialect implements Dialect {
         };
     }
 
+    /** A grid-stride loop: the launch ({@link #gridFor}) covers the iterations with the device's threads. */
+    @Override
+    public String independentLoop(String var, long n) {
+        return "for (long long " + var + " = (long long) blockIdx.x * blockDim.x + threadIdx.x; " + var + " < " + n + "LL; "
+                + var + " += (long long) gridDim.x * blockDim.x) {";
+    }
+
+    /** Overlapping windows of select_and_scatter_add add to one element from several threads. */
+    @Override
+    public String sharedAdd(String target, String value) { return "atomicAdd(&" + target + ", " + value + ");"; }
+
+    @Override
+    public boolean zeroesScatterOutput() { return false; }
+
+    @Override
+    public boolean channelAccumulators() { return false; }
+
+    /** The launch of a dedicated kernel over {@code n} independent iterations on a device with {@code sms} multiprocessors. */
+    public static LaunchShape gridFor(long n, int sms) { return new LaunchShape(blocksFor(n, Math.max(1, sms) * 16), BLOCK); }
+
     /** Convolutions run as host ops on the cuda backend (no device kernels yet). */
     @Override
     public boolean convolutionKernels() { return false; }

@@ -62,6 +62,23 @@ public interface Dialect {
      */
     default boolean renderLoops(StringBuilder sb, KernelIR.Kernel k, CStyleRenderer r) { return false; }
 
+    /**
+     * The header of a loop over {@code n} independent iterations of {@code var} in a dedicated
+     * kernel ({@link NativeKernels}): sequential in C (after {@link #parallelFor}), grid-stride on a GPU.
+     */
+    default String independentLoop(String var, long n) {
+        return "for (long " + var + " = 0; " + var + " < " + n + "L; " + var + "++) {";
+    }
+
+    /** {@code target += value}, where other iterations of an {@link #independentLoop} may add to the same target. */
+    default String sharedAdd(String target, String value) { return target + " += " + value + ";"; }
+
+    /** Whether select_and_scatter_add's kernel zeroes its output itself (else the backend fills it with zeros before the launch). */
+    default boolean zeroesScatterOutput() { return true; }
+
+    /** Whether a pooling kernel may keep a vector of per-channel accumulators (registers and cache on a CPU; too large for a GPU thread). */
+    default boolean channelAccumulators() { return true; }
+
     /** Whether the backend runs convolutions with the generated kernels of {@link ConvSpec} (else they are host ops, and not rendered). */
     default boolean convolutionKernels() { return true; }
 }

@@ -57,7 +57,7 @@ public final class NativeKernels {
         sb.append(ptr(d, DType.U32, "y0", out[0], true)).append(ptr(d, DType.U32, "y1", out[1], true));
         String par = d.parallelFor(y.size() * 40);
         if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-        sb.append("    for (long i = 0; i < ").append(y.size()).append("L; i++) {\n");
+        sb.append("    ").append(d.independentLoop("i", y.size())).append('\n');
         String[] ix = new String[4];
         for (int i = 0; i < 4; i++) ix[i] = e.inputs().get(i).aval().ndim() == 0 ? "0" : "i";
         sb.append("        const uint32_t ks0 = k0[").append(ix[0]).append("], ks1 = k1[").append(ix[1]).append("], ks2 = ks0 ^ ks1 ^ 0x1BD11BDAu;\n");
@@ -130,14 +130,14 @@ public final class NativeKernels {
         String acc = op.equals("reduce_window_sum") && f ? "double" : op.equals("reduce_window_sum") ? "int64_t" : ty;
         StringBuilder sb = new StringBuilder(d.signature(name)).append(" {\n");
         int nd = x.ndim(), last = nd - 1;
-        if (nd >= 2 && passThrough(p, last, x.dim(last), y.dim(last)) && y.dim(last) <= 4096 && y.dim(last) >= 4) {
+        if (d.channelAccumulators() && nd >= 2 && passThrough(p, last, x.dim(last), y.dim(last)) && y.dim(last) <= 4096 && y.dim(last) >= 4) {
             // channels innermost and not windowed: a vector of accumulators per output row, contiguous loads
             int c = y.dim(last);
             int[] xs = java.util.Arrays.copyOf(x.dims(), last), ys = java.util.Arrays.copyOf(y.dims(), last);
             sb.append(ptr(d, t, "x", in[0], false)).append(ptr(d, t, "y", out[0], true));
             String par = d.parallelFor(y.size() * Math.max(1, windowSize(p)));
             if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-            sb.append("    for (long o = 0; o < ").append(y.size() / c).append("L; o++) {\n");
+            sb.append("    ").append(d.independentLoop("o", y.size() / c)).append('\n');
             decode(sb, ys, "        ");
             sb.append("        ").append(acc).append(" acc[").append(c).append("];\n");
             sb.append("        for (long c = 0; c < ").append(c).append("; c++) acc[c] = ").append(identity).append(";\n");
@@ -150,7 +150,7 @@ public final class NativeKernels {
         sb.append(ptr(d, t, "x", in[0], false)).append(ptr(d, t, "y", out[0], true));
         String par = d.parallelFor(y.size() * Math.max(1, windowSize(p)));
         if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-        sb.append("    for (long o = 0; o < ").append(y.size()).append("L; o++) {\n");
+        sb.append("    ").append(d.independentLoop("o", y.size())).append('\n');
         decode(sb, y.dims(), "        ");
         sb.append("        ").append(acc).append(" acc = ").append(identity).append(";\n");
         windowLoops(sb, p, x.dims(), y.dims(), "{ const " + acc + " v = x[src]; " + combine + " }", 2);
@@ -207,19 +207,31 @@ public final class NativeKernels {
             int reach = (sp.window().windowDimensions().get(a) - 1) * sp.window().windowDilation().get(a) + 1;
             overlapping |= reach > sp.window().windowStrides().get(a) || sp.window().baseDilation().get(a) != 1;
         }
-        if (!gather) sb.append("    for (long q = 0; q < ").append(x.size()).append("L; q++) y[q] = 0;\n");
+        if (!gather && d.zeroesScatterOutput()) sb.append("    for (long q = 0; q < ").append(x.size()).append("L; q++) y[q] = 0;\n");
         String par = gather || !overlapping ? d.parallelFor(windowed.size() * Math.max(1, windowSize(sp.window()))) : "";
         if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-        sb.append("    for (long o = 0; o < ").append(windowed.size()).append("L; o++) {\n");
+        sb.append("    ").append(d.independentLoop("o", windowed.size())).append('\n');
         decode(sb, windowed.dims(), "        ");
         sb.append("        long best = -1; ").append(ty).append(" bv = 0;\n");
         windowLoops(sb, sp.window(), x.dims(), windowed.dims(),
                 "{ const " + ty + " v = x[src]; if (best < 0 || " + better + " || (v != v && bv == bv)) { best = src; bv = v; } }", 2);
         if (gather) sb.append("        y[o] = best < 0 ? (").append(ty).append(") 0 : s[best];\n");
-        else sb.append("        if (best >= 0) y[best] += s[o];\n");
+        else sb.append("        if (best >= 0) ").append(overlapping ? d.sharedAdd("y[best]", "s[o]") : "y[best] += s[o];").append('\n');
         sb.append("    }\n}\n");
         return sb.toString();
     }
+
+    /** The iterations of the kernel's independent loop (a GPU launch covers them). */
+    public static long iterations(Eqn e) {
+        return switch (e.primitive().name()) {
+            case "select_and_gather_add" -> e.outvars().head().aval().size();
+            case "select_and_scatter_add" -> e.inputs().get(0).aval().size();
+            default -> e.outvars().head().aval().size();
+        };
+    }
+
+    /** Whether the kernel of {@code e} adds into its output, which must be zeros first. */
+    public static boolean scatters(Eqn e) { return e.primitive().name().equals("select_and_scatter_add"); }
 
     /** The number of window positions per output element (for work estimates). */
     static long work(Eqn e) {

@@ -111,6 +111,30 @@ class CudaStandInTest {
     }
 
     @Test
+    void poolingItsGradientsAndRandomBitsRunAsDeviceKernels() {
+        CudaStandIn.device();
+        io.vavr.Function1<Array, Array> pooled = t -> Np.sum(Np.tanh(io.jax4j.Pooling.maxPool(t, new int[]{2, 2}, new int[]{2, 2}, "VALID")))
+                .add(Np.sum(Np.tanh(io.jax4j.Pooling.avgPool(t, new int[]{3, 3}, new int[]{1, 1}, "SAME"))));
+        Function<List<Array>, List<Array>> f = xs -> List.of(
+                io.jax4j.Pooling.maxPool(xs.get(0), new int[]{3, 3}, new int[]{1, 1}, "SAME"),     // overlapping windows
+                io.jax4j.autodiff.Jax.grad(pooled).apply(xs.get(0)),
+                io.jax4j.autodiff.Jax.grad((io.vavr.Function1<Array, Array>) t -> Np.sum(io.jax4j.Pooling.maxPool(t, new int[]{3, 3},
+                        new int[]{1, 1}, "SAME"))).apply(xs.get(0)),                                   // scatter with overlaps
+                io.jax4j.Random.bernoulli(xs.get(1), 0.3, 2, 40), io.jax4j.Random.uniform(xs.get(1), 7));
+        ShapedArray img = f32(2, 8, 8, 16), key = ShapedArray.of(io.jax4j.DType.U32, 2);
+        Jaxpr j = Traced.traceWithConstants(f, img, key);
+        CudaExecutable exe = (CudaExecutable) backend.compile(j, new boolean[j.invars().size()], "pool");
+        assertEquals(List.of(), exe.hostOps(), "every op on the device");
+        // the captured constants lead, then the image and the key
+        List<ArrayImpl> args = new java.util.ArrayList<>(Traced.constants(f, img, key));
+        args.add(random(img, 4));
+        args.add((ArrayImpl) io.jax4j.Random.key(9));
+        List<Array> want = ReferenceBackend.INSTANCE.compile(j, new boolean[args.size()], "ref").execute(args);
+        List<Array> got = exe.execute(args);
+        for (int k = 0; k < want.size(); k++) assertArrayEquals(want.get(k).toDoubleArray(), got.get(k).toDoubleArray(), 1e-4, "output " + k);
+    }
+
+    @Test
     void aDonatedBufferBecomesTheOutput() {
         CudaStandIn.device();
         Function<List<Array>, List<Array>> f = xs -> List.of(Lax.sub(xs.get(0), Lax.mulScalar(xs.get(1), 0.5)));
