@@ -79,6 +79,9 @@ public final class CheckpointManager implements AutoCloseable {
     /** Whether this manager holds the directory's writer lock (false: it can only list and restore). */
     public boolean isWriter() { return writeRefusal == null; }
 
+    /** Why this manager cannot write (who holds the lock, or a read-only directory); empty for the writer. */
+    public java.util.Optional<String> readOnlyReason() { return java.util.Optional.ofNullable(writeRefusal); }
+
     private void requireWriter(String what) {
         if (writeRefusal != null) {
             throw new CheckpointException("CheckpointManager." + what + ": this manager cannot write to " + store.dir() + ": " + writeRefusal
