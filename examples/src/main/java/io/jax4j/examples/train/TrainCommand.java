@@ -81,6 +81,9 @@ public final class TrainCommand implements CliCommand {
         } catch (CheckpointException e) {
             System.err.println("jax4j train: " + e.getMessage());
             return 1;
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("jax4j train: " + e.getMessage() + " (" + e.getCause() + ")");
+            return 1;
         }
     }
 

@@ -166,7 +166,7 @@ public final class Trainer implements AutoCloseable {
                 startEpoch = meta.get("epoch").intValue();
                 startBatch = meta.get("batch").intValue();
                 if (state.step().intValue() != at || startEpoch * spe + startBatch != at) {
-                    throw new IllegalStateException("--resume: checkpoint " + at + " in " + checkpoints.directory() + " holds step "
+                    throw new IllegalArgumentException("--resume: checkpoint " + at + " in " + checkpoints.directory() + " holds step "
                             + state.step().intValue() + " at epoch " + startEpoch + ", batch " + startBatch + " of " + spe
                             + "; it does not belong to this run: use another --workdir");
                 }
