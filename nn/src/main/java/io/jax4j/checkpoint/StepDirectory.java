@@ -69,6 +69,7 @@ final class StepDirectory {
     private final Path dir;
     private final Consumer<String> warn;
     private boolean locked;
+    private Path heldKey;
 
     StepDirectory(Path dir, Consumer<String> warn) {
         this.dir = dir.normalize();
@@ -128,7 +129,14 @@ final class StepDirectory {
 
     /** Takes the writer lock: null when taken, else who holds it or why it cannot be taken. */
     private String tryLock() {
-        if (!HELD.add(dir)) return "another CheckpointManager of this process (pid " + ProcessHandle.current().pid() + ") writes to it";
+        Path key;
+        try {
+            key = dir.toRealPath();                            // one key however the directory is spelled (links)
+        } catch (IOException e) {
+            key = dir;
+        }
+        if (!HELD.add(key)) return "another CheckpointManager of this process (pid " + ProcessHandle.current().pid() + ") writes to it";
+        heldKey = key;
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
                 try (FileChannel ch = FileChannel.open(lockPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -151,7 +159,7 @@ final class StepDirectory {
         } catch (IOException e) {
             return "the directory is not writable (" + e + ")";
         } finally {
-            if (!locked) HELD.remove(dir);
+            if (!locked) HELD.remove(key);
         }
     }
 
@@ -205,7 +213,7 @@ final class StepDirectory {
         } catch (IOException e) {
             // already gone, or unreadable: the next manager treats it as stale
         } finally {
-            HELD.remove(dir);
+            HELD.remove(heldKey);
         }
     }
 

@@ -130,6 +130,13 @@ class CheckpointHardeningTest {
             assertMessage(e, "CheckpointManager.save", "another CheckpointManager of this process", "close the other one");
             assertEquals(1, second.restoreLatest(small(0)).step().intValue());    // a reader all the same
             first.save(2, small(2));                                              // the writer is undisturbed
+            Path link = Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+            try (var viaLink = Checkpoints.manager(link)) {                        // the same directory by another name
+                assertFalse(viaLink.isWriter());
+            } finally {
+                Files.delete(link);
+            }
+            assertTrue(Files.exists(dir.resolve(StepDirectory.LOCK_FILE)), "the first manager still holds its lock");
         }
         assertFalse(Files.exists(dir.resolve(StepDirectory.LOCK_FILE)), "close releases the lock");
 
