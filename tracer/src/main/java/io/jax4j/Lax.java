@@ -314,8 +314,19 @@ public final class Lax {
         return slice(x, startIndices, limitIndices, ones);
     }
 
-    /** {@code lax.slice}: {@code x[start:limit:stride]} per axis, all static, 0 <= start <= limit <= dim. */
+    /**
+     * {@code lax.slice}: {@code x[start:limit:stride]} per axis, all static, 0 <= start <= limit <= dim.
+     * {@code strides} null is JAX's {@code strides=None}: 1 on every axis.
+     */
     public static Array slice(Array x, int[] startIndices, int[] limitIndices, int[] strides) {
+        if (startIndices == null || limitIndices == null) {
+            throw new IllegalArgumentException("Lax.slice: " + (startIndices == null ? "start_indices" : "limit_indices")
+                    + " is null; give one index per axis of the operand " + (x == null ? "" : x.aval().str()) + " (only strides may be null, for all 1)");
+        }
+        if (strides == null) {
+            strides = new int[startIndices.length];
+            java.util.Arrays.fill(strides, 1);
+        }
         return io.jax4j.prims.Indexing.SLICE.bind1(new io.jax4j.prims.Indexing.SliceParams(Ints.of(startIndices),
                 Ints.of(limitIndices), Ints.of(strides)), x);
     }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The runner on small hand-written fixture files: PASS, FAIL with the error, SKIP with the reason, the summary, the CLI. */
@@ -104,5 +105,88 @@ class ConformanceRunnerTest {
         } finally {
             System.setOut(saved);
         }
+    }
+
+    // ---------------------------------------------------------------- issue 15: a run that checked nothing fails
+
+    Report runQuietly(Path... paths) {
+        return new ConformanceRunner(RunOptions.EAGER).run(List.of(paths), null);
+    }
+
+    static String lines(Report r) {
+        return String.join("\n", r.results().stream().map(CheckResult::line).toList());
+    }
+
+    @Test
+    void anEmptyFileAnUnknownSchemaAndAnEmptyDirectoryFail() throws IOException {
+        Path empty = Files.writeString(dir.resolve("ops_empty.json"), "");
+        Report r = runQuietly(empty);
+        assertTrue(r.failed(), lines(r));
+        assertTrue(lines(r).contains("FAIL ops_empty.json:- the file is empty"), lines(r));
+
+        Path foo = Files.writeString(dir.resolve("ops_foo.json"), "{\"foo\": 1}");
+        r = runQuietly(foo);
+        assertTrue(r.failed(), lines(r));
+        assertTrue(lines(r).contains("FAIL ops_foo.json:- nothing to check") && lines(r).contains("[foo]"), lines(r));
+
+        Path prngFoo = Files.writeString(dir.resolve("prng_foo.json"), "{\"foo\": 1}");    // its one line is a SKIP of 'foo'
+        r = runQuietly(prngFoo);
+        assertTrue(r.failed(), lines(r));
+        assertTrue(lines(r).contains("nothing was checked (1 skipped)"), lines(r));
+
+        Path emptyDir = Files.createDirectory(dir.resolve("fixtures"));
+        Files.writeString(emptyDir.resolve("README.md"), "not a fixture");
+        r = runQuietly(emptyDir);
+        assertTrue(r.failed(), lines(r));
+        assertTrue(lines(r).contains("no fixture files in the directory"), lines(r));
+
+        Path array = Files.writeString(dir.resolve("ops_list.json"), "[1, 2]");
+        r = runQuietly(array);
+        assertTrue(lines(r).contains("FAIL ops_list.json:- not a fixture: the file holds a JSON array"), lines(r));
+
+        PrintStream saved = System.out;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertEquals(1, Jax4jCli.commandLine().execute("conformance", emptyDir.toString()));
+            assertEquals(1, Jax4jCli.commandLine().execute("conformance", foo.toString()));
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    @Test
+    void anAbsentExpectedOutputIsASkipWithItsReason() throws IOException {
+        String noOutput = "{\"name\": \"tanh\", \"inputs\": [" + arr("[1]", "float32", "[0.0]") + "], \"float_inputs\": [0], "
+                + "\"tangents\": [" + arr("[1]", "float32", "[1.0]") + "], \"jvp\": " + arr("[1]", "float32", "[1.0]") + "}";
+        Path p = Files.writeString(dir.resolve("ops_partial.json"), "{\"cases\": [" + noOutput + "]}");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Report r = new ConformanceRunner(RunOptions.EAGER).run(List.of(p), new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("SKIP ops_partial.json:tanh:output the fixture gives no expected 'output' for this case"), out);
+        assertTrue(out.strip().endsWith("1 passed, 0 failed, 1 skipped"), out);
+        assertFalse(r.failed(), out);
+    }
+
+    @Test
+    void aMissingFileIsNoSuchFileWhateverItsName() {
+        Report r = runQuietly(dir.resolve("results.json"), dir.resolve("ops_gone.json"));
+        assertTrue(lines(r).contains("FAIL results.json:- no such file: " + dir.resolve("results.json")), lines(r));
+        assertTrue(lines(r).contains("FAIL ops_gone.json:- no such file"), lines(r));
+        assertFalse(lines(r).contains("unknown fixture kind"), lines(r));
+    }
+
+    @Test
+    void anUnknownBackendIsOneLineAndExitCode2() {
+        PrintStream saved = System.err;
+        var err = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(2, Jax4jCli.commandLine().execute("conformance", "--backend", "nonexistent", dir.toString()));
+        } finally {
+            System.setErr(saved);
+        }
+        String e = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("jax4j conformance: --backend nonexistent: unknown backend"), e);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -41,10 +42,21 @@ import java.util.function.Function;
  * <p>Asynchronous saves: {@code save} converts the state to its state dict on the caller's thread (so
  * traced values are refused at once), then writes on a virtual thread; a new save, a restore and
  * {@link #waitUntilFinished()} first wait for the one in flight. An asynchronous save's error is thrown
- * by the next call of this manager, and by {@link #close()}. One manager writes to a directory at a time.
+ * by the next call of this manager, and by {@link #close()}.
+ *
+ * <p>One manager writes to a directory at a time: opening takes {@code dir/writer.lock} (the owner's
+ * pid; a lock of a dead process is taken over). A manager that cannot take it, because another live
+ * process or another manager of this process holds it or the directory is read-only, still lists and
+ * restores; its {@code save} and {@code delete} throw a {@link CheckpointException} saying who holds the lock.
+ *
+ * <p>A damaged step (a file missing, truncated or corrupt) is a {@link DamagedCheckpointException}
+ * naming it; {@link #restoreLatestIntact(Object)} restores the newest intact step instead, as Orbax
+ * users do by hand.
  */
 public final class CheckpointManager implements AutoCloseable {
     private final StepDirectory store;
+    private final String writeRefusal;
+    private final Consumer<String> warnings;
     private final CheckpointOptions options;
     private final Map<Long, Map<String, Double>> metricsCache = new ConcurrentHashMap<>();
     private Thread inFlight;
@@ -53,9 +65,29 @@ public final class CheckpointManager implements AutoCloseable {
     private boolean closed;
 
     CheckpointManager(Path dir, CheckpointOptions options) {
-        this.store = new StepDirectory(Objects.requireNonNull(dir, "dir is null").toAbsolutePath());
+        this(dir, options, w -> System.err.println("[jax4j] CheckpointManager: warning: " + w));
+    }
+
+    /** A manager whose warnings (a skipped damaged metadata file, a stale lock taken over) go to {@code warnings}. */
+    CheckpointManager(Path dir, CheckpointOptions options, Consumer<String> warnings) {
+        this.warnings = Objects.requireNonNull(warnings, "warnings is null");
+        this.store = new StepDirectory(Objects.requireNonNull(dir, "dir is null").toAbsolutePath(), warnings);
         this.options = Objects.requireNonNull(options, "options is null");
-        store.open();
+        this.writeRefusal = store.open();
+    }
+
+    /** Whether this manager holds the directory's writer lock (false: it can only list and restore). */
+    public boolean isWriter() { return writeRefusal == null; }
+
+    /** Why this manager cannot write (who holds the lock, or a read-only directory); empty for the writer. */
+    public java.util.Optional<String> readOnlyReason() { return java.util.Optional.ofNullable(writeRefusal); }
+
+    private void requireWriter(String what) {
+        if (writeRefusal != null) {
+            throw new CheckpointException("CheckpointManager." + what + ": this manager cannot write to " + store.dir() + ": " + writeRefusal
+                    + ". One CheckpointManager writes to a directory at a time: close the other one (or wait for its process to end),"
+                    + " or use another directory; this manager can still restore");
+        }
     }
 
     public Path directory() { return store.dir(); }
@@ -103,6 +135,7 @@ public final class CheckpointManager implements AutoCloseable {
         checkUsable();
         Objects.requireNonNull(metrics, "metrics is null");
         if (step < 0) throw new IllegalArgumentException("CheckpointManager.save: step must be >= 0, got " + step);
+        requireWriter("save");
         finishInFlight();
         if (!force && step % options.saveIntervalSteps() != 0) return false;
         if (store.isCommitted(step)) {
@@ -144,9 +177,14 @@ public final class CheckpointManager implements AutoCloseable {
         files.put(StepDirectory.METADATA_FILE, metadata.toJson());
         store.writeStep(step, files);
         metricsCache.put(step, metadata.metrics());
-        for (long old : stepsToDelete(store.committedSteps())) {
-            store.deleteStep(old);
-            metricsCache.remove(old);
+        // the step has committed: a failure of the retention below must not make the save look failed
+        try {
+            for (long old : stepsToDelete(store.committedSteps())) {
+                store.deleteStep(old);
+                metricsCache.remove(old);
+            }
+        } catch (RuntimeException e) {
+            warnings.accept("step " + step + " was saved, but deleting older steps failed: " + e.getMessage());
         }
     }
 
@@ -183,8 +221,18 @@ public final class CheckpointManager implements AutoCloseable {
         return options.bestMaximize() ? -v : v;
     }
 
+    /** The step's keep-best metric; null when it has none or its metadata is unreadable (a warning; the step is then kept). */
     private Double metricOf(long step) {
-        Map<String, Double> m = metricsCache.computeIfAbsent(step, s -> readMetadata(s).metrics());
+        Map<String, Double> m = metricsCache.get(step);
+        if (m == null) {
+            try {
+                m = readMetadata(step).metrics();
+            } catch (CheckpointException e) {
+                warnings.accept("keep-best cannot rank step " + step + " (" + e.getMessage() + "); it is kept and the other steps are ranked");
+                m = Map.of();
+            }
+            metricsCache.put(step, m);
+        }
         return m.get(options.bestMetric());
     }
 
@@ -219,11 +267,85 @@ public final class CheckpointManager implements AutoCloseable {
         }
     }
 
-    /** {@link #restore(long, Object)} of the latest step. */
+    /**
+     * {@link #restore(long, Object)} of the latest step.
+     *
+     * @throws DamagedCheckpointException naming the step when the latest step is damaged, and the newest
+     *                                    intact one that {@link #restoreLatestIntact(Object)} would restore
+     */
     public <T> T restoreLatest(T target) {
         OptionalLong latest = latestStep();
         if (latest.isEmpty()) throw new CheckpointException("CheckpointManager.restoreLatest: " + store.dir() + " holds no committed step");
-        return restore(latest.getAsLong(), target);
+        long step = latest.getAsLong();
+        try {
+            return restore(step, target);
+        } catch (DamagedCheckpointException e) {
+            List<Long> older = allSteps().stream().filter(s -> s < step).toList();
+            String fallback = older.isEmpty() ? "there is no older step"
+                    : "restoreLatestIntact(target) restores the newest intact one of the older steps " + older;
+            throw new DamagedCheckpointException(step, "CheckpointManager.restoreLatest: the latest step " + step + " is damaged: "
+                    + e.getMessage() + "; " + fallback, e);
+        }
+    }
+
+    /**
+     * A restored state and where it came from.
+     *
+     * @param step    the step restored: the newest intact one
+     * @param state   the target filled with its values
+     * @param damaged the newer steps passed over, each with what is wrong with it (empty when the latest step was intact)
+     */
+    public record Restored<T>(long step, T state, Map<Long, String> damaged) {
+        public Restored {
+            damaged = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(damaged));
+        }
+    }
+
+    /**
+     * Orbax's manual fallback as one call: restores the newest step whose files are intact (its metadata
+     * and state read back), passing over damaged newer steps and saying which and why. A step that reads
+     * back but does not fit the target is an error, not a reason to fall back.
+     *
+     * @throws CheckpointException when there is no committed step, every step is damaged, or the newest intact step does not fit
+     */
+    public <T> Restored<T> restoreLatestIntact(T target) {
+        List<Long> steps = allSteps();
+        if (steps.isEmpty()) throw new CheckpointException("CheckpointManager.restoreLatestIntact: " + store.dir() + " holds no committed step");
+        var damaged = new LinkedHashMap<Long, String>();
+        for (long step : steps.reversed()) {
+            try {
+                metadata(step);
+                return new Restored<>(step, restore(step, target), damaged);
+            } catch (DamagedCheckpointException e) {
+                damaged.put(step, e.getMessage());
+            }
+        }
+        throw new DamagedCheckpointException(steps.getLast(), "CheckpointManager.restoreLatestIntact: every step in " + store.dir()
+                + " is damaged: " + damaged, null);
+    }
+
+    /** Deletes the committed step {@code step} (Orbax's {@code delete}). */
+    public synchronized void delete(long step) {
+        checkUsable();
+        requireWriter("delete");
+        finishInFlight();
+        requireStep(step, "delete");
+        store.deleteStep(step);
+        metricsCache.remove(step);
+    }
+
+    /**
+     * Moves the committed step {@code step} out of the listing without deleting its files, to
+     * {@code dir/<step>.damaged}: for a damaged step that a resumed run would otherwise save over.
+     * Returns the path it now has.
+     */
+    public synchronized Path moveAside(long step) {
+        checkUsable();
+        requireWriter("moveAside");
+        finishInFlight();
+        requireStep(step, "moveAside");
+        metricsCache.remove(step);
+        return store.quarantine(step);
     }
 
     /** The saved state dict of step {@code step}: nested unmodifiable maps in file order, array and number leaves. */
@@ -233,17 +355,16 @@ public final class CheckpointManager implements AutoCloseable {
         finishInFlight();
         requireStep(step, "restore");
         Object raw;
+        Path file = store.stepPath(step).resolve(StepDirectory.STATE_FILE);
         try {
             raw = FlaxSerialization.fromBytes(store.read(step, StepDirectory.STATE_FILE));
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (SerializationException e) {
-            throw new CheckpointException("CheckpointManager.restore: " + store.stepPath(step).resolve(StepDirectory.STATE_FILE)
-                    + " is damaged: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new DamagedCheckpointException(step, "CheckpointManager.restore: step " + step + " is damaged: " + file
+                    + " cannot be read back: " + e.getMessage(), e);
         }
         if (!(raw instanceof Map<?, ?> m)) {
-            throw new CheckpointException("CheckpointManager.restore: step " + step + " holds a " + (raw == null ? "null" : raw.getClass().getSimpleName())
-                    + ", not a state dict (a map); was it written by CheckpointManager.save?");
+            throw new DamagedCheckpointException(step, "CheckpointManager.restore: step " + step + " is damaged: " + file + " holds a "
+                    + (raw == null ? "null" : raw.getClass().getSimpleName()) + ", not a state dict (a map); was it written by CheckpointManager.save?", null);
         }
         return (Map<String, Object>) m;
     }
@@ -256,8 +377,12 @@ public final class CheckpointManager implements AutoCloseable {
     }
 
     private CheckpointMetadata readMetadata(long step) {
-        return CheckpointMetadata.fromJson(store.read(step, StepDirectory.METADATA_FILE),
-                store.stepPath(step).resolve(StepDirectory.METADATA_FILE).toString());
+        String where = store.stepPath(step).resolve(StepDirectory.METADATA_FILE).toString();
+        try {
+            return CheckpointMetadata.fromJson(store.read(step, StepDirectory.METADATA_FILE), where);
+        } catch (RuntimeException e) {
+            throw new DamagedCheckpointException(step, "CheckpointManager: step " + step + " is damaged: " + e.getMessage(), e);
+        }
     }
 
     private void requireStep(long step, String what) {
@@ -274,7 +399,11 @@ public final class CheckpointManager implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        finishInFlight();
+        try {
+            finishInFlight();
+        } finally {
+            store.unlock();
+        }
     }
 
     private void checkUsable() {

@@ -17,11 +17,21 @@ public final class Checkpoints {
     private Checkpoints() {}
 
     /**
-     * A manager of {@code dir} (created if absent). Leftover {@code .tmp-} directories of saves that were
-     * killed before they committed are deleted; the committed steps are untouched.
+     * A manager of {@code dir} (created if absent). It takes the directory's writer lock when it can; then
+     * the leftover {@code <step>.tmp-<uuid>} directories of saves that were killed before they committed
+     * are deleted; the committed steps and any other file are untouched.
      */
     public static CheckpointManager manager(Path dir, CheckpointOptions options) {
         return new CheckpointManager(dir, options);
+    }
+
+    /**
+     * The committed steps in {@code dir}, ascending, read without opening a manager: nothing is created,
+     * locked or cleaned. Empty when {@code dir} does not exist.
+     */
+    public static java.util.List<Long> committedSteps(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) return java.util.List.of();
+        return new StepDirectory(dir.toAbsolutePath(), w -> {}).committedSteps();
     }
 
     /** {@link #manager(Path, CheckpointOptions)} with {@link CheckpointOptions#defaults()}: keep every step, save synchronously. */

@@ -14,6 +14,8 @@
  *   100/commit_success.txt   the commit marker, written last
  *   200/...
  *   300.tmp-&lt;uuid&gt;/          a save in progress, or the leftover of a killed one: never listed, deleted on open
+ *                            by the writer (only this exact name pattern; nothing else in dir is ever deleted)
+ *   writer.lock              "pid N": the one process whose manager writes here (a dead pid's lock is taken over)
  * </pre>
  *
  * <p>The invariants:

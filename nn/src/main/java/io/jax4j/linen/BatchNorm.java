@@ -27,8 +27,9 @@ public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, do
             int[] reductionAxes = Normalization.complement(x.ndim(), featureAxes);
             int[] featureShape = new int[featureAxes.length];
             for (int i = 0; i < featureAxes.length; i++) featureShape[i] = x.dim(featureAxes[i]);
-            VariableRef raMean = variable("batch_stats", "mean", () -> Array.zeros(featureShape));
-            VariableRef raVar = variable("batch_stats", "var", () -> Array.ones(featureShape));
+            String what = "the feature axes " + java.util.Arrays.toString(featureAxes) + " of the input " + x.aval().str();
+            VariableRef raMean = variable("batch_stats", "mean", () -> Array.zeros(featureShape)).requireShape(featureShape, what);
+            VariableRef raVar = variable("batch_stats", "var", () -> Array.ones(featureShape)).requireShape(featureShape, what);
             Array mean, var;
             if (useRa) {
                 mean = raMean.value();

@@ -12,6 +12,13 @@ import io.jax4j.Np;
 public record Dense(int features, boolean useBias, Init.Initializer kernelInit, Init.Initializer biasInit, String name)
         implements Module, Layer {
 
+    public Dense {
+        if (features < 1) {
+            throw new IllegalArgumentException("Dense" + (name == null ? "" : " '" + name + "'") + ": features must be a positive number of outputs, got "
+                    + features + (features == 0 ? " (was Builder.features(...) called?)" : ""));
+        }
+    }
+
     public Dense(int features) { this(features, true, Init.lecunNormal(), Init.zeros(), null); }
 
     public static Builder builder() { return new Builder(); }
@@ -19,6 +26,10 @@ public record Dense(int features, boolean useBias, Init.Initializer kernelInit, 
     @Override
     public Array call(Array x) {
         return compact(() -> {
+            if (x.ndim() == 0) {
+                throw new IllegalArgumentException("Dense(" + features + ")" + (name == null ? "" : " '" + name + "'") + ": the input is the scalar "
+                        + x.aval().str() + " but Dense contracts the input's last axis; give an input of rank >= 1, e.g. x.reshape(1)");
+            }
             int in = x.dim(-1);
             Array kernel = param("kernel", kernelInit, in, features);
             Array y = Lax.dotGeneral(x, kernel, new int[]{x.ndim() - 1}, new int[]{0}, new int[0], new int[0]);

@@ -17,6 +17,14 @@ public final class ModuleErrors {
         }
     }
 
+    /** A non-param variable ({@code batch_stats}, ...) exists with another shape than the module needs. */
+    public static final class ScopeVariableShapeError extends Jax4jException {
+        public ScopeVariableShapeError(String keyPath, int[] expected, String actual, String what) {
+            super("Variable " + keyPath + " is " + actual + " but the module needs shape " + Arrays.toString(expected)
+                    + " (" + what + "). The variables belong to another model, or were made for inputs of another shape.");
+        }
+    }
+
     public static final class ScopeParamNotFoundError extends Jax4jException {
         public ScopeParamNotFoundError(String param, String path) {
             super("Could not find parameter named \"" + param + "\" in scope \"" + path

@@ -20,4 +20,23 @@ public final class VariableRef {
     public void set(Array value) { scope.putVariable(collection, name, value); }
 
     public boolean isMutable() { return scope.isMutableCollection(collection); }
+
+    /** The key path of the variable in the variables, e.g. {@code batch_stats/BatchNorm_0/mean}. */
+    public String keyPath() {
+        String p = scope.pathText();
+        return collection + (p.equals("/") ? "" : p) + "/" + name;
+    }
+
+    /**
+     * This variable, after checking that it is an array of {@code shape} ({@code what} says where the
+     * shape comes from); otherwise a {@link ModuleErrors.ScopeVariableShapeError} naming its key path.
+     */
+    public VariableRef requireShape(int[] shape, String what) {
+        Object v = scope.getVariable(collection, name);
+        if (!(v instanceof Array a) || !java.util.Arrays.equals(a.shape(), shape)) {
+            String got = v instanceof Array a ? a.aval().str() : v == null ? "null" : v.getClass().getSimpleName();
+            throw new ModuleErrors.ScopeVariableShapeError(keyPath(), shape, got, what);
+        }
+        return this;
+    }
 }

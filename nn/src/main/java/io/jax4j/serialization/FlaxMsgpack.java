@@ -49,6 +49,12 @@ final class FlaxMsgpack {
     /** Flax's {@code MAX_CHUNK_SIZE}: arrays of more bytes than this are split into chunks. */
     static final long MAX_CHUNK_SIZE = 1L << 30;
 
+    /**
+     * The deepest nesting of maps and lists the decoder reads (a Flax state dict is a few levels deep):
+     * deeper input is refused rather than overflowing the stack.
+     */
+    static final int MAX_DEPTH = 256;
+
     private FlaxMsgpack() {}
 
     // ---- decoding
@@ -57,7 +63,7 @@ final class FlaxMsgpack {
     static Object decode(byte[] bytes, boolean unchunk) {
         try (MessageUnpacker in = MessagePack.newDefaultUnpacker(bytes)) {
             if (!in.hasNext()) throw new SerializationException("FlaxSerialization.fromBytes: the input is empty (0 bytes)");
-            Object value = new Decoder(in, unchunk).read(new ArrayList<>(), true);
+            Object value = new Decoder(in, unchunk, bytes.length).read(new ArrayList<>(), true);
             if (in.hasNext()) {
                 throw new SerializationException("FlaxSerialization.fromBytes: " + (bytes.length - in.getTotalReadBytes())
                         + " bytes follow the msgpack value (" + in.getTotalReadBytes() + " bytes); the input is not one Flax state dict");
@@ -69,7 +75,38 @@ final class FlaxMsgpack {
         }
     }
 
-    private record Decoder(MessageUnpacker in, boolean reassemble) {
+    /**
+     * Every length the input claims (entries of a list or map, bytes of a string, bin or ext payload) is
+     * checked against the bytes left before anything is allocated, and nesting against {@link #MAX_DEPTH}:
+     * crafted input is a {@link SerializationException}, never an OutOfMemoryError or StackOverflowError.
+     */
+    private record Decoder(MessageUnpacker in, boolean reassemble, long total) {
+
+        private long left() { return total - in.getTotalReadBytes(); }
+
+        /** {@code n} entries of at least {@code minBytes} bytes each must fit in the bytes left. */
+        private int entries(int n, int minBytes, String what, List<String> path) {
+            if ((long) n * minBytes > left()) {
+                throw new SerializationException("FlaxSerialization.fromBytes: malformed msgpack input of " + total + " bytes (truncated or corrupt): at "
+                        + StateDicts.describe(path) + " a msgpack " + what + " claims " + n + " entries but only " + left() + " bytes are left");
+            }
+            return n;
+        }
+
+        private byte[] payload(int length, String what, List<String> path) throws IOException {
+            if (length > left()) {
+                throw new SerializationException("FlaxSerialization.fromBytes: malformed msgpack input of " + total + " bytes (truncated or corrupt): at "
+                        + StateDicts.describe(path) + " a msgpack " + what + " claims " + length + " bytes but only " + left() + " are left");
+            }
+            return in.readPayload(length);
+        }
+
+        private void enter(List<String> path) {
+            if (path.size() >= MAX_DEPTH) {
+                throw new SerializationException("FlaxSerialization.fromBytes: at " + StateDicts.describe(path.subList(0, 8)) + "... the maps and lists nest deeper than "
+                        + MAX_DEPTH + " levels; a Flax state dict is a few levels deep: the input is corrupt or not a state dict");
+            }
+        }
 
         /** Reads the next value at {@code path}; {@code viaMaps} is true while no list lies above it. */
         Object read(List<String> path, boolean viaMaps) throws IOException {
@@ -79,8 +116,8 @@ final class FlaxMsgpack {
                 case BOOLEAN -> in.unpackBoolean();
                 case INTEGER -> readInteger(format);
                 case FLOAT -> format == MessageFormat.FLOAT32 ? (Object) in.unpackFloat() : (Object) in.unpackDouble();
-                case STRING -> utf8(in.readPayload(in.unpackRawStringHeader()), path);
-                case BINARY -> in.readPayload(in.unpackBinaryHeader());
+                case STRING -> utf8(payload(in.unpackRawStringHeader(), "string", path), path);
+                case BINARY -> payload(in.unpackBinaryHeader(), "bin", path);
                 case ARRAY -> readList(path);
                 case MAP -> readMap(path, viaMaps);
                 case EXTENSION -> readExtension(path);
@@ -96,7 +133,8 @@ final class FlaxMsgpack {
         }
 
         private List<Object> readList(List<String> path) throws IOException {
-            int n = in.unpackArrayHeader();
+            enter(path);
+            int n = entries(in.unpackArrayHeader(), 1, "array", path);
             var out = new ArrayList<>(Math.min(n, 1 << 16));
             for (int i = 0; i < n; i++) {
                 path.add(Integer.toString(i));
@@ -107,7 +145,8 @@ final class FlaxMsgpack {
         }
 
         private Object readMap(List<String> path, boolean viaMaps) throws IOException {
-            int n = in.unpackMapHeader();
+            enter(path);
+            int n = entries(in.unpackMapHeader(), 2, "map", path);
             var out = LinkedHashMap.<String, Object>newLinkedHashMap(Math.min(n, 1 << 16));
             for (int i = 0; i < n; i++) {
                 MessageFormat keyFormat = in.getNextFormat();
@@ -116,7 +155,7 @@ final class FlaxMsgpack {
                             + " a map key is a msgpack " + keyFormat.getValueType().name().toLowerCase()
                             + "; a Flax state dict has string keys only");
                 }
-                String key = utf8(in.readPayload(in.unpackRawStringHeader()), path);
+                String key = utf8(payload(in.unpackRawStringHeader(), "map key", path), path);
                 if (out.containsKey(key)) {
                     throw new SerializationException("FlaxSerialization.fromBytes: at " + StateDicts.describe(path)
                             + " the key '" + key + "' appears twice");
@@ -131,7 +170,7 @@ final class FlaxMsgpack {
 
         private Object readExtension(List<String> path) throws IOException {
             ExtensionTypeHeader header = in.unpackExtensionTypeHeader();
-            byte[] payload = in.readPayload(header.getLength());
+            byte[] payload = payload(header.getLength(), "extension", path);
             return switch (header.getType()) {
                 case EXT_NDARRAY -> ndarray(payload, path, false);
                 case EXT_NPSCALAR -> ndarray(payload, path, true);
@@ -160,14 +199,18 @@ final class FlaxMsgpack {
         try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload)) {
             if (in.unpackArrayHeader() != 3) throw new SerializationException(where + " is not a [shape, dtype, bytes] triple");
             int ndim = in.unpackArrayHeader();
+            if (ndim > payload.length - in.getTotalReadBytes()) {
+                throw new SerializationException(where + " claims " + ndim + " dimensions but its payload has only "
+                        + (payload.length - in.getTotalReadBytes()) + " bytes left; the input is truncated or corrupt");
+            }
             int[] dims = new int[ndim];
             for (int i = 0; i < ndim; i++) {
                 long d = in.unpackLong();
                 if (d < 0 || d > Integer.MAX_VALUE) throw new SerializationException(where + " has dimension " + d + " at axis " + i);
                 dims[i] = (int) d;
             }
-            String dtypeName = new String(readRaw(in), StandardCharsets.UTF_8);
-            byte[] data = readRaw(in);
+            String dtypeName = new String(readRaw(in, payload.length, where), StandardCharsets.UTF_8);
+            byte[] data = readRaw(in, payload.length, where);
             DType dtype = ArrayBytes.fromNumpyName(dtypeName);
             if (dtype == null) {
                 throw new SerializationException(where + " has dtype " + dtypeName
@@ -188,13 +231,18 @@ final class FlaxMsgpack {
     }
 
     /** A str or bin value as bytes (msgpack-python's {@code raw=True}). */
-    private static byte[] readRaw(MessageUnpacker in) throws IOException {
+    private static byte[] readRaw(MessageUnpacker in, long total, String where) throws IOException {
         MessageFormat f = in.getNextFormat();
-        return switch (f.getValueType()) {
-            case STRING -> in.readPayload(in.unpackRawStringHeader());
-            case BINARY -> in.readPayload(in.unpackBinaryHeader());
+        int length = switch (f.getValueType()) {
+            case STRING -> in.unpackRawStringHeader();
+            case BINARY -> in.unpackBinaryHeader();
             default -> throw new SerializationException("expected a str or bin value, got a msgpack " + f.getValueType());
         };
+        if (length > total - in.getTotalReadBytes()) {
+            throw new SerializationException(where + ": a msgpack str or bin value claims " + length + " bytes but only "
+                    + (total - in.getTotalReadBytes()) + " are left; the input is truncated or corrupt");
+        }
+        return in.readPayload(length);
     }
 
     /** {@code _unchunk}: concatenates the chunks and reshapes them to the recorded shape. */

@@ -52,7 +52,7 @@ final class Adafactor {
             return new FactoredState(Array.scalar(0), flat.def().unflatten(rows), flat.def().unflatten(cols), flat.def().unflatten(vs));
         }, (u, s, p) -> {
             if (p == null) throw new IllegalArgumentException("scaleByFactoredRms (adafactor): the params are required; pass them to update(updates, state, params)");
-            var st = (FactoredState) s;
+            var st = Optim.stateOf("scale_by_factored_rms", FactoredState.class, s);
             var flat = Tree.flatten(u);
             var def = flat.def();
             List<Object> vr = def.flattenUpTo(st.vRow()), vc = def.flattenUpTo(st.vCol()), vv = def.flattenUpTo(st.v()), ps = def.flattenUpTo(p);

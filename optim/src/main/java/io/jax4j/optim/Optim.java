@@ -36,8 +36,29 @@ public final class Optim {
         return Tree.<Array>map(f, tree);
     }
 
+    /**
+     * {@code f} leaf by leaf over two trees whose array leaves have equal shapes (the updates and a state
+     * or the params); a leaf of another shape is an error naming its key path and both shapes, instead of
+     * a broadcast error deep inside {@code f}.
+     */
     static Object map2(BiFunction<Array, Array, Array> f, Object a, Object b) {
+        checkLeafShapes(a, b, "optimizer update", "the update (gradient) is", "the matching leaf of the optimizer state or params is");
         return Tree.<Array, Array>map2(f, a, b);
+    }
+
+    private static void checkLeafShapes(Object a, Object b, String fn, String aIs, String bIs) {
+        List<Tree.PathLeaf> as = Tree.flattenWithPath(a);
+        List<Object> bs = Tree.leaves(b);
+        if (as.size() != bs.size()) return;                 // Tree.map2 names the structure difference
+        for (int i = 0; i < as.size(); i++) {
+            if (as.get(i).leaf() instanceof Array x && bs.get(i) instanceof Array y && x.ndim() > 0 && y.ndim() > 0
+                    && !Arrays.equals(x.shape(), y.shape())) {
+                String path = as.get(i).path().toString();
+                throw new IllegalArgumentException(fn + ": at key path " + (path.isEmpty() ? "(the root)" : path) + " " + aIs + " " + x.aval().str()
+                        + " but " + bIs + " " + y.aval().str() + "; each gradient must have its parameter's shape"
+                        + " (was it computed for another model, or transposed?)");
+            }
+        }
     }
 
     static Array w(double v) { return Array.weak(v); }
@@ -62,7 +83,28 @@ public final class Optim {
 
     /** {@code apply_updates}: {@code p + u}, cast back to p's dtype. */
     public static Object applyUpdates(Object params, Object updates) {
-        return map2((p, u) -> p.add(u).astype(p.dtype()), params, updates);
+        checkLeafShapes(params, updates, "apply_updates", "the parameter is", "the update is");
+        return Tree.<Array, Array>map2((p, u) -> p.add(u).astype(p.dtype()), params, updates);
+    }
+
+    /**
+     * The state {@code s} of the transformation {@code fn} as its state type; a state of another type (another
+     * optimizer's, or a chain's list handed to a single transformation) is an error naming both types.
+     */
+    static <S> S stateOf(String fn, Class<S> type, Object s) {
+        if (type.isInstance(s)) return type.cast(s);
+        throw new IllegalArgumentException(fn + ".update: the optimizer state is " + describeState(s) + " but " + fn + " keeps a "
+                + type.getSimpleName() + "; was the state made by another optimizer's init? Pass the state that this optimizer's"
+                + " init(params) returned");
+    }
+
+    /** A state for an error message: its type, and for a chain's list the types of its entries. */
+    static String describeState(Object s) {
+        if (s == null) return "null";
+        if (s instanceof List<?> l) {
+            return "a chain state of " + l.size() + " entries " + l.stream().map(e -> e == null ? "null" : e.getClass().getSimpleName()).toList();
+        }
+        return "a " + s.getClass().getSimpleName();
     }
 
     /** {@code chain}: applies the transformations in order; the state is the list of their states. */
@@ -75,7 +117,11 @@ public final class Optim {
                     return Collections.unmodifiableList(Arrays.asList(states));
                 },
                 (updates, state, params) -> {
-                    List<?> states = (List<?>) state;
+                    if (!(state instanceof List<?> states)) {
+                        throw new IllegalArgumentException("chain.update: the optimizer state is " + describeState(state) + " but this chain of "
+                                + txs.size() + " transformations keeps a list of their " + txs.size() + " states; was the state made by another"
+                                + " optimizer's init? Pass the state that this optimizer's init(params) returned");
+                    }
                     if (states.size() != txs.size()) {
                         throw new IllegalArgumentException("chain.update: the state has " + states.size() + " entries but the chain has "
                                 + txs.size() + " transformations (was it made by this chain's init?)");
@@ -118,7 +164,7 @@ public final class Optim {
     public static GradientTransformation scaleBySchedule(Schedule schedule) {
         Objects.requireNonNull(schedule, "schedule is null");
         return GradientTransformation.of(p -> new ScaleByScheduleState(zeroCount()), (u, s, p) -> {
-            Array count = ((ScaleByScheduleState) s).count();
+            Array count = stateOf("scale_by_schedule", ScaleByScheduleState.class, s).count();
             Array stepSize = schedule.apply(count);
             Object out = map(g -> stepSize.astype(g.dtype()).mul(g), u);
             return new GradientTransformation.Update(out, new ScaleByScheduleState(safeInt32Increment(count)));
@@ -163,7 +209,7 @@ public final class Optim {
         return GradientTransformation.of(
                 p -> new ScaleByAdamState(zeroCount(), map(Np::zerosLike, p), map(Np::zerosLike, p)),
                 (u, s, p) -> {
-                    var st = (ScaleByAdamState) s;
+                    var st = stateOf("scale_by_adam", ScaleByAdamState.class, s);
                     Object mu = updateMoment(u, st.mu(), b1, 1);
                     Object nu = updateMoment(u, st.nu(), b2, 2);
                     Array countInc = safeInt32Increment(st.count());
@@ -188,7 +234,7 @@ public final class Optim {
         return GradientTransformation.of(
                 p -> new ScaleByRmsState(map(x -> Np.fullLike(x, initialScale), p)),
                 (u, s, p) -> {
-                    Object nu = updateMoment(u, ((ScaleByRmsState) s).nu(), decay, 2);
+                    Object nu = updateMoment(u, stateOf("scale_by_rms", ScaleByRmsState.class, s).nu(), decay, 2);
                     Object out = map2((g, n) -> epsInSqrt ? g.div(Np.sqrt(n.add(eps))) : g.div(Np.sqrt(n).add(eps)), u, nu);
                     return new GradientTransformation.Update(out, new ScaleByRmsState(nu));
                 });
@@ -201,7 +247,7 @@ public final class Optim {
         return GradientTransformation.of(
                 p -> new ScaleByRssState(map(x -> Np.fullLike(x, initialAccumulatorValue), p)),
                 (u, s, p) -> {
-                    Object sum = map2((g, t) -> g.mul(g).add(t), u, ((ScaleByRssState) s).sumOfSquares());
+                    Object sum = map2((g, t) -> g.mul(g).add(t), u, stateOf("scale_by_rss", ScaleByRssState.class, s).sumOfSquares());
                     Object inv = map(t -> Np.where(t.gt(0), Lax.rsqrt(t.add(eps)), w(0.0)), sum);
                     return new GradientTransformation.Update(map2(Array::mul, inv, u), new ScaleByRssState(sum));
                 });
@@ -213,7 +259,7 @@ public final class Optim {
         return GradientTransformation.of(
                 p -> new TraceState(map(Np::zerosLike, p)),
                 (u, s, p) -> {
-                    Object trace = map2(f, u, ((TraceState) s).trace());
+                    Object trace = map2(f, u, stateOf("trace", TraceState.class, s).trace());
                     Object out = nesterov ? map2(f, u, trace) : trace;
                     return new GradientTransformation.Update(out, new TraceState(trace));
                 });
@@ -224,7 +270,7 @@ public final class Optim {
         return GradientTransformation.of(
                 p -> new ScaleByLionState(zeroCount(), map(Np::zerosLike, p)),
                 (u, s, p) -> {
-                    var st = (ScaleByLionState) s;
+                    var st = stateOf("scale_by_lion", ScaleByLionState.class, s);
                     Object out = map2((g, m) -> Np.sign(g.mul(1 - b1).add(m.mul(b1))), u, st.mu());
                     Object mu = updateMoment(u, st.mu(), b2, 1);
                     return new GradientTransformation.Update(out, new ScaleByLionState(safeInt32Increment(st.count()), mu));
@@ -236,7 +282,7 @@ public final class Optim {
         return GradientTransformation.of(
                 p -> new EmaState(zeroCount(), map(Np::zerosLike, p)),
                 (u, s, p) -> {
-                    var st = (EmaState) s;
+                    var st = stateOf("ema", EmaState.class, s);
                     Object ema = updateMoment(u, st.ema(), decay, 1);
                     Array countInc = safeInt32Increment(st.count());
                     Object out = debias ? biasCorrection(ema, decay, countInc) : ema;
@@ -349,7 +395,7 @@ public final class Optim {
                 (u, s, p) -> {
                     Object m = resolve(mask, u);
                     Object maskedParams = p == null ? null : maskTree("masked.update", p, m);
-                    var r = inner.update(maskTree("masked.update", u, m), ((MaskedState) s).innerState(), maskedParams);
+                    var r = inner.update(maskTree("masked.update", u, m), stateOf("masked", MaskedState.class, s).innerState(), maskedParams);
                     Object out = Tree.map(xs -> (Boolean) xs.get(0) ? xs.get(1) : xs.get(2), m, r.updates(), u);
                     return new GradientTransformation.Update(out, new MaskedState(r.state()));
                 });
@@ -378,7 +424,7 @@ public final class Optim {
                 },
                 (u, s, p) -> {
                     Object l = checkedLabels(resolve(labels, u), u, txs);
-                    var inner = ((PartitionState) s).innerStates();
+                    var inner = stateOf("multi_transform", PartitionState.class, s).innerStates();
                     var states = new TreeMap<String, Object>();
                     Object out = u;
                     for (var e : txs.entrySet()) {
@@ -451,7 +497,7 @@ public final class Optim {
                     return new InjectHyperparamsState(zeroCount(), frozen, Collections.unmodifiableMap(hs), factory.apply(frozen).init(p));
                 },
                 (u, s, p) -> {
-                    var st = (InjectHyperparamsState) s;
+                    var st = stateOf("inject_hyperparams", InjectHyperparamsState.class, s);
                     DType dt = firstDtype(u);
                     var hp = new TreeMap<String, Array>();
                     st.hyperparams().forEach((k, v) -> hp.put(k, convertFloats(v, dt)));
@@ -496,7 +542,7 @@ public final class Optim {
         return GradientTransformation.of(
                 p -> new ApplyIfFiniteState(zeroCount(), Array.fromLongs(DType.BOOL, new long[]{1}), zeroCount(), inner.init(p)),
                 (u, s, p) -> {
-                    var st = (ApplyIfFiniteState) s;
+                    var st = stateOf("apply_if_finite", ApplyIfFiniteState.class, s);
                     Array bad = Array.scalar(0);
                     for (Array x : Tree.leavesOfType(u, Array.class)) bad = bad.add(Np.sum(Np.logicalNot(Np.isfinite(x))));
                     Array finite = bad.eq(0);

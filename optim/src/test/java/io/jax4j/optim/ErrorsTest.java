@@ -80,4 +80,33 @@ class ErrorsTest {
         contains(assertThrows(IllegalArgumentException.class, () -> state.withHyperparam("lr", Array.scalar(1f))).getMessage(),
                 "unknown hyperparameter 'lr'", "[learning_rate]");
     }
+
+    // ---------------------------------------------------------------- issue 15
+
+    @Test
+    void anotherOptimizersStateNamesBothStateTypes() {
+        Object params = Map.of("w", Array.zeros(3, 4));
+        Object sgdState = Optim.sgd(0.1, 0.9).init(params);
+        var e = assertThrows(IllegalArgumentException.class, () -> Optim.adam(1e-3).update(params, sgdState, params));
+        contains(e.getMessage(), "scale_by_adam.update", "TraceState", "ScaleByAdamState", "another optimizer's init");
+        // a single transformation given a chain's list
+        var list = assertThrows(IllegalArgumentException.class, () -> Optim.scaleByAdam(0.9, 0.999, 1e-8, 0, false).update(params, sgdState, params));
+        contains(list.getMessage(), "a chain state of 2 entries [TraceState, EmptyState]", "ScaleByAdamState");
+        var notAList = assertThrows(IllegalArgumentException.class, () -> Optim.adam(1e-3).update(params, Optim.scaleByAdam(0.9, 0.999, 1e-8, 0, false).init(params), params));
+        contains(notAList.getMessage(), "chain.update", "a ScaleByAdamState", "list of their 2 states");
+    }
+
+    @Test
+    void aGradientOfAnotherShapeNamesTheKeyPathAndBothShapes() {
+        Object params = Map.of("layer", Map.of("kernel", Array.zeros(3, 4), "bias", Array.zeros(4)));
+        Object grads = Map.of("layer", Map.of("kernel", Array.zeros(4, 3), "bias", Array.zeros(4)));
+        for (GradientTransformation tx : List.of(Optim.adam(1e-3), Optim.sgd(0.1, 0.9))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> tx.update(grads, tx.init(params), params));
+            contains(e.getMessage(), "at key path layer.kernel", "f32[4,3]", "f32[3,4]", "parameter's shape");
+        }
+        var plain = Optim.sgd(0.1);
+        var u = plain.update(grads, plain.init(params), params).updates();
+        var e = assertThrows(IllegalArgumentException.class, () -> Optim.applyUpdates(params, u));
+        contains(e.getMessage(), "apply_updates", "at key path layer.kernel", "the parameter is f32[3,4]", "the update is f32[4,3]");
+    }
 }

@@ -185,4 +185,14 @@ class IndexingTest {
         assertEquals(new ShapedArray(DType.I32, io.jax4j.Shape.of(6)), c.aval());
         assertArrayEquals(new double[]{1, 2, 3, 3, 2, 1}, vals(c));
     }
+
+    @Test
+    void sliceTakesNullStridesAsJaxsNone() {
+        Array x = Array.arange(12).reshape(3, 4);
+        Array s = Lax.slice(x, new int[]{1, 1}, new int[]{3, 3}, null);
+        assertArrayEquals(new int[]{2, 2}, s.shape());
+        assertArrayEquals(new int[]{5, 6, 9, 10}, s.toIntArray());
+        var e = assertThrows(IllegalArgumentException.class, () -> Lax.slice(x, null, new int[]{3, 3}, null));
+        assertTrue(e.getMessage().contains("Lax.slice: start_indices is null") && e.getMessage().contains("i32[3,4]"), e.getMessage());
+    }
 }

@@ -70,10 +70,18 @@ public final class ConformanceRunner {
         this.options = options;
     }
 
-    /** Runs every file (directories expanded to their fixture files, sorted) into a new report. */
+    /**
+     * Runs every file (directories expanded to their fixture files, sorted) into a new report. A run
+     * that checked nothing fails: an empty file, a file none of whose fields its suite reads, or a
+     * directory without fixture files is a FAIL line, and a run without a single PASS or FAIL ends with
+     * a FAIL line saying so.
+     */
     public Report run(List<Path> paths, PrintStream out) {
         Report report = new Report(out);
         for (Path p : expand(paths, report)) runFile(p, report);
+        if (report.count(Status.PASS) + report.count(Status.FAIL) == 0) {
+            report.fail("-", "-", "", "nothing was checked (" + report.count(Status.SKIP) + " skipped): a run that checks nothing fails");
+        }
         if (out != null) out.println(report.summary());
         return report;
     }
@@ -88,11 +96,17 @@ public final class ConformanceRunner {
         List<Path> files = new ArrayList<>();
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
+                int before = files.size();
                 try (Stream<Path> s = Files.list(p)) {
                     s.filter(f -> f.getFileName().toString().endsWith(".json") && suiteFor(f.getFileName().toString()) != null)
                             .sorted().forEach(files::add);
                 } catch (IOException e) {
                     report.fail(p.toString(), "-", "", "cannot list the directory: " + e.getMessage());
+                    continue;
+                }
+                if (files.size() == before) {
+                    report.fail(p.toString(), "-", "", "no fixture files in the directory: a fixture file is named "
+                            + suites.stream().map(s -> s.prefix() + "*.json").toList());
                 }
             } else files.add(p);
         }
@@ -101,6 +115,10 @@ public final class ConformanceRunner {
 
     private void runFile(Path p, Report report) {
         String name = p.getFileName().toString();
+        if (!Files.exists(p)) {
+            report.fail(name, "-", "", "no such file: " + p);
+            return;
+        }
         CheckSuite suite = suiteFor(name);
         if (suite == null) {
             report.fail(name, "-", "", "unknown fixture kind: the name must start with one of "
@@ -114,6 +132,22 @@ public final class ConformanceRunner {
             report.fail(name, "-", "", "cannot read " + p + ": " + e.getMessage());
             return;
         }
+        if (root == null || root.isMissingNode()) {
+            report.fail(name, "-", "", "the file is empty: " + p);
+            return;
+        }
+        if (!root.isObject()) {
+            report.fail(name, "-", "", "not a fixture: the file holds a JSON " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", a fixture file holds an object");
+            return;
+        }
+        int before = report.results().size();
         suite.run(new FixtureFile(p, name, root), options, report);
+        if (report.results().size() == before) {
+            var keys = new ArrayList<String>();
+            root.fieldNames().forEachRemaining(keys::add);
+            report.fail(name, "-", "", "nothing to check: none of the fields the " + suite.prefix() + "* suite reads is in the file"
+                    + " (its top-level keys: " + keys + "); is it a fixture of another kind, or of another schema?");
+        }
     }
 }

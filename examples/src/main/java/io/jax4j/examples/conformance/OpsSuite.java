@@ -45,6 +45,7 @@ public final class OpsSuite implements CheckSuite {
 
     private static void runCase(String file, JsonNode c, OpsContext ctx, RunOptions options, Report report) {
         String name = c.path("name").asText("?");
+        if (!c.has("output")) report.skip(file, name, "output", "the fixture gives no expected 'output' for this case");
         OpsCases.OpCase op = OpsCases.CASES.get(name);
         if (op == null) {
             String pending = OpsCases.PENDING.get(name);

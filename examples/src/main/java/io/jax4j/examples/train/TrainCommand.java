@@ -1,5 +1,7 @@
 package io.jax4j.examples.train;
 
+import io.jax4j.checkpoint.CheckpointException;
+import io.jax4j.core.Jax4jException;
 import io.jax4j.examples.cli.CliCommand;
 import io.jax4j.examples.data.DataException;
 import io.jax4j.examples.data.FashionMnist;
@@ -45,8 +47,12 @@ public final class TrainCommand implements CliCommand {
     @Option(names = "--workdir", defaultValue = "./workdir", description = "Checkpoints, metrics.json and curves.png go here (default: ${DEFAULT-VALUE}).")
     Path workdir;
 
-    @Option(names = "--resume", description = "Continue from the latest checkpoint in the workdir.")
+    @Option(names = "--resume", description = "Continue from the latest intact checkpoint in the workdir.")
     boolean resume;
+
+    @Option(names = "--overwrite", description = "Delete the checkpoints, metrics.json and curves.png of an earlier run in the workdir and start afresh"
+            + " (without --resume or --overwrite, a workdir holding checkpoints is refused).")
+    boolean overwrite;
 
     @Option(names = "--data", description = "Directory holding the four Fashion-MNIST .gz files (default: JAX4J_DATA, "
             + FashionMnist.DEBIAN_DIR + ", the jax4j cache; fetched when missing).")
@@ -60,8 +66,9 @@ public final class TrainCommand implements CliCommand {
         PrintStream out = System.out;
         Display display = Display.auto(out);
         try {
-            if (backend != null) Backends.use(backend);
-            TrainConfig config = new TrainConfig(epochs, batchSize, lr, warmupEpochs, momentum, seed, workdir, resume, evalBatchSize, 3);
+            if (backend != null) useBackend(backend);
+            TrainConfig config = new TrainConfig(epochs, batchSize, lr, warmupEpochs, momentum, seed, workdir, resume, evalBatchSize, 3, overwrite);
+            Trainer.checkWorkdir(config);                   // before the data: a refused run costs nothing
             FashionMnist.Splits d = FashionMnist.load(data, display::info);
             display.info("Fashion-MNIST from " + d.dir() + ": " + d.train().size() + " training, " + d.test().size()
                     + " test images; backend " + Backends.current().name() + "; workdir " + workdir.toAbsolutePath().normalize());
@@ -71,6 +78,21 @@ public final class TrainCommand implements CliCommand {
         } catch (DataException | IllegalArgumentException e) {
             System.err.println("jax4j train: " + e.getMessage());
             return 2;
+        } catch (CheckpointException e) {
+            System.err.println("jax4j train: " + e.getMessage());
+            return 1;
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("jax4j train: " + e.getMessage() + " (" + e.getCause() + ")");
+            return 1;
+        }
+    }
+
+    /** {@code --backend NAME}: an unknown or unavailable backend is an option error (exit 2), not a stack trace. */
+    static void useBackend(String name) {
+        try {
+            Backends.use(name);
+        } catch (Jax4jException e) {
+            throw new IllegalArgumentException("--backend " + name + ": " + e.getMessage(), e);
         }
     }
 

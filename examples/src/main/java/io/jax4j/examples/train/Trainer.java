@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -76,8 +75,53 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("--batch-size " + config.batchSize() + " is larger than the training set ("
                     + train.size() + " examples): no complete batch");
         }
+        checkWorkdir(config);
         this.checkpoints = Checkpoints.manager(config.workdir().resolve("checkpoints"),
                 CheckpointOptions.defaults().keepLast(config.keepCheckpoints()).async());
+        if (!checkpoints.isWriter()) {
+            String why = checkpoints.readOnlyReason().orElse("");
+            checkpoints.close();
+            throw new IllegalArgumentException("--workdir " + config.workdir() + ": its checkpoints cannot be written: " + why
+                    + "; is another 'jax4j train' running there? Use another --workdir");
+        }
+        if (config.overwrite()) discardPreviousRun();
+    }
+
+    /**
+     * The start-up checks of the workdir, before any data is loaded: it must be a directory (or absent),
+     * and a workdir holding checkpoints takes {@code --resume} or {@code --overwrite}, so that a new run
+     * never trains an epoch and then stops on a step that exists, having overwritten metrics.json.
+     *
+     * @throws IllegalArgumentException one sentence naming the workdir and the ways on
+     */
+    public static void checkWorkdir(TrainConfig config) {
+        Path w = config.workdir();
+        if (Files.exists(w) && !Files.isDirectory(w)) {
+            throw new IllegalArgumentException("--workdir " + w + " is a file, not a directory: give a directory (it is created if absent)");
+        }
+        Path ckpt = w.resolve("checkpoints");
+        if (Files.exists(ckpt) && !Files.isDirectory(ckpt)) {
+            throw new IllegalArgumentException("--workdir " + w + ": " + ckpt + " is a file, not a directory of checkpoints: give another --workdir");
+        }
+        if (config.resume() || config.overwrite()) return;
+        java.util.List<Long> steps = Checkpoints.committedSteps(ckpt);
+        if (!steps.isEmpty()) {
+            throw new IllegalArgumentException("--workdir " + w + " holds the checkpoints of an earlier run (steps " + steps
+                    + "): continue it with --resume, start a new run in another --workdir, or replace it with --overwrite");
+        }
+    }
+
+    /** {@code --overwrite}: deletes the earlier run's checkpoints, metrics.json and curves.png. */
+    private void discardPreviousRun() {
+        java.util.List<Long> steps = checkpoints.allSteps();
+        for (long s : steps) checkpoints.delete(s);
+        try {
+            Files.deleteIfExists(config.workdir().resolve("metrics.json"));
+            Files.deleteIfExists(config.workdir().resolve("curves.png"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("--overwrite: cannot delete the earlier run's files in " + config.workdir(), e);
+        }
+        if (!steps.isEmpty()) display.info("--overwrite: deleted the earlier run's checkpoints (steps " + steps + "), metrics.json and curves.png");
     }
 
     public Trainer onStep(StepListener l) {
@@ -113,22 +157,30 @@ public final class Trainer implements AutoCloseable {
         RunHistory history = new RunHistory();
         int startEpoch = 0, startBatch = 0;
         if (config.resume()) {
-            OptionalLong latest = checkpoints.latestStep();
-            if (latest.isPresent()) {
-                long at = latest.getAsLong();
+            if (!checkpoints.allSteps().isEmpty()) {
+                CheckpointManager.Restored<TrainState<Training.Extra>> restored = checkpoints.restoreLatestIntact(state);
+                long at = restored.step();
                 Map<String, Double> meta = checkpoints.metadata(at).metrics();
                 checkSameRun(meta);
-                state = checkpoints.restore(at, state);
+                state = restored.state();
                 startEpoch = meta.get("epoch").intValue();
                 startBatch = meta.get("batch").intValue();
                 if (state.step().intValue() != at || startEpoch * spe + startBatch != at) {
-                    throw new IllegalStateException("--resume: checkpoint " + at + " in " + checkpoints.directory() + " holds step "
+                    throw new IllegalArgumentException("--resume: checkpoint " + at + " in " + checkpoints.directory() + " holds step "
                             + state.step().intValue() + " at epoch " + startEpoch + ", batch " + startBatch + " of " + spe
                             + "; it does not belong to this run: use another --workdir");
                 }
                 history = RunHistory.resumed(readMetrics(), (int) at, startEpoch * spe, meta.get("epoch_seconds"));
+                String why = "the latest checkpoint";
+                if (!restored.damaged().isEmpty()) {
+                    // the damaged newer steps are kept for inspection, out of the way of the steps this run saves again
+                    restored.damaged().forEach((s, reason) -> display.info("--resume: step " + s + " is damaged (" + reason + "); moved it to "
+                            + checkpoints.moveAside(s)));
+                    why = "the newest intact checkpoint: the newer step" + (restored.damaged().size() > 1 ? "s " : " ")
+                            + restored.damaged().keySet() + (restored.damaged().size() > 1 ? " are" : " is") + " damaged";
+                }
                 display.info("resuming from " + checkpoints.directory().resolve(Long.toString(at)) + " (step " + at
-                        + ", epoch " + (startEpoch + 1) + " batch " + startBatch + ")");
+                        + ", epoch " + (startEpoch + 1) + " batch " + startBatch + "), " + why);
             } else {
                 display.info("--resume: no checkpoint in " + checkpoints.directory() + ", starting from scratch");
             }

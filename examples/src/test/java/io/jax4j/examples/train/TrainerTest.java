@@ -64,6 +64,7 @@ class TrainerTest {
         assertEquals(6.0, first.checkpoints().metadata(6).metrics().get("step"));
         assertEquals(1.0, first.checkpoints().metadata(6).metrics().get("epoch"));
         assertEquals(2.0, first.checkpoints().metadata(6).metrics().get("batch"));
+        first.close();                                     // one writer per checkpoint directory
 
         Trainer.Result second = new Trainer(TINY, config(resumed, epochs, batch).withResume(true), TRAIN, TEST, Display.silent()).run();
         assertFalse(second.interrupted());
