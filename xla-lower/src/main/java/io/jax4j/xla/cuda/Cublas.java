@@ -91,7 +91,7 @@ final class Cublas {
     void gemm(LaunchPlan.GemmCall g, long[] slotAddress, Precision p, String context) {
         boolean f32 = g.f32();
         int type = f32 ? R_32F : R_64F;
-        long a = slotAddress[g.a()], b = slotAddress[g.b()], c = slotAddress[g.c()];
+        long a = slotAddress[g.a()] + g.offsetA(), b = slotAddress[g.b()] + g.offsetB(), c = slotAddress[g.c()] + g.offsetC();
         // alpha and beta as locals of type MemorySegment: a conditional expression written at a
         // signature-polymorphic call site would be typed Object, and invokeExact would throw
         MemorySegment alpha = f32 ? oneF : oneD, beta = f32 ? zeroF : zeroD;
@@ -99,7 +99,7 @@ final class Cublas {
             int s = (int) gemm.invokeExact(handle, g.spec().transB() ? OP_T : OP_N, g.spec().transA() ? OP_T : OP_N,
                     g.spec().n(), g.spec().m(), g.spec().k(), alpha,
                     b, type, g.spec().ldb(), g.strideB(), a, type, g.spec().lda(), g.strideA(),
-                    beta, c, type, Math.max(1, g.spec().n()), g.strideC(), (int) g.spec().batch(),
+                    beta, c, type, g.ldc(), g.strideC(), (int) g.spec().batch(),
                     computeType(f32, p), GEMM_DEFAULT);
             CudaErrors.check(s, api, "cublasGemmStridedBatchedEx", context);
         } catch (RuntimeException | Error e) {

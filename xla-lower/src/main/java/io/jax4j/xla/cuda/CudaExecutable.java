@@ -17,7 +17,6 @@ import io.jax4j.xla.cuda.LaunchPlan.Command;
 import io.jax4j.xla.cuda.LaunchPlan.InArena;
 import io.jax4j.xla.cuda.LaunchPlan.InputBuffer;
 import io.jax4j.xla.cuda.LaunchPlan.OutputBuffer;
-import io.jax4j.xla.internal.KernelPlan;
 import io.jax4j.xla.internal.Lowering.Program;
 import io.jax4j.xla.internal.MemoryPlan;
 import io.jax4j.xla.internal.MemoryPlan.Kind;
@@ -93,12 +92,15 @@ final class CudaExecutable implements Executable {
             MemorySegment segment = Arena.global().allocate(image.length + 1L);
             MemorySegment.copy(image, 0, segment, JAVA_BYTE, 0, image.length);
             MemorySegment module = dev.driver.loadModule(segment, "loading the kernels of " + program.name());
-            for (var k : program.kernels()) functions.put(k.name(), dev.driver.function(module, k.name(), "loading " + program.name()));
-            for (var st : program.plan().steps()) {
-                if (st instanceof KernelPlan.Native n) functions.put(n.name(), dev.driver.function(module, n.name(), "loading " + program.name()));
+            for (Command c : plan.commands()) {
+                if (c instanceof LaunchPlan.Launch l && !functions.containsKey(l.kernel())) {
+                    functions.put(l.kernel(), dev.driver.function(module, l.kernel(), "loading " + program.name()));
+                }
             }
         }
     }
+
+    LaunchPlan plan() { return plan; }
 
     /** The ops of this program that run on the host (no GPU kernel yet), in order. */
     List<String> hostOps() { return plan.hostOps(); }

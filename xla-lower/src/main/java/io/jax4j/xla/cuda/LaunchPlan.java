@@ -5,6 +5,7 @@ import io.jax4j.ShapedArray;
 import io.jax4j.ir.Eqn;
 import io.jax4j.ir.Var;
 import io.jax4j.prims.LinearAlgebra.DotParams;
+import io.jax4j.xla.internal.ConvSpec;
 import io.jax4j.xla.internal.CudaDialect;
 import io.jax4j.xla.internal.GemmSpec;
 import io.jax4j.xla.internal.KernelIR.Kernel;
@@ -67,8 +68,18 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
 
     public record Launch(String kernel, int grid, int block) implements Command {}
 
-    /** A dot_general on cuBLAS over slots {@code a}, {@code b}, {@code c}; strides are in elements. */
-    public record GemmCall(GemmSpec spec, int a, int b, int c, boolean f32, long strideA, long strideB, long strideC) {}
+    /**
+     * A product on cuBLAS over slots {@code a}, {@code b}, {@code c} (each at a byte offset into its
+     * buffer: a convolution's group, its contributions after the reordered kernel); strides are in
+     * elements, {@code ldc} is C's row stride.
+     */
+    public record GemmCall(GemmSpec spec, int a, int b, int c, boolean f32, long strideA, long strideB, long strideC,
+                           long offsetA, long offsetB, long offsetC, int ldc) {
+        /** A dot_general: whole buffers, C's rows dense. */
+        GemmCall(GemmSpec spec, int a, int b, int c, boolean f32, long strideA, long strideB, long strideC) {
+            this(spec, a, b, c, f32, strideA, strideB, strideC, 0, 0, 0, Math.max(1, spec.n()));
+        }
+    }
 
     public record Gemm(GemmCall call, String what) implements Command {}
 
@@ -157,8 +168,7 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
                     CudaDialect.LaunchShape shape = CudaDialect.gridFor(NativeKernels.iterations(nat.eqn()), sms);
                     cmds.add(new Launch(nat.name(), shape.grid(), shape.block()));
                 }
-                // convolutions have no CUDA kernels yet: on the GPU they run as host ops (see docs/gpu.md)
-                case KernelPlan.Conv c -> cmds.add(new Host(s, c.eqn()));
+                case KernelPlan.Conv c -> conv(s, c, mem, cmds, sms);
                 case KernelPlan.Alias a -> { }
             }
         }
@@ -169,6 +179,51 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
             cmds.add(new CopyOut(k, o.slot(), bytes(mem.slots.get(o.slot()).var().aval())));
         }
         return new LaunchPlan(List.copyOf(cmds), bind, Math.max(cursor, ALIGN), inputSlot);
+    }
+
+    /**
+     * A convolution as {@link io.jax4j.xla.internal.ConvSpec} plans it: the im2col gather (unless an
+     * earlier convolution gathered the same columns) and one cuBLAS product per group; or the kernel
+     * reordered, one wide product on the input, and the gather of the taps' contributions.
+     */
+    private static void conv(int step, KernelPlan.Conv c, MemoryPlan mem, List<Command> cmds, int sms) {
+        Eqn e = c.eqn();
+        ConvSpec s = c.spec();
+        boolean direct = s.method() == ConvSpec.Method.DIRECT || s.method() == ConvSpec.Method.DIRECT_WEIGHTS;
+        if (direct || !(e.inputs().get(0) instanceof Var x) || !(e.inputs().get(1) instanceof Var w)) {
+            cmds.add(new Host(step, e));
+            return;
+        }
+        Var out = e.outvars().head();
+        int y = mem.slotOf.get(out), col = mem.slotOf.get(c.col());
+        boolean f32 = out.aval().dtype() == DType.F32;
+        long item = out.aval().dtype().byteSize();
+        int m = Math.toIntExact(s.m()), n = s.o() / s.groups(), k = s.k(), o = s.o();
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            cmds.add(new Zero(y, bytes(out.aval())));
+            return;
+        }
+        String what = "conv_general_dilated " + e.inputs().get(0).aval().str() + " * " + e.inputs().get(1).aval().str() + " -> " + out.aval().str();
+        if (s.method() == ConvSpec.Method.GEMM_THEN_GATHER) {
+            int wide = s.taps() * o;
+            cmds.add(launch(c.name(), k, sms));
+            cmds.add(new Gemm(new GemmCall(new GemmSpec(1, m, wide, k, false, false, k, wide), mem.slotOf.get(x), col, col, f32, 0, 0, 0,
+                    0, 0, s.kernelSize() * item, wide), what + " (contributions)"));
+            cmds.add(launch(c.name() + "_g", out.aval().size() / o, sms));
+            return;
+        }
+        boolean t = s.transposed();
+        if (!c.reusesCol()) cmds.add(launch(c.name(), (long) s.groups() * (t ? k : m), sms));
+        for (int g = 0; g < s.groups(); g++) {
+            cmds.add(new Gemm(new GemmCall(new GemmSpec(1, m, n, k, t, false, t ? m : k, o), col, mem.slotOf.get(w), y, f32, 0, 0, 0,
+                    (long) g * m * k * item, (long) g * n * item, (long) g * n * item, o), what + (s.groups() > 1 ? " group " + g : "")));
+        }
+    }
+
+    private static Launch launch(String kernel, long iterations, int sms) {
+        CudaDialect.LaunchShape shape = CudaDialect.gridFor(iterations, sms);
+        return new Launch(kernel, shape.grid(), shape.block());
     }
 
     private static void gemm(Eqn e, MemoryPlan mem, List<Command> cmds) {

@@ -48,7 +48,10 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
 
     public enum Method { IM2COL, IM2COL_TRANSPOSED, GEMM_THEN_GATHER, DIRECT, DIRECT_WEIGHTS }
 
-    public static ConvSpec of(Eqn e) {
+    public static ConvSpec of(Eqn e) { return of(e, DIRECT_KERNELS); }
+
+    /** How {@code e} runs; the direct (AVX-512) kernels only where {@code directKernels} allows them. */
+    public static ConvSpec of(Eqn e, boolean directKernels) {
         ConvParams p = (ConvParams) e.params();
         ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
         ConvDimensionNumbers dn = p.dimensionNumbers();
@@ -56,8 +59,8 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         int o = rhs.dim(dn.rhsSpec().get(0));
         int in = rhs.dim(dn.rhsSpec().get(1));
         int taps = (int) (rhs.size() / ((long) o * in));
-        if (direct(e)) return new ConvSpec(1, out.size() / o, in * taps, o, taps, Method.DIRECT);
-        if (directWeights(e)) return new ConvSpec(1, out.size() / o, (int) (rhs.size() / o), o, taps, Method.DIRECT_WEIGHTS);
+        if (directKernels && direct(e)) return new ConvSpec(1, out.size() / o, in * taps, o, taps, Method.DIRECT);
+        if (directKernels && directWeights(e)) return new ConvSpec(1, out.size() / o, (int) (rhs.size() / o), o, taps, Method.DIRECT_WEIGHTS);
         if (gemmThenGather(e)) return new ConvSpec(1, lhs.size() / in, in, o, taps, Method.GEMM_THEN_GATHER);
         long m = out.size() / o;
         int k = (int) (rhs.size() / o);
@@ -218,9 +221,10 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
      */
     static String kernels(Eqn e, ConvSpec spec, String name, String type, int xSlot, int wSlot, int colSlot, int ySlot, Dialect d) {
         return switch (spec.method()) {
-            case IM2COL -> im2col(e, name, type, xSlot, colSlot, d);
-            case IM2COL_TRANSPOSED -> im2colTransposed(e, name, type, xSlot, colSlot, d);
-            case GEMM_THEN_GATHER -> reorderKernel(e, name, type, wSlot, colSlot, d) + "\n" + gatherContributions(e, name + "_g", type, colSlot, ySlot, d);
+            case IM2COL -> im2col(e, spec, name, type, xSlot, colSlot, d);
+            case IM2COL_TRANSPOSED -> im2colTransposed(e, spec, name, type, xSlot, colSlot, d);
+            case GEMM_THEN_GATHER -> reorderKernel(e, spec, name, type, wSlot, colSlot, d) + "\n"
+                    + gatherContributions(e, spec, name + "_g", type, colSlot, ySlot, d);
             case DIRECT -> direct(e, name, xSlot, wSlot, ySlot, d);
             case DIRECT_WEIGHTS -> directWeights(e, name, xSlot, wSlot, ySlot, d);
         };
@@ -375,17 +379,16 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
     }
 
     /** GEMM_THEN_GATHER's first kernel: wp[i][tap][o] = w[o, i, spatial...], taps over the kernel's spatial axes in its memory order. */
-    private static String reorderKernel(Eqn e, String name, String type, int wSlot, int colSlot, Dialect d) {
+    private static String reorderKernel(Eqn e, ConvSpec s, String name, String type, int wSlot, int colSlot, Dialect d) {
         ConvParams p = (ConvParams) e.params();
         ConvDimensionNumbers dn = p.dimensionNumbers();
         ShapedArray rhs = e.inputs().get(1).aval();
-        ConvSpec s = of(e);
         long[] ws = KernelBuilder.strides(rhs.dims());
         StringBuilder sb = new StringBuilder();
         sb.append(d.signature(name)).append(" {\n");
         sb.append("    const ").append(type).append("* ").append(d.restrict()).append("w = (const ").append(type).append("*) slots[").append(wSlot).append("];\n");
         sb.append("    ").append(type).append("* ").append(d.restrict()).append("wp = (").append(type).append("*) slots[").append(colSlot).append("];\n");
-        sb.append("    for (long i = 0; i < ").append(s.k()).append("; i++) {\n");
+        sb.append("    ").append(d.independentLoop("i", s.k())).append('\n');
         sb.append("        for (long t = 0; t < ").append(s.taps()).append("; t++) {\n");
         sb.append("            long u = t;\n");
         StringBuilder offset = new StringBuilder("i * " + ws[dn.rhsSpec().get(1)] + "L");
@@ -405,11 +408,10 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
      * GEMM_THEN_GATHER's second kernel: for each output position, the sum over the taps that land
      * inside the input of z[input position][tap][out-features] (a vector over the out-features).
      */
-    private static String gatherContributions(Eqn e, String name, String type, int colSlot, int ySlot, Dialect d) {
+    private static String gatherContributions(Eqn e, ConvSpec s, String name, String type, int colSlot, int ySlot, Dialect d) {
         ConvParams p = (ConvParams) e.params();
         ConvDimensionNumbers dn = p.dimensionNumbers();
         ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
-        ConvSpec s = of(e);
         int nd = lhs.ndim(), ns = nd - 2;
         long[] xs = KernelBuilder.strides(lhs.dims()), ys = KernelBuilder.strides(out.dims());
         // a tap's index: the kernel's spatial axes in its memory order, innermost fastest
@@ -430,7 +432,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         sb.append("    ").append(type).append("* ").append(d.restrict()).append("y = (").append(type).append("*) slots[").append(ySlot).append("];\n");
         String par = d.parallelFor(rowsOut * cols);
         if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-        sb.append("    for (long r = 0; r < ").append(rowsOut).append("L; r++) {\n");
+        sb.append("    ").append(d.independentLoop("r", rowsOut)).append('\n');
         sb.append("        long u = r;\n");
         StringBuilder dst = new StringBuilder("0");
         for (int a = nd - 1; a >= 0; a--) {
@@ -469,11 +471,10 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
     }
 
     /** The row-by-row column matrix: col[g][row][col] gathered from the input, zero in padding and dilation holes. */
-    static String im2col(Eqn e, String name, String type, int xSlot, int colSlot, Dialect d) {
+    static String im2col(Eqn e, ConvSpec s, String name, String type, int xSlot, int colSlot, Dialect d) {
         ConvParams p = (ConvParams) e.params();
         ConvDimensionNumbers dn = p.dimensionNumbers();
         ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
-        ConvSpec s = of(e);
         int nd = lhs.ndim(), ns = nd - 2;
         long[] xs = KernelBuilder.strides(lhs.dims());
         int fgc = p.featureGroupCount(), bgc = p.batchGroupCount();
@@ -519,11 +520,10 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
      * The transposed gather: colT[g][kk][row], one kernel position kk per outer iteration (split
      * across threads), the result's non-feature axes in memory order inside it.
      */
-    private static String im2colTransposed(Eqn e, String name, String type, int xSlot, int colSlot, Dialect d) {
+    private static String im2colTransposed(Eqn e, ConvSpec s, String name, String type, int xSlot, int colSlot, Dialect d) {
         ConvParams p = (ConvParams) e.params();
         ConvDimensionNumbers dn = p.dimensionNumbers();
         ShapedArray lhs = e.inputs().get(0).aval(), rhs = e.inputs().get(1).aval(), out = e.outvars().head().aval();
-        ConvSpec s = of(e);
         int nd = lhs.ndim();
         long[] xs = KernelBuilder.strides(lhs.dims());
         int fgc = p.featureGroupCount(), bgc = p.batchGroupCount();
@@ -578,7 +578,7 @@ public record ConvSpec(int groups, long m, int k, int o, int taps, Method method
         long all = groups * lines;
         String par = d.parallelFor(all * width);
         if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
-        sb.append("    for (long ").append(v).append(" = 0; ").append(v).append(" < ").append(all).append("L; ").append(v).append("++) {\n");
+        sb.append("    ").append(d.independentLoop(v, all)).append('\n');
         sb.append("        const long g = ").append(v).append(" / ").append(lines).append("L;\n");
         sb.append("        long t = ").append(v).append(" % ").append(lines).append("L;\n");
         return sb;

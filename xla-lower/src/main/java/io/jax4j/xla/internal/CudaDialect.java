@@ -286,7 +286,7 @@ public final class CudaDialect implements Dialect {
     /** The launch of a dedicated kernel over {@code n} independent iterations on a device with {@code sms} multiprocessors. */
     public static LaunchShape gridFor(long n, int sms) { return new LaunchShape(blocksFor(n, Math.max(1, sms) * 16), BLOCK); }
 
-    /** Convolutions run as host ops on the cuda backend (no device kernels yet). */
+    /** Convolutions are im2col (or kernel-reorder and contribution-gather) kernels around cuBLAS GEMMs; never the AVX-512 direct kernels. */
     @Override
-    public boolean convolutionKernels() { return false; }
+    public boolean directConvolutions() { return false; }
 }

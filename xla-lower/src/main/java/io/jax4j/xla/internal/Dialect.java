@@ -79,6 +79,6 @@ public interface Dialect {
     /** Whether a pooling kernel may keep a vector of per-channel accumulators (registers and cache on a CPU; too large for a GPU thread). */
     default boolean channelAccumulators() { return true; }
 
-    /** Whether the backend runs convolutions with the generated kernels of {@link ConvSpec} (else they are host ops, and not rendered). */
-    default boolean convolutionKernels() { return true; }
+    /** Whether convolutions may take {@link ConvSpec}'s direct kernels (register blocks for AVX-512 hosts; else im2col and GEMMs). */
+    default boolean directConvolutions() { return ConvSpec.DIRECT_KERNELS; }
 }

@@ -52,10 +52,15 @@ public final class FusionPlanner {
 
     /** Rules 4b and 4c: reduction kernels with side outputs and epilogues (when the target renders them). */
     private final boolean reductionOutputs;
+    private final boolean directConvolutions;
 
     public FusionPlanner(Jaxpr jaxpr) { this(jaxpr, true); }
 
-    public FusionPlanner(Jaxpr jaxpr, boolean reductionOutputs) {
+    public FusionPlanner(Jaxpr jaxpr, boolean reductionOutputs) { this(jaxpr, reductionOutputs, ConvSpec.DIRECT_KERNELS); }
+
+    /** {@code directConvolutions}: whether convolutions may take the direct (AVX-512) kernels (never on a GPU). */
+    public FusionPlanner(Jaxpr jaxpr, boolean reductionOutputs, boolean directConvolutions) {
+        this.directConvolutions = directConvolutions;
         this.jaxpr = jaxpr;
         this.reductionOutputs = reductionOutputs;
         for (Eqn e : jaxpr.eqns()) for (Var v : e.outvars()) producer.put(v, e);
@@ -111,7 +116,7 @@ public final class FusionPlanner {
                 steps.add(switch (k) {
                     case GEMM -> new Gemm(e);
                     case NATIVE -> new KernelPlan.Native("n" + natives++, e);
-                    case CONV -> conv("c" + natives++, e, columns);
+                    case CONV -> conv("c" + natives++, e, columns, directConvolutions);
                     default -> new Host(e);
                 });
                 for (Var v : e.outvars()) stepOf.put(v, steps.size() - 1);
@@ -291,8 +296,8 @@ public final class FusionPlanner {
      * orientation; a weight gradient's columns are its forward pass's), this one reads those columns
      * in that orientation instead of gathering its own.
      */
-    private static KernelPlan.Conv conv(String name, Eqn e, Map<ConvSpec.Columns, Var> columns) {
-        ConvSpec spec = ConvSpec.of(e);
+    private static KernelPlan.Conv conv(String name, Eqn e, Map<ConvSpec.Columns, Var> columns, boolean directConvolutions) {
+        ConvSpec spec = ConvSpec.of(e, directConvolutions);
         io.jax4j.DType dtype = e.outvars().head().aval().dtype();
         boolean columnMatrix = spec.method() == ConvSpec.Method.IM2COL || spec.method() == ConvSpec.Method.IM2COL_TRANSPOSED;
         if (columnMatrix) {

@@ -33,7 +33,7 @@ public final class Lowering {
 
     public static Program lower(Jaxpr jaxpr, boolean[] donated, String name, Dialect dialect) {
         Jaxpr j = passes(jaxpr);
-        FusionPlanner planner = new FusionPlanner(j, dialect.reductionOutputs());
+        FusionPlanner planner = new FusionPlanner(j, dialect.reductionOutputs(), dialect.directConvolutions());
         KernelPlan plan = planner.run();
         MemoryPlan memory = new MemoryPlan(plan);
         Map<Integer, Kernel> kernels = new java.util.TreeMap<>();
@@ -51,23 +51,32 @@ public final class Lowering {
             for (Param p : k.params()) ps.add(e.getValue().contains(p.slot()) ? p.withAliased(true) : p);
             kernels.put(e.getKey(), k.withParams(ps));
         }
-        StringBuilder source = new StringBuilder(new CStyleRenderer(dialect).render(List.copyOf(kernels.values()), Math.max(1, memory.slots.size())));
-        for (KernelPlan.Step st : plan.steps()) {
-            if (st instanceof KernelPlan.Native n) {
-                source.append('\n').append(NativeKernels.render(n.eqn(), n.name(), memory.slotOf::get, dialect));
-            } else if (st instanceof KernelPlan.Conv c && !c.reusesCol() && dialect.convolutionKernels()) {
-                var in = c.eqn().inputs();
-                // a literal kernel or input has no slot; the im2col methods never read the kernel in C
-                int wSlot = in.get(1) instanceof io.jax4j.ir.Var w ? memory.slotOf.get(w) : -1;
-                source.append('\n').append(ConvSpec.kernels(c.eqn(), c.spec(), c.name(), dialect.type(c.col().aval().dtype()),
-                        memory.slotOf.get((io.jax4j.ir.Var) in.get(0)), wSlot, memory.slotOf.get(c.col()),
-                        memory.slotOf.get(c.eqn().outvars().head()), dialect));
-            }
-        }
+        String source = new CStyleRenderer(dialect).render(List.copyOf(kernels.values()), Math.max(1, memory.slots.size()))
+                + dedicatedKernels(plan, memory, dialect);
         if (Debug.LEVEL >= 3) {
             System.err.println("[jax4j] lowering " + name + ": " + plan + "  scratch: " + memory.blockBytes.size()
                     + " blocks, " + memory.scratchBytes() + " bytes; donated outputs: " + memory.donation);
         }
-        return new Program(name, plan, memory, kernels, source.toString());
+        return new Program(name, plan, memory, kernels, source);
+    }
+
+    /**
+     * The source of the plan's dedicated kernels in {@code dialect}: pooling windows, their gradients
+     * and threefry ({@link NativeKernels}), and the convolutions' gathers ({@link ConvSpec}).
+     */
+    public static String dedicatedKernels(KernelPlan plan, MemoryPlan memory, Dialect dialect) {
+        StringBuilder source = new StringBuilder();
+        for (KernelPlan.Step st : plan.steps()) {
+            if (st instanceof KernelPlan.Native n) {
+                source.append('\n').append(NativeKernels.render(n.eqn(), n.name(), memory.slotOf::get, dialect));
+            } else if (st instanceof KernelPlan.Conv c && !c.reusesCol()) {
+                var in = c.eqn().inputs();
+                // a literal kernel or input has no slot; the im2col methods never read the kernel in C
+                int wSlot = in.get(1) instanceof io.jax4j.ir.Var w ? memory.slotOf.get(w) : -1;
+                source.append('\n').append(ConvSpec.kernels(c.eqn(), c.spec(), c.name(), dialect.type(c.col().aval().dtype()),
+                        memory.slotOf.get((io.jax4j.ir.Var) in.get(0)), wSlot, memory.slotOf.get(c.col()), memory.slotOf.get(c.eqn().outvars().head()), dialect));
+            }
+        }
+        return source.toString();
     }
 }

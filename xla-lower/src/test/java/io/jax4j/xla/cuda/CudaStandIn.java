@@ -2,8 +2,7 @@ package io.jax4j.xla.cuda;
 
 import io.jax4j.xla.internal.CDialect;
 import io.jax4j.xla.internal.CStyleRenderer;
-import io.jax4j.xla.internal.KernelPlan;
-import io.jax4j.xla.internal.NativeKernels;
+import io.jax4j.xla.internal.Lowering;
 import io.jax4j.xla.internal.Lowering.Program;
 import org.junit.jupiter.api.Assumptions;
 
@@ -133,13 +132,8 @@ final class CudaStandIn {
 
     /** The program's kernels in the C dialect (the CUDA lowering's kernel IR, rendered for the host), as a shared library's path. */
     static byte[] hostKernels(Program p, CudaDevice dev) {
-        StringBuilder native_ = new StringBuilder();
-        for (KernelPlan.Step st : p.plan().steps()) {
-            if (st instanceof KernelPlan.Native n) {
-                native_.append('\n').append(NativeKernels.render(n.eqn(), n.name(), p.memory().slotOf::get, CDialect.INSTANCE));
-            }
-        }
-        String source = new CStyleRenderer(CDialect.INSTANCE).render(p.kernels(), Math.max(1, p.memory().slots.size())) + native_
+        String source = new CStyleRenderer(CDialect.INSTANCE).render(p.kernels(), Math.max(1, p.memory().slots.size()))
+                + Lowering.dedicatedKernels(p.plan(), p.memory(), CDialect.INSTANCE)
                 + "\nconst unsigned long j4_param_bytes = " + 8L * Math.max(1, p.memory().slots.size()) + ";\n";
         try {
             String key = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8)));

@@ -134,6 +134,42 @@ class CudaStandInTest {
         for (int k = 0; k < want.size(); k++) assertArrayEquals(want.get(k).toDoubleArray(), got.get(k).toDoubleArray(), 1e-4, "output " + k);
     }
 
+    /** A Flax-layout convolution (NHWC input, HWIO kernel) with {@code groups} feature groups. */
+    private static Array conv(Array x, Array w, int stride, String padding, int groups) {
+        var dn = io.jax4j.prims.Convolution.ConvDimensionNumbers.of("NHWC", "HWIO", "NHWC");
+        return Lax.convGeneralDilated(x, w, new int[]{stride, stride}, padding, null, null, dn, groups);
+    }
+
+    @Test
+    void convolutionsAndBothGradientsRunOnTheDevice() {
+        CudaStandIn.device();
+        record C(String name, ShapedArray x, ShapedArray w, int stride, String padding, int groups) {}
+        for (C c : List.of(new C("Flax CNN conv1", f32(4, 12, 12, 1), f32(3, 3, 1, 32), 1, "SAME", 1),
+                new C("Flax CNN conv2", f32(4, 6, 6, 32), f32(3, 3, 32, 64), 1, "SAME", 1),
+                new C("strided, valid", f32(2, 9, 9, 3), f32(3, 3, 3, 8), 2, "VALID", 1),
+                new C("grouped", f32(2, 7, 7, 4), f32(3, 3, 2, 6), 1, "SAME", 2))) {
+            Function<List<Array>, List<Array>> f = xs -> {
+                io.vavr.Function1<List<Array>, Array> loss = a -> Np.sum(Np.tanh(conv(a.get(0), a.get(1), c.stride(), c.padding(), c.groups())));
+                var grads = io.jax4j.autodiff.Jax.grad(loss).apply(List.of(xs.get(0), xs.get(1)));
+                return List.of(conv(xs.get(0), xs.get(1), c.stride(), c.padding(), c.groups()), grads.get(0), grads.get(1));
+            };
+            Jaxpr j = Traced.traceWithConstants(f, c.x(), c.w());
+            CudaExecutable exe = (CudaExecutable) backend.compile(j, new boolean[j.invars().size()], c.name());
+            assertEquals(List.of(), exe.hostOps(), c.name() + ": every op on the device");
+            String plan = exe.plan().toString();
+            assertTrue(plan.contains("gemm     conv_general_dilated"), plan);
+            if (c.groups() == 1 && c.stride() == 1) assertTrue(plan.contains("(contributions)"), "the input gradient as GEMM-then-gather: " + plan);
+            List<ArrayImpl> args = new java.util.ArrayList<>(Traced.constants(f, c.x(), c.w()));
+            args.add(random(c.x(), 11));
+            args.add(random(c.w(), 12));
+            List<Array> want = ReferenceBackend.INSTANCE.compile(j, new boolean[args.size()], "ref").execute(args);
+            List<Array> got = exe.execute(args);
+            for (int k = 0; k < want.size(); k++) {
+                assertArrayEquals(want.get(k).toDoubleArray(), got.get(k).toDoubleArray(), 2e-4, c.name() + " output " + k);
+            }
+        }
+    }
+
     @Test
     void aDonatedBufferBecomesTheOutput() {
         CudaStandIn.device();
