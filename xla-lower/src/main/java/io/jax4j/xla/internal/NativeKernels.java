@@ -4,6 +4,7 @@ import io.jax4j.DType;
 import io.jax4j.ShapedArray;
 import io.jax4j.ir.Eqn;
 import io.jax4j.prims.RandomPrimitives;
+import io.jax4j.prims.Reductions;
 import io.jax4j.prims.Windows;
 import io.jax4j.prims.Windows.WindowParams;
 
@@ -12,7 +13,7 @@ import java.util.function.ToIntFunction;
 /**
  * Generated C for the primitives that are not loops over their output with an elementwise body but
  * still run fast as one dedicated kernel each: windowed reductions (pooling) and their gradients,
- * {@code threefry2x32} (two outputs) and the im2col gather of a convolution ({@link ConvSpec}).
+ * {@code threefry2x32} (two outputs), {@code argmax}/{@code argmin}, and the im2col gather of a convolution ({@link ConvSpec}).
  * Every kernel takes the executable's slot table, like fused kernels.
  */
 public final class NativeKernels {
@@ -27,9 +28,13 @@ public final class NativeKernels {
             case "reduce_window_sum", "reduce_window_max", "reduce_window_min" -> numeric;
             case "select_and_gather_add", "select_and_scatter_add" -> t == DType.F32 || t == DType.F64;
             case "threefry2x32" -> true;
+            case "argmax", "argmin" -> numeric(e.inputs().head().aval().dtype()) && (t == DType.I32 || t == DType.U32)
+                    && e.inputs().head().aval().dim(((Reductions.ArgParams) e.params()).axes().get(0)) > 0;
             default -> false;
         };
     }
+
+    private static boolean numeric(DType t) { return t == DType.F32 || t == DType.F64 || t == DType.I32; }
 
     /** The C source of the kernel {@code name} computing {@code e}. */
     public static String render(Eqn e, String name, ToIntFunction<io.jax4j.ir.Var> slotOf, Dialect d) {
@@ -38,6 +43,7 @@ public final class NativeKernels {
         return switch (e.primitive().name()) {
             case "threefry2x32" -> threefry(e, name, in, out, d);
             case "select_and_gather_add", "select_and_scatter_add" -> select(e, name, in, out, d);
+            case "argmax", "argmin" -> argReduce(e, name, in, out, d);
             default -> reduceWindow(e, name, in, out, d);
         };
     }
@@ -70,6 +76,36 @@ public final class NativeKernels {
             sb.append("        x0 += ks").append((block + 1) % 3).append("; x1 += ks").append((block + 2) % 3).append(" + ").append(block + 1).append("u;\n");
         }
         sb.append("        y0[i] = x0;\n        y1[i] = x1;\n    }\n}\n");
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- argmax, argmin
+
+    /**
+     * The index of the first largest (smallest) element along the axis, one output element per
+     * iteration; a NaN wins over every number and the first NaN is kept, as in the reference (and NumPy).
+     */
+    private static String argReduce(Eqn e, String name, int[] in, int[] out, Dialect d) {
+        ShapedArray x = e.inputs().head().aval(), y = e.outvars().head().aval();
+        int axis = ((Reductions.ArgParams) e.params()).axes().get(0);
+        long n = x.dim(axis), inner = 1;
+        for (int a = axis + 1; a < x.ndim(); a++) inner *= x.dim(a);
+        String better = e.primitive().name().equals("argmax") ? "v > best" : "v < best";
+        String ty = d.type(x.dtype());
+        StringBuilder sb = new StringBuilder(d.signature(name)).append(" {\n");
+        sb.append(ptr(d, x.dtype(), "x", in[0], false)).append(ptr(d, y.dtype(), "y", out[0], true));
+        String par = d.parallelFor(y.size() * n);
+        if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
+        sb.append("    ").append(d.independentLoop("o", y.size())).append('\n');
+        sb.append("        const ").append(ty).append("* xr = x + (o / ").append(inner).append("L) * ").append(n * inner)
+                .append("L + o % ").append(inner).append("L;\n");
+        sb.append("        ").append(ty).append(" best = xr[0];\n");
+        sb.append("        long bi = 0;\n");
+        sb.append("        for (long i = 1; i < ").append(n).append("L; i++) {\n");
+        sb.append("            const ").append(ty).append(" v = xr[i * ").append(inner).append("L];\n");
+        sb.append("            if (best == best && (v != v || ").append(better).append(")) { best = v; bi = i; }\n");
+        sb.append("        }\n");
+        sb.append("        y[o] = (").append(d.type(y.dtype())).append(") bi;\n    }\n}\n");
         return sb.toString();
     }
 
