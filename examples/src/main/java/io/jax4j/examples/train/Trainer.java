@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -199,11 +200,13 @@ public final class Trainer implements AutoCloseable {
             int[] perm = Random.permutation(split[1], train.size()).toIntArray();
             display.startEpoch(epoch + 1, config.epochs(), spe, first);
             long t0 = System.nanoTime();
+            Array[] next = first < spe ? onDevice(batcher, perm, first, b) : null;
             for (int s = first; s < spe; s++) {
                 if (stop.get()) return interrupt(state, history, t0);
-                Array images = batcher.images(perm, s * b, (s + 1) * b);
-                Array labels = batcher.labels(perm, s * b, (s + 1) * b);
+                Array images = next[0], labels = next[1];
                 Training.StepOut out = trainStep.apply(state, images, labels);
+                // on a GPU the step is queued: the next batch is made and sent while it runs
+                if (s + 1 < spe) next = onDevice(batcher, perm, s + 1, b);
                 state = out.state();
                 history.record(out.metrics().loss().item(), out.metrics().accuracy().item(), lrs[step]);
                 step++;
@@ -227,6 +230,14 @@ public final class Trainer implements AutoCloseable {
         }
         checkpoints.waitUntilFinished();
         return new Result(state, history, false, step);
+    }
+
+    /** Batch {@code s} of the epoch's order, on the device the jitted step runs on (as JAX's device_put of the next batch). */
+    private static Array[] onDevice(Dataset.Batcher batcher, int[] perm, int s, int b) {
+        io.jax4j.Device device = io.jax4j.spi.Backends.current().device();
+        List<Array> batch = List.of(batcher.images(perm, s * b, (s + 1) * b), batcher.labels(perm, s * b, (s + 1) * b));
+        if (!device.equals(io.jax4j.Device.CPU)) batch = io.jax4j.autodiff.Jax.devicePut(batch, device);
+        return batch.toArray(Array[]::new);
     }
 
     private Result interrupt(TrainState<Training.Extra> state, RunHistory history, long epochStart) {
