@@ -27,6 +27,8 @@ public final class EvalTrace extends Trace {
         List<io.jax4j.ShapedArray> avals = new ArrayList<>(concrete.size());
         for (ArrayImpl a : concrete) avals.add(a.aval());
         p.abstractEval(params, avals);
-        return p.impl(params, concrete);
+        List<Array> out = p.impl(params, concrete);
+        if (DebugNans.enabled()) DebugNans.checkEager(p, concrete, out);
+        return out;
     }
 }

@@ -82,7 +82,11 @@ public final class JitFunction {
         inputs.addAll(traced.closed().consts().toJavaList());
         inputs.addAll(dynamic);
         boolean eager = Trace.current() instanceof EvalTrace;
-        List<Array> outs = eager ? runEagerly(traced, inputs) : CallPrimitives.PJIT.bind(traced.params(), inputs);
+        Traced t = traced;
+        List<Array> before = eager && DebugNans.enabled() ? DebugNans.beforeCall(inputs, !donateArgnums.isEmpty()) : null;
+        List<Array> outs = !eager ? CallPrimitives.PJIT.bind(traced.params(), inputs)
+                : before != null ? DebugNans.runJitted(() -> runEagerly(t, inputs)) : runEagerly(traced, inputs);
+        if (before != null) DebugNans.checkJitted(name, traced.closed(), before, outs);
         if (eager && !donateArgnums.isEmpty()) outs = donate(args, outs);
         return rebuild(traced, outs);
     }
