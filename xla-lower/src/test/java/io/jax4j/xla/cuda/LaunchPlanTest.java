@@ -105,6 +105,31 @@ class LaunchPlanTest {
     }
 
     @Test
+    void poolingGradientsZeroTheirOutputBeforeScattering() {
+        LaunchPlan p = plan(xs -> List.of(io.jax4j.autodiff.Jax.grad((io.vavr.Function1<Array, Array>) t -> Np.sum(
+                io.jax4j.Pooling.maxPool(t, new int[]{2, 2}, new int[]{2, 2}, "VALID"))).apply(xs.get(0))), null, f32(2, 8, 8, 4));
+        String text = p.toString();
+        int zero = text.indexOf("zero     slot"), launch = text.indexOf("launch   n");
+        assertTrue(zero >= 0 && launch > zero, "the scatter's output is zeroed before its kernel runs:\n" + text);
+        assertTrue(p.capturable(), text);
+    }
+
+    @Test
+    void groupedConvolutionsAreOneProductPerGroupAtItsOffsets() {
+        var dn = io.jax4j.prims.Convolution.ConvDimensionNumbers.of("NHWC", "HWIO", "NHWC");
+        LaunchPlan p = plan(xs -> List.of(Lax.convGeneralDilated(xs.get(0), xs.get(1), new int[]{1, 1}, "SAME", null, null, dn, 2)),
+                null, f32(2, 5, 5, 4), f32(3, 3, 2, 6));
+        var gemms = p.commands().stream().filter(c -> c instanceof LaunchPlan.Gemm).map(c -> ((LaunchPlan.Gemm) c).call()).toList();
+        assertEquals(2, gemms.size(), p.toString());
+        long m = 2 * 5 * 5, k = 3 * 3 * 2, n = 3;
+        assertEquals(m * k * 4, gemms.get(1).offsetA(), "group 1's columns");
+        assertEquals(n * 4, gemms.get(1).offsetB(), "group 1's out-features of the kernel");
+        assertEquals(n * 4, gemms.get(1).offsetC());
+        assertEquals(6, gemms.get(1).ldc(), "rows of the output are all 6 features");
+        assertTrue(p.commands().getFirst() instanceof LaunchPlan.Launch || p.commands().getFirst() instanceof LaunchPlan.CopyIn, p.toString());
+    }
+
+    @Test
     void wholeArraySumIsOneSplitLaunch() {
         LaunchPlan p = plan(xs -> List.of(Lax.reduceSum(Lax.mul(Lax.tanh(xs.get(0)), xs.get(0)), 0)), null, f32(1 << 24));
         assertTrue(p.toString().contains("launch   k0 <<<1024, 256>>>"), p.toString());
