@@ -279,12 +279,13 @@ public final class CStyleRenderer {
      */
     private String convert(String x, DType in, DType out) {
         if (out == DType.BOOL) return "(uint8_t)(" + x + " != 0)";
-        if (in.isFloating() && out == DType.U32) {
-            return "(uint32_t)(" + x + " != " + x + " || " + x + " <= 0 ? 0u : (" + x + " >= 4294967295.0 ? 4294967295u : (uint32_t)" + x + "))";
-        }
         if (in.isFloating() && !out.isFloating()) {
-            return "(" + d.type(out) + ")(" + x + " != " + x + " ? 0 : (" + x + " >= 2147483647.0 ? 2147483647 : ("
-                    + x + " <= -2147483648.0 ? (-2147483647 - 1) : (int32_t)" + x + ")))";
+            String f = in == DType.F32 ? "f" : "";  // bounds in the operand's type: no double arithmetic on a GPU
+            if (out == DType.U32) {
+                return "(uint32_t)(" + x + " != " + x + " || " + x + " <= 0 ? 0u : (" + x + " >= 4294967296.0" + f + " ? 4294967295u : (uint32_t)" + x + "))";
+            }
+            return "(int32_t)(" + x + " != " + x + " ? 0 : (" + x + " >= 2147483648.0" + f + " ? 2147483647 : ("
+                    + x + " <= -2147483648.0" + f + " ? (-2147483647 - 1) : (int32_t)" + x + ")))";
         }
         return "(" + d.type(out) + ")" + x;
     }

@@ -129,7 +129,7 @@ public final class KernelCache {
     /** What is wrong with {@code bytes} as the entry of {@code key}, or null when they match its digest. */
     String mismatch(String key, byte[] bytes) throws IOException {
         Path df = digestFile(key);
-        if (!Files.exists(df)) return "it has no digest file " + df.getFileName() + " (written by an older jax4j, or interrupted)";
+        if (!Files.exists(df)) return NO_DIGEST;
         String expected = Files.readString(df, StandardCharsets.UTF_8);
         if (expected.equals(digest(bytes))) return null;
         String size = field(expected, "size");
@@ -149,9 +149,20 @@ public final class KernelCache {
         return null;
     }
 
-    /** One line on stderr per damaged entry and JVM: the entry is rebuilt, so this is a note, not an error. */
-    private static void report(Path file, String problem) {
-        if (REPORTED.add(file)) {
+    private static final String NO_DIGEST = "it has no digest";
+
+    /**
+     * One line on stderr per damaged entry and JVM: the entry is rebuilt, so this is a note, not an
+     * error. Entries without a digest (all of them, after an upgrade from a jax4j that wrote none)
+     * get one line per directory.
+     */
+    private void report(Path file, String problem) {
+        if (problem.equals(NO_DIGEST)) {
+            if (REPORTED.add(dir.resolve("*" + suffix))) {
+                System.err.println("[jax4j] kernel cache: " + dir + " holds " + suffix + " entries without a digest (written by an "
+                        + "older jax4j, or interrupted), first " + file.getFileName() + "; they are rebuilt as they are used");
+            }
+        } else if (REPORTED.add(file)) {
             System.err.println("[jax4j] kernel cache: " + file + " is damaged: " + problem + "; rebuilding it");
         }
     }
