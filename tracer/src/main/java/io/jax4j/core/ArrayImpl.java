@@ -248,7 +248,7 @@ public final class ArrayImpl extends Array implements AutoCloseable {
             case F64 -> s.setAtIndex(F64, i, v);
             case F16 -> s.setAtIndex(I16, i, Float.floatToFloat16((float) v));
             case BF16 -> s.setAtIndex(I16, i, toBf16((float) v));
-            case I32, U32 -> s.setAtIndex(I32, i, (int) doubleToIntegral(v));
+            case I32, U32 -> s.setAtIndex(I32, i, (int) doubleToIntegral(v, aval.dtype()));
             case BOOL -> s.set(ValueLayout.JAVA_BYTE, i, (byte) (v != 0 ? 1 : 0));
         }
     }
@@ -262,9 +262,16 @@ public final class ArrayImpl extends Array implements AutoCloseable {
         }
     }
 
-    /** Float to integer as XLA converts: truncation toward zero, NaN to 0, saturating. */
-    private static long doubleToIntegral(double v) {
+    /**
+     * Float to integer as XLA converts: truncation toward zero, NaN to 0, and saturating at the
+     * dtype's range (int32: INT_MIN..INT_MAX; uint32: 0..UINT_MAX, returned zero-extended).
+     */
+    static long doubleToIntegral(double v, DType dtype) {
         if (Double.isNaN(v)) return 0;
+        long min = dtype == DType.U32 ? 0 : Integer.MIN_VALUE;
+        long max = dtype == DType.U32 ? 0xFFFF_FFFFL : Integer.MAX_VALUE;
+        if (v <= min) return min;
+        if (v >= max) return max;
         return (long) v;
     }
 

@@ -131,18 +131,26 @@ public final class Reductions {
         });
     }
 
+    /** The index array of an argmax/argmin: one axis reduced, which must not be empty (NumPy and JAX raise too). */
+    static ShapedArray argAval(String name, ShapedArray x, ArgParams ap) {
+        if (ap.axes().size() != 1) throw new Jax4jException(name + " reduces exactly one axis, got " + ap.axes());
+        ShapedArray out = reducedAval(name, x, ap.axes()).withDtype(ap.indexDtype()).strong();
+        int axis = ap.axes().get(0);
+        if (x.dim(axis) == 0) {
+            throw new Jax4jException(name + ": axis " + axis + " of " + x.str() + " is empty, and an empty sequence has no "
+                    + name + " (NumPy and JAX raise too); reduce over a non-empty axis, or test x.dim(" + axis + ") > 0 first");
+        }
+        return out;
+    }
+
     private static Primitive argReducer(String name, boolean max) {
         Primitive p = new Primitive(name).withProperties(Primitive.Property.REDUCTION);
-        p.abstractEval((params, in) -> {
-            ArgParams ap = (ArgParams) params;
-            if (ap.axes().size() != 1) throw new Jax4jException(name + " reduces exactly one axis, got " + ap.axes());
-            return List.of(reducedAval(name, in.getFirst(), ap.axes()).withDtype(ap.indexDtype()).strong());
-        });
+        p.abstractEval((params, in) -> List.of(argAval(name, in.getFirst(), (ArgParams) params)));
         p.impl((params, in) -> {
             ArgParams ap = (ArgParams) params;
             ArrayImpl x = in.getFirst();
             int axis = ap.axes().get(0);
-            ShapedArray out = reducedAval(name, x.aval(), ap.axes()).withDtype(ap.indexDtype()).strong();
+            ShapedArray out = argAval(name, x.aval(), ap);
             long[] outOffsets = outputOffsets(x.aval(), ap.axes());
             int n = Math.toIntExact(out.size());
             double[] best = new double[n];

@@ -2,6 +2,7 @@ package io.jax4j.xla.cpu;
 
 import io.jax4j.core.Debug;
 import io.jax4j.core.Jax4jException;
+import io.jax4j.xla.internal.KernelCache;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -9,7 +10,6 @@ import java.lang.foreign.SymbolLookup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The system C compiler: source to shared library, cached on disk under
  * {@code $JAX4J_CACHE_DIR} (default {@code ~/.cache/jax4j/kernels}) as {@code <sha256>.so}, keyed by
- * the source, the flags and the compiler's version. Libraries are loaded for the life of the JVM.
+ * the source, the flags and the compiler's version, each with a digest checked before it is loaded
+ * ({@link KernelCache}). Libraries are loaded for the life of the JVM.
  */
 final class CCompiler {
     /**
@@ -74,15 +75,19 @@ final class CCompiler {
         }
     }
 
+    /** The cache of libraries built by this compiler with {@link #FLAGS}: entries are verified against their digests before loading. */
+    static KernelCache cache(Path dir) { return new KernelCache(dir, ".so", version(), String.join(" ", FLAGS)); }
+
     /** Compiles (or finds in the cache) and loads {@code source}; {@code name} is for messages. */
     static Library load(String source, String name) {
         long t0 = System.nanoTime();
         Path dir = cacheDir();
         String key = key(source);
-        Path so = dir.resolve(key + ".so");
-        boolean hit = Files.isRegularFile(so);
+        KernelCache cache = cache(dir);
+        Path so = cache.verifiedPath(key);  // a damaged library never reaches dlopen (it would kill the JVM)
+        boolean hit = so != null;
         if (hit) CACHE_HITS.incrementAndGet();
-        else compile(source, name, dir, key, so);
+        else so = compile(source, name, cache, key);
         SymbolLookup lookup = SymbolLookup.libraryLookup(so, Arena.global());
         long nanos = System.nanoTime() - t0;
         if (Debug.LEVEL >= 4) {
@@ -96,7 +101,8 @@ final class CCompiler {
      * per core (each with the shared prelude), compiled concurrently to objects, then linked; a small
      * one is compiled in one step. The first call of a train step waits for this (W7).
      */
-    private static void compile(String source, String name, Path dir, String key, Path so) {
+    private static Path compile(String source, String name, KernelCache cache, String key) {
+        Path dir = cache.dir();
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempDirectory(dir, "build-");
@@ -129,13 +135,14 @@ final class CCompiler {
                 link.add("-lm");
                 run(link, name, source);
             }
-            Files.move(out, so, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Path so = cache.install(key, out);
             try (var files = Files.list(tmp)) {
                 for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
             }
             Files.deleteIfExists(tmp);
             COMPILES.incrementAndGet();
-        } catch (IOException e) {
+            return so;
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new Jax4jException("cpu backend: could not compile the kernels of " + name + " in " + dir + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,17 +1,15 @@
 package io.jax4j.xla.cuda;
 
 import io.jax4j.core.Debug;
+import io.jax4j.xla.internal.KernelCache;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -71,19 +69,17 @@ final class Nvrtc {
     /** The cubin of {@code source}: from the disk cache, else compiled (a failure throws with the log and numbered source). */
     byte[] cubin(String source, List<String> options, String program, Path cacheDir) {
         String key = key(source, options);
-        Path file = cacheDir.resolve(key + ".cubin");
+        KernelCache cache = new KernelCache(cacheDir, ".cubin", "nvrtc " + version(), String.join(" ", options));
         try {
-            if (Files.isRegularFile(file)) return Files.readAllBytes(file);
+            byte[] cached = cache.read(key);
+            if (cached != null) return cached;
             long t0 = System.nanoTime();
             byte[] bin = compile(source, options, program);
-            Files.createDirectories(cacheDir);
-            Path tmp = Files.createTempFile(cacheDir, key, ".tmp");
-            Files.write(tmp, bin);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            cache.write(key, bin);
             if (Debug.LEVEL >= 4) System.err.printf("[jax4j] NVRTC compiled %s in %.1f ms%n", program, (System.nanoTime() - t0) / 1e6);
             return bin;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cuda backend: kernel cache " + cacheDir + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cuda backend: " + e.getMessage(), e.getCause());
         }
     }
 

@@ -279,12 +279,20 @@ public final class CStyleRenderer {
         return "(int32_t)((uint32_t)" + x + " " + op + " (uint32_t)" + y + ")";
     }
 
-    /** Float to integer: NaN to 0, truncation toward zero saturating at 64 bits, then wrapped to 32 (Java's (int)(long) x). */
+    /**
+     * Float to integer as XLA converts: NaN to 0, truncation toward zero, saturating at the target's
+     * range (int32: INT_MIN..INT_MAX, uint32: 0..UINT_MAX). Plain conditionals (valid C and CUDA C++),
+     * so that the out-of-range cast, undefined in C, is never evaluated.
+     */
     private String convert(String x, DType in, DType out) {
         if (out == DType.BOOL) return "(uint8_t)(" + x + " != 0)";
         if (in.isFloating() && !out.isFloating()) {
-            return "(" + d.type(out) + ")(uint32_t)(" + x + " != " + x + " ? 0 : (" + x + " >= 9.2233720368547758e18 ? INT64_MAX : ("
-                    + x + " <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)" + x + ")))";
+            String f = in == DType.F32 ? "f" : "";  // bounds in the operand's type: no double arithmetic on a GPU
+            if (out == DType.U32) {
+                return "(uint32_t)(" + x + " != " + x + " || " + x + " <= 0 ? 0u : (" + x + " >= 4294967296.0" + f + " ? 4294967295u : (uint32_t)" + x + "))";
+            }
+            return "(int32_t)(" + x + " != " + x + " ? 0 : (" + x + " >= 2147483648.0" + f + " ? 2147483647 : ("
+                    + x + " <= -2147483648.0" + f + " ? (-2147483647 - 1) : (int32_t)" + x + ")))";
         }
         return "(" + d.type(out) + ")" + x;
     }

@@ -267,20 +267,42 @@ public final class FusionPlanner {
         return out;
     }
 
-    /** Walks the inlined expression of {@code v}; adds its buffers to {@code out} and its equations to {@code eqns}. */
+    /**
+     * Walks the inlined expression of {@code v} depth first, with an explicit stack (a chain of
+     * 100,000 elementwise equations is one expression); adds its buffers to {@code out} in the order
+     * first reached and its equations to {@code eqns} in dependency order.
+     */
     void collect(Var v, boolean root, Set<Var> out, Set<Var> seen, List<Eqn> eqns) {
-        if (!seen.add(v)) return;
-        if (!root && materialised.contains(v)) {
-            out.add(v);
-            return;
+        if (!enter(v, root, out, seen)) return;
+        java.util.ArrayDeque<Walk> stack = new java.util.ArrayDeque<>();
+        stack.push(new Walk(producer.get(v)));
+        while (!stack.isEmpty()) {
+            Walk w = stack.peek();
+            if (w.next < w.eqn.inputs().size()) {
+                if (w.eqn.inputs().get(w.next++) instanceof Var u && enter(u, false, out, seen)) stack.push(new Walk(producer.get(u)));
+            } else {
+                stack.pop();
+                if (eqns != null) eqns.add(w.eqn);
+            }
         }
-        Eqn e = producer.get(v);
-        if (e == null) {
+    }
+
+    /** An equation whose inputs {@link #collect} is visiting; {@code next} is the next input to visit. */
+    private static final class Walk {
+        final Eqn eqn;
+        int next;
+
+        Walk(Eqn eqn) { this.eqn = eqn; }
+    }
+
+    /** Marks {@code v} seen; a buffer (or a jaxpr input) goes to {@code out}. True when its producing equation is to be walked. */
+    private boolean enter(Var v, boolean root, Set<Var> out, Set<Var> seen) {
+        if (!seen.add(v)) return false;
+        if ((!root && materialised.contains(v)) || producer.get(v) == null) {
             out.add(v);
-            return;
+            return false;
         }
-        for (Atom a : e.inputs()) if (a instanceof Var u) collect(u, false, out, seen, eqns);
-        if (eqns != null) eqns.add(e);
+        return true;
     }
 
     private Fused fused(String name, io.jax4j.ShapedArray domain, List<Var> roots, Eqn reduce) {

@@ -172,44 +172,99 @@ public final class KernelBuilder {
         });
     }
 
-    private int emit(Atom a, View view) {
-        if (a instanceof Literal l) {
-            DType t = l.aval().dtype();
-            double value = t.isFloating() ? l.value().getDouble(0) : l.value().getLong(0);
-            return memoised("c" + t + ":" + Double.doubleToRawLongBits(value), id -> new Const(id, t, value));
-        }
-        Var v = (Var) a;
-        if (v.equals(accumulated)) return accId;
-        if (ownRoots.contains(v) && view.flat() instanceof Ix.Sym s && s.name().equals("i")) {
-            return emitComputed(v, view);  // a result of this kernel, at this kernel's index: its value, not its (old) buffer
-        }
-        if (planner.materialised.contains(v)) {
-            Ix index = view.flat(v.aval().dims());
-            if (!(index instanceof Ix.Sym s && s.name().equals("i"))) shiftedReads.add(slotOf.applyAsInt(v));
-            int p = param(v, false);
-            return memoised("l" + p + ":" + index.render(), id -> new Load(id, v.aval().dtype(), p, index));
-        }
-        return emitComputed(v, view);
-    }
+    private int emit(Atom a, View view) { return run(resolve(a, view, false)); }
 
     /** Generates {@code v} from its producing equation (v is computed in this kernel). */
-    private int emitComputed(Var v, View view) {
-        Eqn e = planner.producer.get(v);
-        int[] shape = v.aval().dims();
-        if (FusionPlanner.kind(e) == FusionPlanner.Kind.MOVEMENT) return emit(e.inputs().head(), operandView(e, view, shape));
-        String key = "v" + v.id() + ":" + view.flat(shape).render();
-        Integer known = memo.get(key);
-        if (known != null) return known;
-        List<Integer> args = new ArrayList<>();
-        List<DType> argTypes = new ArrayList<>();
-        for (Atom in : e.inputs()) {
-            args.add(emit(in, in.aval().ndim() == 0 && shape.length > 0 ? View.SCALAR : view));
-            argTypes.add(in.aval().dtype());
+    private int emitComputed(Var v, View view) { return run(resolve(v, view, true)); }
+
+    /**
+     * Generates the pending computations of {@code first} with an explicit stack, operands before
+     * the equation that reads them (what a recursion over the expression would do, without its depth
+     * limit: a chain of 100,000 elementwise equations is one expression).
+     */
+    private int run(Object first) {
+        if (first instanceof Integer id) return id;
+        java.util.ArrayDeque<Pending> stack = new java.util.ArrayDeque<>();
+        stack.push((Pending) first);
+        int result = -1;
+        while (!stack.isEmpty()) {
+            Pending p = stack.peek();
+            if (p.args.size() < p.eqn.inputs().size()) {
+                Atom in = p.eqn.inputs().get(p.args.size());
+                Object r = resolve(in, in.aval().ndim() == 0 && p.shape.length > 0 ? View.SCALAR : p.view, false);
+                if (r instanceof Integer id) p.args.add(id);
+                else stack.push((Pending) r);
+                continue;
+            }
+            stack.pop();
+            List<DType> argTypes = new ArrayList<>();
+            for (Atom in : p.eqn.inputs()) argTypes.add(in.aval().dtype());
+            int id = nextId++;
+            body.add(new Compute(id, p.value.aval().dtype(), p.eqn.primitive().name(), p.args, argTypes));
+            memo.put(p.key, id);
+            if (stack.isEmpty()) result = id;
+            else stack.peek().args.add(id);
         }
-        int id = nextId++;
-        body.add(new Compute(id, v.aval().dtype(), e.primitive().name(), args, argTypes));
-        memo.put(key, id);
-        return id;
+        return result;
+    }
+
+    /** An elementwise equation being generated at a view: its operands' ids so far. */
+    private static final class Pending {
+        final Var value;
+        final Eqn eqn;
+        final View view;
+        final int[] shape;
+        final String key;
+        final List<Integer> args = new ArrayList<>();
+
+        Pending(Var value, Eqn eqn, View view, int[] shape, String key) {
+            this.value = value;
+            this.eqn = eqn;
+            this.view = view;
+            this.shape = shape;
+            this.key = key;
+        }
+    }
+
+    /**
+     * The id of {@code a} at {@code view} when it is known or needs no operands (a literal, a load, a
+     * memoised value), else the {@link Pending} computation of its producer. Movement equations are
+     * followed in the loop, transforming the view. {@code computed}: generate {@code a} from its
+     * producer even though it has a buffer.
+     */
+    private Object resolve(Atom a, View view, boolean computed) {
+        while (true) {
+            if (!computed) {
+                if (a instanceof Literal l) {
+                    DType t = l.aval().dtype();
+                    double value = t.isFloating() ? l.value().getDouble(0) : l.value().getLong(0);
+                    return memoised("c" + t + ":" + Double.doubleToRawLongBits(value), id -> new Const(id, t, value));
+                }
+                Var v = (Var) a;
+                if (v.equals(accumulated)) return accId;
+                // a result of this kernel, at this kernel's index, is its value, not its (old) buffer
+                boolean ownResult = ownRoots.contains(v) && view.flat() instanceof Ix.Sym s && s.name().equals("i");
+                if (!ownResult && planner.materialised.contains(v)) {
+                    Ix index = view.flat(v.aval().dims());
+                    if (!(index instanceof Ix.Sym s && s.name().equals("i"))) shiftedReads.add(slotOf.applyAsInt(v));
+                    int p = param(v, false);
+                    return memoised("l" + p + ":" + index.render(), id -> new Load(id, v.aval().dtype(), p, index));
+                }
+            }
+            Var v = (Var) a;
+            Eqn e = planner.producer.get(v);
+            int[] shape = v.aval().dims();
+            if (FusionPlanner.kind(e) == FusionPlanner.Kind.MOVEMENT) {
+                a = e.inputs().head();
+                view = operandView(e, view, shape);
+                computed = false;
+                continue;
+            }
+            String key = "v" + v.id() + ":" + view.flat(shape).render();
+            Integer known = memo.get(key);
+            if (known != null) return known;
+            return new Pending(v, e, view, shape, key);
+        }
     }
 
     /** The view of a movement equation's operand, given the view of its result. */
