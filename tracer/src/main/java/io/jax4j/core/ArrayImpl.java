@@ -63,13 +63,14 @@ public final class ArrayImpl extends Array implements AutoCloseable {
         attach(buffer);
     }
 
-    private ArrayImpl(ShapedArray aval, ArrayImpl from, boolean withHostCopy) {
+    /** A new owner of {@code from}'s host buffer ({@code host}) or of its device buffer (not {@code host}), never both. */
+    private ArrayImpl(ShapedArray aval, ArrayImpl from, boolean host) {
         this.aval = aval;
-        this.block = withHostCopy ? from.block : null;
-        this.cleanable = withHostCopy ? from.cleanable : null;
-        this.deviceBuffer = from.deviceBuffer;
-        this.deviceCleanable = from.deviceCleanable;
-        this.home = withHostCopy ? from.home : from.deviceBuffer.device();
+        this.block = host ? from.block : null;
+        this.cleanable = host ? from.cleanable : null;
+        this.deviceBuffer = host ? null : from.deviceBuffer;
+        this.deviceCleanable = host ? null : from.deviceCleanable;
+        this.home = host ? Device.CPU : from.deviceBuffer.device();
         this.previousOwner = from;
     }
 
@@ -173,15 +174,20 @@ public final class ArrayImpl extends Array implements AutoCloseable {
 
     /**
      * Donation in place: a new array of {@code newAval} (same dtype and size) takes over this
-     * array's buffer without a copy, and this array is deleted with {@code reason}. The buffer is
+     * array's host buffer without a copy (a device array's data is read first; its device copy is
+     * freed, as it would go stale), and this array is deleted with {@code reason}. The buffer is
      * freed when the new owner is closed or unreachable; {@link #delete}/{@link #close} on this one
      * are then no-ops.
      */
-    public ArrayImpl moveTo(ShapedArray newAval, String reason) {
+    public synchronized ArrayImpl moveTo(ShapedArray newAval, String reason) {
         checkAlive();
         if (newAval.size() != aval.size() || newAval.dtype() != aval.dtype()) {
             throw new IllegalArgumentException("moveTo: " + aval.str() + " -> " + newAval.str());
         }
+        // the new owner's data is the host copy, which a host program may now overwrite: a device copy would go stale
+        segment();
+        Cleaner.Cleanable d = deviceCleanable;
+        if (d != null) d.clean();
         ArrayImpl a = new ArrayImpl(newAval, this, true);
         moved = true;
         deletedBy = reason;

@@ -189,6 +189,21 @@ class CudaStandInTest {
     }
 
     @Test
+    void aDeviceArrayDonatedToAHostProgramLeavesNoStaleDeviceCopy() {
+        CudaStandIn.device();
+        io.jax4j.xla.cpu.CpuAvailable.assume();
+        ShapedArray v = f32(1000);
+        ArrayImpl d = backend.put(random(v, 21));
+        float[] before = d.toFloatArray();
+        Executable doubleOnCpu = new io.jax4j.xla.cpu.CpuBackend().compile(Traced.trace(xs -> List.of(Lax.mulScalar(xs.get(0), 2)), v),
+                new boolean[]{true}, "double");
+        ArrayImpl y = (ArrayImpl) doubleOnCpu.execute(List.of(d)).getFirst();
+        assertEquals(Device.CPU, y.device());
+        float[] onGpu = compile(xs -> List.of(Lax.mulScalar(xs.get(0), 1)), null, v).execute(List.of(y)).getFirst().toFloatArray();
+        for (int i = 0; i < before.length; i++) assertEquals(2 * before[i], onGpu[i], 1e-6f, "element " + i);
+    }
+
+    @Test
     void closingAnArrayReturnsItsBufferToTheAllocator() {
         CudaDevice dev = CudaStandIn.device();
         Executable exe = compile(xs -> List.of(Np.exp(xs.get(0))), null, f32(1 << 20));
@@ -257,9 +272,11 @@ class CudaStandInTest {
         CudaDevice dev = CudaStandIn.device();
         var dir = Files.createTempDirectory("jax4j-nvrtc-cache-");
         String ok = "extern \"C\" __global__ void k0() {}\n";
+        long compiles = CudaStandIn.calls("nvrtcCompileProgram");
         byte[] image = dev.nvrtc.cubin(ok, Nvrtc.options(9, 0), "fine", dir);
         assertEquals(ok, new String(image, java.nio.charset.StandardCharsets.UTF_8), "the stand-in's \"cubin\" is the source");
-        assertEquals(1, Files.list(dir).count(), "cached");
+        assertArrayEquals(image, dev.nvrtc.cubin(ok, Nvrtc.options(9, 0), "fine", dir));
+        assertEquals(compiles + 1, CudaStandIn.calls("nvrtcCompileProgram"), "the second time from the disk cache");
         var e = assertThrows(Jax4jException.class, () -> dev.nvrtc.cubin("int x;\n#error no such type\n", Nvrtc.options(9, 0), "broken", dir));
         assertTrue(e.getMessage().contains("NVRTC could not compile the kernels of broken: NVRTC_ERROR_COMPILATION (6)"), e.getMessage());
         assertTrue(e.getMessage().contains("broken.cu(1): error: #error no such type"), e.getMessage());
