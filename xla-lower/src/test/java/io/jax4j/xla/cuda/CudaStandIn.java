@@ -121,7 +121,7 @@ final class CudaStandIn {
             try (InputStream in = CudaStandIn.class.getResourceAsStream("cuda_standin.c")) {
                 Files.copy(in, src);
             }
-            cc(List.of("cc", "-O1", "-g", "-fPIC", "-shared", "-Wall", "-Werror", "-o", so.toString(), src.toString(), "-ldl"), "the CUDA stand-in");
+            cc(List.of("cc", "-O1", "-g", "-fPIC", "-shared", "-Wall", "-Werror", "-o", so.toString(), src.toString(), "-ldl", "-lpthread"), "the CUDA stand-in");
             for (String name : List.of("libcuda.so.1", "libcublas.so.13", "libnvrtc.so.13")) Files.createSymbolicLink(d.resolve(name), so.getFileName());
             dir = d;
             return d;

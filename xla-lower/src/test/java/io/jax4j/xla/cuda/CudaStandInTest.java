@@ -204,6 +204,45 @@ class CudaStandInTest {
     }
 
     @Test
+    void concurrentCallsAgreeWithTheReference() throws Exception {
+        CudaStandIn.device();
+        ShapedArray a = f32(300, 40), w = f32(40, 30);
+        Function<List<Array>, List<Array>> f = xs -> List.of(Np.tanh(xs.get(0).matmul(xs.get(1))).sum(1));
+        Function<List<Array>, List<Array>> g = xs -> List.of(Np.exp(xs.get(0).mul(0.1f)).matmul(xs.get(1)));
+        Executable shared = compile(f, null, a, w);
+        ArrayImpl weights = random(w, 31);   // one host array every thread passes
+        List<Array> wantF = new java.util.ArrayList<>(), wantG = new java.util.ArrayList<>();
+        List<ArrayImpl> inputs = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ArrayImpl x = random(a, 100 + i);
+            inputs.add(x);
+            wantF.add(reference(f, List.of(x, weights), a, w).getFirst());
+            wantG.add(reference(g, List.of(x, weights), a, w).getFirst());
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                jobs.add(pool.submit(() -> {
+                    Executable own = compile(g, null, a, w);   // each thread's own program, and one shared by all
+                    for (int rep = 0; rep < 25; rep++) {
+                        int i = (thread + rep) % inputs.size();
+                        Array y = shared.execute(List.of(inputs.get(i), weights)).getFirst();
+                        Array z = own.execute(List.of(inputs.get(i), weights)).getFirst();
+                        assertArrayEquals(wantF.get(i).toFloatArray(), y.toFloatArray(), 1e-4f, "thread " + thread + " rep " + rep);
+                        assertArrayEquals(wantG.get(i).toFloatArray(), z.toFloatArray(), 1e-3f, "thread " + thread + " rep " + rep);
+                    }
+                    return null;
+                }));
+            }
+            for (var j : jobs) j.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void closingAnArrayReturnsItsBufferToTheAllocator() {
         CudaDevice dev = CudaStandIn.device();
         Executable exe = compile(xs -> List.of(Np.exp(xs.get(0))), null, f32(1 << 20));

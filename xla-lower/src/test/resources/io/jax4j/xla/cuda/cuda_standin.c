@@ -10,9 +10,12 @@
  * Between cuStreamBeginCapture and cuStreamEndCapture work is recorded, not run (launch parameters
  * copied at capture, as CUDA does); cuGraphLaunch runs the record. Every entry point counts its calls
  * (j4s_calls), and j4s_fail makes a chosen call return a chosen status once, to drive error paths.
- * Built by the tests with cc; single-threaded use (the backend serialises its calls).
+ * Built by the tests with cc. Thread-safe as the real libraries are: every entry point holds one
+ * recursive lock for its whole run (kernels included), so concurrent callers are serialised.
  */
+#define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,11 @@ static int counter(const char *name) {
     return ncounters++;
 }
 
+static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static void release(int *held) { if (*held) pthread_mutex_unlock(&lock); }
+/* Holds the lock until the enclosing function returns, on every path. */
+#define LOCKED int held_ __attribute__((cleanup(release))) = (pthread_mutex_lock(&lock), 1)
+
 /* Counts a call; returns the injected status when this is the call chosen by j4s_fail, else 0. */
 static int enter(const char *name) {
     int i = counter(name);
@@ -44,15 +52,17 @@ static int enter(const char *name) {
     }
     return OK;
 }
-#define ENTER(name) do { int injected_ = enter(name); if (injected_) return injected_; } while (0)
+#define ENTER(name) LOCKED; do { int injected_ = enter(name); if (injected_) return injected_; } while (0)
 
 long j4s_calls(const char *name) {
+    LOCKED;
     for (int i = 0; i < ncounters; i++) if (strcmp(counters[i].name, name) == 0) return counters[i].calls;
     return 0;
 }
 
 /* The next-but-`after` call of `name` returns `status`. */
 void j4s_fail(const char *name, int status, long after) {
+    LOCKED;
     static char names[MAX_NAMES][64];
     int i = -1;
     for (int k = 0; k < ncounters; k++) if (strcmp(counters[k].name, name) == 0) i = k;
