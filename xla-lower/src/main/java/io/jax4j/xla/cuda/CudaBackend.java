@@ -74,6 +74,12 @@ public final class CudaBackend implements Backend {
     public ArrayImpl put(ArrayImpl x) {
         CudaDevice dev = dev();
         if (x.deviceBuffer() instanceof CudaBuffer && x.device().equals(dev.id)) return x;
+        synchronized (dev) {  // the device's stream: not while another thread captures a graph on it
+            return upload(dev, x);
+        }
+    }
+
+    private static ArrayImpl upload(CudaDevice dev, ArrayImpl x) {
         dev.makeCurrent();
         long bytes = LaunchPlan.bytes(x.aval());
         CudaBuffer b = dev.buffer(bytes, "device_put of a " + x.aval().str());

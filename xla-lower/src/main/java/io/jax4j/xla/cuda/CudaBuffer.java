@@ -33,15 +33,19 @@ final class CudaBuffer implements DeviceBuffer {
     @Override
     public void copyToHost(MemorySegment dst) {
         String what = "reading an array of " + bytes + " bytes from the GPU";
-        dev.makeCurrent();
-        if (bytes > 0) dev.driver.copyToHost(dst, address, bytes, dev.stream, what);
-        dev.synchronize(what);
+        synchronized (dev) {  // the device's stream: not while another thread captures a graph on it
+            dev.makeCurrent();
+            if (bytes > 0) dev.driver.copyToHost(dst, address, bytes, dev.stream, what);
+            dev.synchronize(what);
+        }
     }
 
     @Override
     public void blockUntilReady() {
-        dev.makeCurrent();
-        dev.synchronize("waiting for an array (blockUntilReady)");
+        synchronized (dev) {
+            dev.makeCurrent();
+            dev.synchronize("waiting for an array (blockUntilReady)");
+        }
     }
 
     @Override

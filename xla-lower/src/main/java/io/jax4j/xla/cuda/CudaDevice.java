@@ -13,6 +13,9 @@ import java.nio.file.Path;
  * user always runs after its last one), the caching allocator, NVRTC and cuBLAS. {@link #probe()}
  * says why not when any of them is missing (no driver, no device, no NVRTC or cuBLAS library).
  *
+ * <p>Threads that queue work on the stream (a call, a copy, a wait) hold this object's monitor: a
+ * stream being captured into a graph must see no other thread's work.
+ *
  * <p>Work is queued asynchronously: a call returns once its commands are on the stream. The device
  * remembers the last program queued, so that an error that surfaces at a later synchronisation
  * ({@link #synchronize}) names it.
@@ -111,7 +114,7 @@ final class CudaDevice {
      * {@code bytes} of device memory for {@code what}; when the device is full (after the allocator
      * has returned its cached blocks), the error names {@code what} and the bytes asked for.
      */
-    long alloc(long bytes, String what) {
+    synchronized long alloc(long bytes, String what) {
         try {
             return allocator.alloc(bytes);
         } catch (Jax4jException e) {

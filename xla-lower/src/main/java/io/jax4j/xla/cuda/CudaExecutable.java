@@ -47,8 +47,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * captured into a CUDA graph on the second sight and replayed from then on (in a training loop the
  * addresses repeat: donated state keeps its buffers, small inputs and outputs are staged through the
  * arena); graphs are kept per address set, the least recently used dropped beyond
- * {@link #MAX_GRAPHS}. Programs with host ops run their commands every call. Calls on one
- * executable are serialised.
+ * {@link #MAX_GRAPHS}. Programs with host ops run their commands every call. Calls are serialised
+ * per device while they queue work: a stream being captured into a graph must see no other
+ * thread's work (which would join the graph, or fail).
  */
 final class CudaExecutable implements Executable {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -110,6 +111,13 @@ final class CudaExecutable implements Executable {
 
     @Override
     public synchronized List<Array> execute(List<ArrayImpl> args) {
+        // one stream per device: while a call queues (or captures) its work no other thread may queue on it
+        synchronized (dev) {
+            return queue(args);
+        }
+    }
+
+    private List<Array> queue(List<ArrayImpl> args) {
         try {
             dev.makeCurrent();
             calls++;

@@ -131,7 +131,7 @@ final class CudaStandIn {
     }
 
     /** The program's kernels in the C dialect (the CUDA lowering's kernel IR, rendered for the host), as a shared library's path. */
-    static byte[] hostKernels(Program p, CudaDevice dev) {
+    static synchronized byte[] hostKernels(Program p, CudaDevice dev) {
         String source = new CStyleRenderer(CDialect.INSTANCE).render(p.kernels(), Math.max(1, p.memory().slots.size()))
                 + Lowering.dedicatedKernels(p.plan(), p.memory(), CDialect.INSTANCE)
                 + "\nconst unsigned long j4_param_bytes = " + 8L * Math.max(1, p.memory().slots.size()) + ";\n";
@@ -139,10 +139,12 @@ final class CudaStandIn {
             String key = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8)));
             Path so = dir.resolve("k-" + key + ".so");
             if (!Files.exists(so)) {
-                Path c = dir.resolve("k-" + key + ".c");
+                // threads compiling the same program: one builds it, written whole before anyone can load it
+                Path c = dir.resolve("k-" + key + ".c"), tmp = dir.resolve("k-" + key + ".so.tmp");
                 Files.writeString(c, source);
-                cc(List.of("cc", "-O1", "-fPIC", "-shared", "-fno-math-errno", "-fno-trapping-math", "-o", so.toString(), c.toString(), "-lm"),
+                cc(List.of("cc", "-O1", "-fPIC", "-shared", "-fno-math-errno", "-fno-trapping-math", "-o", tmp.toString(), c.toString(), "-lm"),
                         "the host build of " + p.name());
+                Files.move(tmp, so, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
             return so.toString().getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
