@@ -65,6 +65,17 @@ public final class Backends {
         }
     }
 
+    /**
+     * Makes {@code b} the default backend: one configured in code (a precision, a device), or not
+     * found by the service loader. Throws, saying why, when it is not available.
+     */
+    public static void use(Backend b) {
+        if (!b.isAvailable()) throw new Jax4jException("backend '" + b.name() + "' is not available here: " + b.unavailableReason());
+        synchronized (Backends.class) {
+            selected = b;
+        }
+    }
+
     /** Chooses the default backend by name ({@code --backend} on the command line). */
     public static void use(String name) {
         Backend b = byName(name);
