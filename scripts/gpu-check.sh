@@ -4,7 +4,8 @@
 #   pack  (here, with a JDK 25 and Maven): builds the project with its tests compiled and packs what a GPU
 #         machine without Java and without network needs into .gpu-kit/ (ignored by git): a jlink runtime,
 #         the runtime + test dependency jars, the module jars and test classes, and the JUnit console.
-#   run   (on the GPU machine, from the repository root, with .gpu-kit carried along): unpacks the runtime,
+#   run   (on the GPU machine, from the repository root, with .gpu-kit carried along; at most about 8.5 minutes,
+#         each step under its own time limit): unpacks the runtime,
 #         puts the CUDA 13.0 libraries on LD_LIBRARY_PATH, runs every test tagged gpu (conformance fixtures
 #         and the backend contract on the GPU), then `jax4j bench --backend cuda` and, in the same run,
 #         JAX's timings of the same workloads (scripts/jax_bench.py). Logs go to $OUT (or ./gpu-check-out).
@@ -93,7 +94,7 @@ run() {
   status=0
   echo "== gpu-tagged tests (conformance fixtures, backend contract, device tests) =="
   set +e
-  "$java" --enable-native-access=ALL-UNNAMED -Xss8m -jar "$console" execute --disable-banner --details=summary \
+  timeout 200 "$java" --enable-native-access=ALL-UNNAMED -Xss8m -jar "$console" execute --disable-banner --details=summary \
     --class-path "$cp:$kit/test-classes/xla-lower:$kit/test-classes/tests:tests/src/test/resources" \
     --scan-class-path "$kit/test-classes/xla-lower:$kit/test-classes/tests" --include-tag gpu --fail-if-no-tests --reports-dir "$out/junit" 2>&1 | tee "$out/gpu-tests.txt"
   status=${PIPESTATUS[0]}
@@ -104,11 +105,11 @@ run() {
   fi
   echo "== jax4j bench --backend cuda (TF32 products; W2 alone, under its own time limit; then W5 in FP32) =="
   bench=("$java" --enable-native-access=ALL-UNNAMED -Xss8m -cp "$cp" io.jax4j.examples.cli.Jax4jCli bench --backend cuda --repeats 3)
-  timeout 150 "${bench[@]}" --only W7,W1,W3,W4,W5,W6 --json "$out/jax4j-bench.json" 2>&1 | tee "$out/jax4j-bench.txt"
-  timeout 60 "${bench[@]}" --only W2 --json "$out/jax4j-bench-w2.json" 2>&1 | tee -a "$out/jax4j-bench.txt"
-  timeout 60 "$java" -Djax4j.matmulPrecision=highest "${bench[@]:1}" --only W5 --json "$out/jax4j-bench-highest.json" 2>&1 | tee -a "$out/jax4j-bench.txt"
+  timeout 110 "${bench[@]}" --only W7,W1,W3,W4,W5,W6 --json "$out/jax4j-bench.json" 2>&1 | tee "$out/jax4j-bench.txt"
+  timeout 45 "${bench[@]}" --only W2 --json "$out/jax4j-bench-w2.json" 2>&1 | tee -a "$out/jax4j-bench.txt"
+  timeout 35 "$java" -Djax4j.matmulPrecision=highest "${bench[@]:1}" --only W5 --json "$out/jax4j-bench-highest.json" 2>&1 | tee -a "$out/jax4j-bench.txt"
   echo "== JAX on the same GPU, same workloads =="
-  PYTHONUNBUFFERED=1 timeout 150 python3 scripts/jax_bench.py 2>&1 | tee "$out/jax-bench.txt"
+  PYTHONUNBUFFERED=1 timeout 120 python3 scripts/jax_bench.py 2>&1 | tee "$out/jax-bench.txt"
   echo "== jax4j beside JAX (same GPU, same run) =="
   python3 scripts/gpu_table.py "$out/jax-bench.txt" "$out/jax4j-bench-highest.json" "$out/jax4j-bench.json" "$out/jax4j-bench-w2.json" | tee "$out/table.txt"
   set -e
