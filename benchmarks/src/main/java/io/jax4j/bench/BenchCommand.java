@@ -61,16 +61,28 @@ public final class BenchCommand implements CliCommand {
         List<Row> rows = new ArrayList<>();
         Set<String> sel = only == null ? Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7") : Set.copyOf(only.stream().map(s -> s.toUpperCase(Locale.ROOT)).toList());
         int r = Math.max(1, repeats);
-        if (sel.contains("W7")) rows.addAll(Runs.w7());  // first: the first call of a fresh JVM's W1 step is what W7 measures
-        if (sel.contains("W1")) rows.add(Runs.trainStep("W1", "MLP 784-512-512-10 Adam", Workloads.w1(), r, 100));
-        if (sel.contains("W2")) rows.add(Runs.trainStep("W2", "Flax MNIST CNN SGD momentum", Workloads.w2(), r, 10));
-        if (sel.contains("W3")) rows.add(Runs.trainStep("W3", "MLP + BatchNorm + Dropout, Adam cosine", Workloads.w3(), r, 100));
-        if (sel.contains("W4")) rows.add(Runs.w4(r));
-        if (sel.contains("W5")) rows.addAll(Runs.w5(r));
-        if (sel.contains("W6")) rows.add(Runs.w6(r));
+        // the JSON is rewritten after each workload, so that a run stopped by a time limit keeps what it measured
+        if (sel.contains("W7")) measured(rows, Runs.w7());  // first: the first call of a fresh JVM's W1 step is what W7 measures
+        if (sel.contains("W1")) measured(rows, List.of(Runs.trainStep("W1", "MLP 784-512-512-10 Adam", Workloads.w1(), r, 100)));
+        if (sel.contains("W2")) measured(rows, List.of(Runs.trainStep("W2", "Flax MNIST CNN SGD momentum", Workloads.w2(), r, 10)));
+        if (sel.contains("W3")) measured(rows, List.of(Runs.trainStep("W3", "MLP + BatchNorm + Dropout, Adam cosine", Workloads.w3(), r, 100)));
+        if (sel.contains("W4")) measured(rows, List.of(Runs.w4(r)));
+        if (sel.contains("W5")) measured(rows, Runs.w5(r));
+        if (sel.contains("W6")) measured(rows, List.of(Runs.w6(r)));
         Map<String, Object> soakResult = soak ? Runs.soak(soakSteps) : null;
         print(rows);
         System.out.printf("load average at the end: %s%n", loadAverage());
+        writeJson(rows, soakResult);
+        if (json != null) System.out.println("wrote " + json);
+        return 0;
+    }
+
+    private void measured(List<Row> rows, List<Row> more) throws java.io.IOException {
+        rows.addAll(more);
+        writeJson(rows, null);
+    }
+
+    private void writeJson(List<Row> rows, Map<String, Object> soakResult) throws java.io.IOException {
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();
             for (Row row : rows) {
@@ -87,9 +99,7 @@ public final class BenchCommand implements CliCommand {
             if (soakResult != null) out.put("soak", soakResult);
             out.put("load_average", loadAverage());
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
-            System.out.println("wrote " + json);
         }
-        return 0;
     }
 
     static void print(List<Row> rows) {
