@@ -153,6 +153,8 @@ public abstract class AbstractBackendContractTest {
         cs.add(c("int dot (host)", xs -> List.of(Lax.dotGeneral(xs.get(0), xs.get(1), new int[]{1}, new int[]{0}, new int[0], new int[0])), i32(3, 4), i32(4, 2)));
         cs.add(c("mlp layer", xs -> List.of(Np.maximum(Np.add(xs.get(0).matmul(xs.get(1)), xs.get(2)), Array.weak(0))), f32(8, 16), f32(16, 12), f32(12)));
         // host ops and nesting
+        cs.add(c("threefry2x32 with a constant key", xs -> Lax.threefry2x32(Lax.scalar(7, DType.U32), Lax.scalar(3_000_000_000L, DType.U32),
+                xs.get(0), xs.get(1)), ShapedArray.of(DType.U32, 9), ShapedArray.of(DType.U32, 9)));
         cs.add(c("argmax", xs -> List.of(Lax.argmax(Lax.exp(xs.get(0)), 1, DType.I32)), f32(4, 6)));
         cs.add(c("argmin over a leading axis, and of ints", xs -> List.of(Lax.argmin(xs.get(0), 0, DType.I32),
                 Lax.argmax(xs.get(1), 1, DType.I32)), f32(5, 3, 4), i32(3, 7)));

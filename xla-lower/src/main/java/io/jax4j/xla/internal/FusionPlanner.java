@@ -84,7 +84,7 @@ public final class FusionPlanner {
             return allVars && e.outvars().head().aval().dtype().isFloating() && ConvLayout.canonical(e) ? Kind.CONV : Kind.HOST;
         }
         if (upsampling(e)) return Kind.MOVEMENT;
-        if (allVars && NativeKernels.supports(e)) return Kind.NATIVE;
+        if ((allVars || NativeKernels.takesLiterals(e)) && NativeKernels.supports(e)) return Kind.NATIVE;
         if (p == io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE
                 && e.inputs().head().aval().dtype().byteSize() == e.outvars().head().aval().dtype().byteSize()) return Kind.ELEMENTWISE;
         if (p == io.jax4j.prims.Indexing.REV) return Kind.MOVEMENT;

@@ -19,6 +19,9 @@ import java.util.function.ToIntFunction;
 public final class NativeKernels {
     private NativeKernels() {}
 
+    /** Whether {@code e}'s kernel takes its literal (scalar) inputs as constants: threefry's. */
+    public static boolean takesLiterals(Eqn e) { return isThreefry(e); }
+
     /** Whether {@code e} has a native kernel here. */
     public static boolean supports(Eqn e) {
         String n = e.primitive().name();
@@ -38,7 +41,8 @@ public final class NativeKernels {
 
     /** The C source of the kernel {@code name} computing {@code e}. */
     public static String render(Eqn e, String name, ToIntFunction<io.jax4j.ir.Var> slotOf, Dialect d) {
-        int[] in = e.inputs().toJavaStream().mapToInt(a -> slotOf.applyAsInt((io.jax4j.ir.Var) a)).toArray();
+        // a literal input (a scalar: threefry's constant key words) has no slot: -1, rendered as a constant
+        int[] in = e.inputs().toJavaStream().mapToInt(a -> a instanceof io.jax4j.ir.Var v ? slotOf.applyAsInt(v) : -1).toArray();
         int[] out = e.outvars().toJavaStream().mapToInt(slotOf::applyAsInt).toArray();
         return switch (e.primitive().name()) {
             case "threefry2x32" -> threefry(e, name, in, out, d);
@@ -59,7 +63,11 @@ public final class NativeKernels {
         ShapedArray y = e.outvars().head().aval();
         StringBuilder sb = new StringBuilder(d.signature(name)).append(" {\n");
         String[] names = {"k0", "k1", "c0", "c1"};
-        for (int i = 0; i < 4; i++) sb.append(ptr(d, DType.U32, names[i], in[i], false));
+        for (int i = 0; i < 4; i++) {
+            if (e.inputs().get(i) instanceof io.jax4j.ir.Literal l) {
+                sb.append("    const uint32_t ").append(names[i]).append("[1] = {").append(l.value().getLong(0)).append("u};\n");
+            } else sb.append(ptr(d, DType.U32, names[i], in[i], false));
+        }
         sb.append(ptr(d, DType.U32, "y0", out[0], true)).append(ptr(d, DType.U32, "y1", out[1], true));
         String par = d.parallelFor(y.size() * 40);
         if (!par.isEmpty()) sb.append("    ").append(par).append('\n');
