@@ -36,6 +36,24 @@ class GpuPlansTest {
     }
 
     @Test
+    void theMainJobsTrainAndEvalStepsRunWhollyOnTheGpu() {
+        var model = io.jax4j.examples.train.Cnn.tutorial();
+        var state = io.jax4j.examples.train.Training.createTrainState(model, io.jax4j.Random.key(0), io.jax4j.Random.key(1),
+                new int[]{128, 28, 28, 1}, io.jax4j.examples.train.Training.sgd(io.jax4j.optim.Schedules.constant(0.1), 0.9));
+        io.jax4j.Array images = io.jax4j.Array.zeros(128, 28, 28, 1), labels = io.jax4j.Array.zeros(io.jax4j.DType.I32, 128);
+        var args = io.vavr.Tuple.of(state, images, labels);
+        Jaxpr train = io.jax4j.autodiff.Jax.makeJaxpr((io.vavr.Tuple3<io.jax4j.linen.TrainState<io.jax4j.examples.train.Training.Extra>,
+                io.jax4j.Array, io.jax4j.Array> t) -> io.jax4j.examples.train.Training.trainStepBody(model, t._1(), t._2(), t._3())).apply(args).jaxpr();
+        LaunchPlan p = plan("train_step", train, false);
+        assertEquals(List.of(), p.hostOps(), p.toString());
+        assertTrue(p.capturable());
+        assertTrue(p.toString().contains("gemm     conv_general_dilated"), "convolutions on cuBLAS:\n" + p);
+        Jaxpr eval = io.jax4j.autodiff.Jax.makeJaxpr((io.vavr.Tuple3<io.jax4j.linen.TrainState<io.jax4j.examples.train.Training.Extra>,
+                io.jax4j.Array, io.jax4j.Array> t) -> io.jax4j.examples.train.Training.evalStep(model).apply(t._1(), t._2(), t._3())).apply(args).jaxpr();
+        assertEquals(List.of(), plan("eval_step", eval, false).hostOps(), "argmax for the accuracy is a kernel");
+    }
+
+    @Test
     void w4IsAReductionAndAnElementwiseKernel() {
         Jaxpr j = io.jax4j.autodiff.Jax.makeJaxpr(io.jax4j.autodiff.Jax.valueAndGrad((io.jax4j.Array x) -> W4.f(x))).apply(W4.input(1 << 10)).jaxpr();
         LaunchPlan p = plan("W4", j, false);
