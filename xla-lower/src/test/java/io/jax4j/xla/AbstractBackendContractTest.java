@@ -155,6 +155,8 @@ public abstract class AbstractBackendContractTest {
         // host ops and nesting
         cs.add(c("threefry2x32 with a constant key", xs -> Lax.threefry2x32(Lax.scalar(7, DType.U32), Lax.scalar(3_000_000_000L, DType.U32),
                 xs.get(0), xs.get(1)), ShapedArray.of(DType.U32, 9), ShapedArray.of(DType.U32, 9)));
+        cs.add(c("erf_inv f32 (a normal sampler's)", xs -> List.of(Lax.erfInv(Lax.mulScalar(Lax.tanh(xs.get(0)), 0.999)), Lax.erfInv(xs.get(1))),
+                f32(4, 33), f32(3)));
         cs.add(c("argmax", xs -> List.of(Lax.argmax(Lax.exp(xs.get(0)), 1, DType.I32)), f32(4, 6)));
         cs.add(c("argmin over a leading axis, and of ints", xs -> List.of(Lax.argmin(xs.get(0), 0, DType.I32),
                 Lax.argmax(xs.get(1), 1, DType.I32)), f32(5, 3, 4), i32(3, 7)));

@@ -56,7 +56,7 @@ public final class CDialect implements Dialect {
 
     @Override
     public String prelude() {
-        return "#include <math.h>\n#include <stdint.h>\n\n" + MATH;
+        return "#include <math.h>\n#include <stdint.h>\n\n" + MATH + CStyleRenderer.erfInvSource("static inline");
     }
 
     @Override

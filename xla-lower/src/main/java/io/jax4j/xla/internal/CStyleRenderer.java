@@ -28,10 +28,42 @@ public final class CStyleRenderer {
     /** The primitives a fused kernel can compute (others run as host ops). */
     public static final Set<String> SUPPORTED = Set.of(
             "neg", "sign", "floor", "ceil", "round", "is_finite", "not", "abs", "exp", "log", "expm1", "log1p",
-            "tanh", "logistic", "sin", "cos", "sqrt", "rsqrt", "erf", "square",
+            "tanh", "logistic", "sin", "cos", "sqrt", "rsqrt", "erf", "erf_inv", "square",
             "add", "sub", "mul", "div", "rem", "max", "min", "pow", "atan2", "and", "or", "xor",
             "shift_left", "shift_right_logical", "shift_right_arithmetic",
             "eq", "ne", "lt", "le", "gt", "ge", "convert_element_type", "select_n", "bitcast_convert_type");
+
+    /** Whether a fused kernel can compute {@code e}: a primitive with a template here, for its dtypes (erf_inv in float32 only). */
+    public static boolean supports(io.jax4j.ir.Eqn e) {
+        String n = e.primitive().name();
+        return SUPPORTED.contains(n) && (!n.equals("erf_inv") || e.outvars().head().aval().dtype() == DType.F32);
+    }
+
+    /**
+     * float32 erf⁻¹ exactly as the reference computes it (XLA's ErfInv32, M. Giles): w = -log1p(-x²)
+     * with XLA's log1p (the small-argument branch below √2 - 1, log(1 + x) above), Horner steps as
+     * fused multiply-adds, ±1 to ±inf; for a dialect's function {@code qualifier}.
+     */
+    static String erfInvSource(String qualifier) {
+        return qualifier + " " + """
+                float j4_erfinvf(float x) {
+                    const float z = -x * x;
+                    const float w = -(fabsf(z) < 0.41421356237309504880f ? (float) log1p((double) z) : (float) log((double) (1.0f + z)));
+                    const int lt = w < 5.0f;
+                    const float t = lt ? w - 2.5f : (float) sqrt((double) w) - 3.0f;
+                    float p = lt ? 2.81022636e-08f : -0.000200214257f;
+                    p = fmaf(p, t, lt ? 3.43273939e-07f : 0.000100950558f);
+                    p = fmaf(p, t, lt ? -3.5233877e-06f : 0.00134934322f);
+                    p = fmaf(p, t, lt ? -4.39150654e-06f : -0.00367342844f);
+                    p = fmaf(p, t, lt ? 0.00021858087f : 0.00573950773f);
+                    p = fmaf(p, t, lt ? -0.00125372503f : -0.0076224613f);
+                    p = fmaf(p, t, lt ? -0.00417768164f : 0.00943887047f);
+                    p = fmaf(p, t, lt ? 0.246640727f : 1.00167406f);
+                    p = fmaf(p, t, lt ? 1.50140941f : 2.83297682f);
+                    return fabsf(x) == 1.0f ? x * INFINITY : p * x;
+                }
+                """;
+    }
 
     /** One translation unit holding all kernels of an executable, whose slot table has the highest slot they use + 1 entries. */
     public String render(List<Kernel> kernels) {
@@ -234,6 +266,7 @@ public final class CStyleRenderer {
                     : "(" + t + ")((" + x + " > 0) - (" + x + " < 0))";
             case "floor", "ceil", "round", "exp", "log", "expm1", "log1p", "tanh", "sin", "cos", "sqrt", "erf" ->
                     d.math(c.op(), out) + "(" + x + ")";
+            case "erf_inv" -> "j4_erfinvf(" + x + ")";
             case "is_finite" -> "(uint8_t)isfinite(" + x + ")";
             case "not" -> in == DType.BOOL ? "(uint8_t)!" + x : "(" + t + ")~" + x;
             case "abs" -> f ? d.math("fabs", out) + "(" + x + ")" : u ? x : "(" + x + " < 0 ? (int32_t)(0u - (uint32_t)" + x + ") : " + x + ")";

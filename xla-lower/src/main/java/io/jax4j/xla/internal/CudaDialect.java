@@ -105,7 +105,7 @@ public final class CudaDialect implements Dialect {
             """;
 
     @Override
-    public String prelude() { return PRELUDE; }
+    public String prelude() { return PRELUDE + CStyleRenderer.erfInvSource("__device__ __forceinline__"); }
 
     @Override
     public String type(DType d) { return CDialect.INSTANCE.type(d); }

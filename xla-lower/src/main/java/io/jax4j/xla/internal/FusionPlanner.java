@@ -90,7 +90,7 @@ public final class FusionPlanner {
         if (p == io.jax4j.prims.Indexing.REV) return Kind.MOVEMENT;
         if (p == Reductions.REDUCE_SUM || p == Reductions.REDUCE_MAX || p == Reductions.REDUCE_MIN) return Kind.REDUCE;
         if (p == Structural.BROADCAST_IN_DIM || p == Structural.RESHAPE || p == Structural.TRANSPOSE) return Kind.MOVEMENT;
-        if (p.has(Primitive.Property.ELEMENTWISE) && e.outvars().size() == 1 && CStyleRenderer.SUPPORTED.contains(p.name())) {
+        if (p.has(Primitive.Property.ELEMENTWISE) && e.outvars().size() == 1 && CStyleRenderer.supports(e)) {
             return Kind.ELEMENTWISE;
         }
         return Kind.HOST;

@@ -120,7 +120,7 @@ class CudaStandInTest {
                 io.jax4j.autodiff.Jax.grad(pooled).apply(xs.get(0)),
                 io.jax4j.autodiff.Jax.grad((io.vavr.Function1<Array, Array>) t -> Np.sum(io.jax4j.Pooling.maxPool(t, new int[]{3, 3},
                         new int[]{1, 1}, "SAME"))).apply(xs.get(0)),                                   // scatter with overlaps
-                io.jax4j.Random.bernoulli(xs.get(1), 0.3, 2, 40), io.jax4j.Random.uniform(xs.get(1), 7));
+                io.jax4j.Random.bernoulli(xs.get(1), 0.3, 2, 40), io.jax4j.Random.uniform(xs.get(1), 7), io.jax4j.Random.normal(xs.get(1), 9));
         ShapedArray img = f32(2, 8, 8, 16), key = ShapedArray.of(io.jax4j.DType.U32, 2);
         Jaxpr j = Traced.traceWithConstants(f, img, key);
         CudaExecutable exe = (CudaExecutable) backend.compile(j, new boolean[j.invars().size()], "pool");
