@@ -4,10 +4,14 @@ import java.util.Arrays;
 
 /** An immutable array shape; printed {@code [3,4]}, a scalar {@code []}. */
 public final class Shape {
-    private static final Shape SCALAR = new Shape(new int[0]);
+    private static final Shape SCALAR = new Shape(new int[0], 1);
     private final int[] dims;
+    private final long size;
 
-    private Shape(int[] dims) { this.dims = dims; }
+    private Shape(int[] dims, long size) {
+        this.dims = dims;
+        this.size = size;
+    }
 
     public static Shape of(int... dims) {
         if (dims.length == 0) return SCALAR;
@@ -17,7 +21,21 @@ public final class Shape {
                         + " has a negative dimension at axis " + i + ": dimensions must be >= 0");
             }
         }
-        return new Shape(dims.clone());
+        return new Shape(dims.clone(), elementCount(dims));
+    }
+
+    /** The product of the dimensions; a shape whose element count a long cannot hold is refused (no such array can exist). */
+    private static long elementCount(int[] dims) {
+        long n = 1;
+        try {
+            for (int d : dims) n = Math.multiplyExact(n, (long) d);
+        } catch (ArithmeticException overflow) {
+            java.math.BigInteger exact = java.math.BigInteger.ONE;
+            for (int d : dims) exact = exact.multiply(java.math.BigInteger.valueOf(d));
+            throw new IllegalArgumentException("shape " + ShapedArray.dimsString(dims) + " has " + exact
+                    + " elements, more than a long can count (2^63 - 1): no array of that shape can exist; check the dimensions");
+        }
+        return n;
     }
 
     public static Shape scalar() { return SCALAR; }
@@ -28,11 +46,8 @@ public final class Shape {
 
     public int[] dims() { return dims.clone(); }
 
-    public long size() {
-        long n = 1;
-        for (int d : dims) n *= d;
-        return n;
-    }
+    /** The number of elements (checked on construction: it never overflows). */
+    public long size() { return size; }
 
     /** Row-major strides, in elements. */
     public long[] strides() {

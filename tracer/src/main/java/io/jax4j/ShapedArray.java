@@ -12,6 +12,11 @@ public record ShapedArray(DType dtype, Shape shape, boolean weakType) {
     public ShapedArray {
         if (dtype == null) throw new NullPointerException("dtype is null");
         if (shape == null) throw new NullPointerException("shape is null");
+        if (shape.size() > Long.MAX_VALUE / dtype.byteSize()) {
+            throw new IllegalArgumentException(dtype.shortName() + shape + " would take " + java.math.BigInteger.valueOf(shape.size())
+                    .multiply(java.math.BigInteger.valueOf(dtype.byteSize())) + " bytes, more than a long can count (2^63 - 1): "
+                    + "no array of that shape can exist; check the dimensions");
+        }
     }
 
     public ShapedArray(DType dtype, Shape shape) { this(dtype, shape, false); }

@@ -217,9 +217,9 @@ final class FlaxMsgpack {
                         + ", which jax4j does not support; convert it in Python to one of float32, float64, float16, "
                         + "bfloat16, int32, uint32, bool before saving");
             }
-            Shape shape = Shape.of(dims);
+            Shape shape = shapeOf(dims, where);
             if (scalar && ndim != 0) throw new SerializationException(where + " is a numpy scalar (ext type 3) of shape " + shape);
-            long expected = shape.size() * dtype.byteSize();
+            long expected = byteSize(dtype, shape, where);
             if (data.length != expected) {
                 throw new SerializationException(where + " is " + dtype.shortName() + shape + ", which needs " + expected
                         + " bytes, but its buffer holds " + data.length);
@@ -227,6 +227,24 @@ final class FlaxMsgpack {
             return ArrayBytes.fromLittleEndian(MemorySegment.ofArray(data), 0, dtype, shape);
         } catch (IOException | MessagePackException e) {
             throw new SerializationException(where + " has a malformed payload: " + e.getMessage(), e);
+        }
+    }
+
+    /** The shape of {@code dims}; one with more elements than can exist is a {@link SerializationException} naming the array. */
+    private static Shape shapeOf(int[] dims, String where) {
+        try {
+            return Shape.of(dims);
+        } catch (IllegalArgumentException e) {
+            throw new SerializationException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The byte size of {@code dtype[shape]}, refused when it exceeds what can exist. */
+    private static long byteSize(DType dtype, Shape shape, String where) {
+        try {
+            return new ShapedArray(dtype, shape).size() * dtype.byteSize();
+        } catch (IllegalArgumentException e) {
+            throw new SerializationException(where + ": " + e.getMessage(), e);
         }
     }
 
@@ -272,7 +290,8 @@ final class FlaxMsgpack {
             total += c.size();
             chunks.add(c);
         }
-        Shape shape = Shape.of(dims);
+        Shape shape = shapeOf(dims, where);
+        if (dtype != null) byteSize(dtype, shape, where);
         if (dtype == null || total != shape.size()) {
             throw new SerializationException(where + " has " + total + " elements in its chunks but shape " + shape);
         }

@@ -97,7 +97,12 @@ final class SafeTensorsHeader {
         if (offsets[0] > offsets[1]) {
             throw tensorError(file, name, "its data_offsets [" + offsets[0] + ", " + offsets[1] + "] end before they begin");
         }
-        Shape shape = Shape.of(dims);
+        Shape shape;
+        try {
+            shape = Shape.of(dims);
+        } catch (IllegalArgumentException e) {
+            throw tensorError(file, name, "its shape is too large: " + e.getMessage());
+        }
         long itemSize = code.equals("I64") ? 8 : dtype.byteSize();
         long bytes;
         try {

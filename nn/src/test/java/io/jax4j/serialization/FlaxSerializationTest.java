@@ -93,6 +93,16 @@ class FlaxSerializationTest {
     // ---- the fixture files
 
     @Test
+    void aShapeWhoseElementCountOverflowsIsRefusedNotReadAsEmpty() {
+        // {"k": ndarray of shape [65536,65536,65536,65536], float32, 0 bytes}: 2^64 elements wrapped to 0 before the fix
+        byte[] bytes = HexFormat.of().parseHex("81a16bc720019394ce00010000ce00010000ce00010000ce00010000a7666c6f61743332c400");
+        assertEquals(38, bytes.length);
+        var e = assertThrows(SerializationException.class, () -> FlaxSerialization.fromBytes(bytes));
+        assertTrue(e.getMessage().contains("the array at") && e.getMessage().contains("[65536,65536,65536,65536] has 18446744073709551616 elements"),
+                e.getMessage());
+    }
+
+    @Test
     void cnnVariablesRoundTripByteIdentical() {
         byte[] bytes = resource("cnn_variables_public.msgpack");
         assertArrayEquals(bytes, FlaxSerialization.toBytes(FlaxSerialization.fromBytes(bytes)));

@@ -264,6 +264,8 @@ class SafeTensorsTest {
                 "F32[2,3], which needs 24 bytes");
         assertBad(file("overflow.safetensors", "{\"w\":{\"dtype\":\"F64\",\"shape\":[2147483647,2147483647,2147483647],"
                 + "\"data_offsets\":[0,8]}}", 8), "w", "too large");
+        assertBad(file("zero-size-by-overflow.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[65536,65536,65536,65536],"
+                + "\"data_offsets\":[0,0]}}", 0), "w", "[65536,65536,65536,65536] has 18446744073709551616 elements");
     }
 
     @Test

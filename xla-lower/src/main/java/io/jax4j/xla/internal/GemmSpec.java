@@ -1,6 +1,7 @@
 package io.jax4j.xla.internal;
 
 import io.jax4j.core.Ints;
+import io.jax4j.core.Jax4jException;
 import io.jax4j.ir.Atom;
 import io.jax4j.ir.Eqn;
 import io.jax4j.ir.Var;
@@ -40,9 +41,11 @@ public record GemmSpec(long batch, int m, int n, int k, boolean transA, boolean 
         if (ta == null || tb == null) return null;
         long batch = 1;
         for (int i = 0; i < nb; i++) batch *= lhs[i];
-        int m = (int) prodFree(lhs, nb, lc), n = (int) prodFree(rhs, nb, rc), k = 1;
+        long k = 1;
         for (int a : lc) k *= lhs[a];
-        return new GemmSpec(batch, m, n, k, ta, tb, Math.max(1, ta ? m : k), Math.max(1, tb ? k : n));
+        int m = blasDim("m", prodFree(lhs, nb, lc), lhs, rhs), n = blasDim("n", prodFree(rhs, nb, rc), lhs, rhs);
+        int k32 = blasDim("k", k, lhs, rhs);
+        return new GemmSpec(batch, m, n, k32, ta, tb, Math.max(1, ta ? m : k32), Math.max(1, tb ? k32 : n));
     }
 
     /**
@@ -59,6 +62,14 @@ public record GemmSpec(long batch, int m, int n, int k, boolean transA, boolean 
     private static boolean consecutive(int[] axes, int from) {
         for (int i = 0; i < axes.length; i++) if (axes[i] != from + i) return false;
         return true;
+    }
+
+    /** A GEMM dimension as BLAS takes it (a 32-bit int); a product too large for it is refused at compile time, never wrapped. */
+    private static int blasDim(String name, long value, int[] lhs, int[] rhs) {
+        if (value <= Integer.MAX_VALUE) return (int) value;
+        throw new Jax4jException("cpu backend: dot_general of " + Arrays.toString(lhs).replace(" ", "") + " and "
+                + Arrays.toString(rhs).replace(" ", "") + " is a GEMM with " + name + " = " + value + ", but BLAS takes dimensions "
+                + "below 2^31; split the product (e.g. over the rows of the left operand) into smaller dot_generals");
     }
 
     private static long prodFree(int[] shape, int nb, int[] contract) {
