@@ -15,9 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Issue 15, fuzzing: any file given to the Fashion-MNIST reader (IDX, gzip-compressed or not) either
  * reads or is refused with a {@link DataException}; a tensor that reads holds exactly the bytes its
- * dimensions promise. The input is tried as a gzip images file beside a valid labels file, as a gzip
- * labels file, and uncompressed. Seeds, in {@code IdxFuzzTestInputs/read/}: files written by
- * {@link Idx#encode} (and gzip).
+ * dimensions promise. The input is parsed as IDX content (3 and 1 dimensions), read as the content of a
+ * gzip images file beside a valid labels file, and read as the bytes of a {@code .gz} file itself. Seeds,
+ * in {@code IdxFuzzTestInputs/read/}: files written by {@link Idx#encode} (and gzip), and a header whose
+ * dimensions' product wraps around to 0 (which read as an empty tensor of 2^64 bytes before the fix).
  */
 class IdxFuzzTest {
     /** Runtime errors that are bugs, wherever they appear in a cause chain. */
@@ -25,7 +26,7 @@ class IdxFuzzTest {
             NegativeArraySizeException.class, IndexOutOfBoundsException.class, ClassCastException.class,
             NullPointerException.class, ArithmeticException.class, IllegalStateException.class);
 
-    private static final Path DIR, IMAGES, LABELS, INPUT_LABELS, RAW;
+    private static final Path DIR, IMAGES, LABELS, INPUT_LABELS;
 
     static {
         try {
@@ -33,13 +34,8 @@ class IdxFuzzTest {
             IMAGES = DIR.resolve("train-images-idx3-ubyte.gz");
             LABELS = DIR.resolve("train-labels-idx1-ubyte.gz");
             INPUT_LABELS = DIR.resolve("input-labels-idx1-ubyte.gz");
-            RAW = DIR.resolve("input-idx3-ubyte");
-            var gz = new ByteArrayOutputStream();
-            try (var out = new GZIPOutputStream(gz)) {
-                out.write(Idx.encode(new int[]{2}, new byte[]{3, 9}));
-            }
-            Files.write(LABELS, gz.toByteArray());
-            for (Path p : List.of(IMAGES, LABELS, INPUT_LABELS, RAW, DIR)) p.toFile().deleteOnExit();
+            Files.write(LABELS, gzip(Idx.encode(new int[]{2}, new byte[]{3, 9})));
+            for (Path p : List.of(IMAGES, LABELS, INPUT_LABELS, DIR)) p.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -47,12 +43,20 @@ class IdxFuzzTest {
 
     @FuzzTest(maxDuration = "15s")
     void read(byte[] input) throws IOException {
-        Files.write(IMAGES, input);
-        Files.write(INPUT_LABELS, input);
-        Files.write(RAW, input);
-        check("FashionMnist.read", input.length, () -> FashionMnist.read(IMAGES, LABELS));
-        check("Idx.read(labels.gz, 1)", input.length, () -> consistent(Idx.read(INPUT_LABELS, 1)));
-        check("Idx.read(raw, 3)", input.length, () -> consistent(Idx.read(RAW, 3)));
+        check("Idx.parse(raw, 3)", input.length, () -> consistent(Idx.parse("input", input, 3)));
+        check("Idx.parse(raw, 1)", input.length, () -> consistent(Idx.parse("input", input, 1)));
+        Files.write(IMAGES, gzip(input));                       // the input as IDX content of a well-formed gzip file
+        check("FashionMnist.read(gzip(input), labels)", input.length, () -> FashionMnist.read(IMAGES, LABELS));
+        Files.write(INPUT_LABELS, input);                       // the input as the bytes of a .gz file
+        check("Idx.read(input as .gz, 1)", input.length, () -> consistent(Idx.read(INPUT_LABELS, 1)));
+    }
+
+    private static byte[] gzip(byte[] b) throws IOException {
+        var out = new ByteArrayOutputStream();
+        try (var g = new GZIPOutputStream(out)) {
+            g.write(b);
+        }
+        return out.toByteArray();
     }
 
     private static void consistent(Idx.Tensor t) {
