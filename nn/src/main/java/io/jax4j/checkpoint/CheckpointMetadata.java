@@ -133,8 +133,17 @@ public record CheckpointMetadata(int formatVersion, long step, Instant time, Map
             }
             tree.add(new Leaf(required(l, "path", where).asText(), required(l, "dtype", where).asText(), shape));
         }
-        return new CheckpointMetadata(version, required(root, "step", where).asLong(),
-                Instant.parse(required(root, "time", where).asText()), metrics, tree);
+        return new CheckpointMetadata(version, required(root, "step", where).asLong(), instant(required(root, "time", where), where), metrics, tree);
+    }
+
+    /** The {@code time} field: an ISO-8601 instant such as {@code 2025-01-01T12:00:00Z}. */
+    private static Instant instant(JsonNode time, String where) {
+        try {
+            return Instant.parse(time.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new CheckpointException("CheckpointMetadata: " + where + " has time '" + time.asText()
+                    + "', which is not an ISO-8601 instant such as 2025-01-01T12:00:00Z; the step directory is damaged", e);
+        }
     }
 
     private static JsonNode required(JsonNode node, String field, String where) {

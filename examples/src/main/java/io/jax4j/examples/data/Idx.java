@@ -57,13 +57,18 @@ public final class Idx {
         if (nd != ndim) throw new DataException(name + ": IDX file has " + nd + " dimensions, expected " + ndim);
         if (bytes.length < 4 + 4L * nd) throw new DataException(name + ": the IDX header is truncated (" + bytes.length + " bytes)");
         int[] dims = new int[nd];
-        long size = 1;
         for (int i = 0; i < nd; i++) {
             dims[i] = b.getInt();
             if (dims[i] <= 0) throw new DataException(name + ": IDX dimension " + i + " is " + dims[i] + ", must be positive");
-            size *= dims[i];
         }
         long have = bytes.length - 4L - 4L * nd;
+        long size = 1;
+        try {
+            for (int d : dims) size = Math.multiplyExact(size, d);     // checked: [2^21, 2^21, 2^22] must not wrap to 0
+        } catch (ArithmeticException e) {
+            throw new DataException(name + ": corrupt: the header " + Arrays.toString(dims) + " promises more than 2^63 bytes of data, the file holds "
+                    + have + "; delete it and fetch it again");
+        }
         if (have < size) {
             throw new DataException(name + ": truncated: the header " + Arrays.toString(dims) + " promises " + size
                     + " bytes of data, the file holds " + have + "; delete it and fetch it again");
@@ -72,11 +77,25 @@ public final class Idx {
         return new Tensor(dims, Arrays.copyOfRange(bytes, 4 + 4 * nd, bytes.length));
     }
 
+    /**
+     * The most bytes a gzip file may decompress to: the largest Fashion-MNIST file is 47 MB, and a Java
+     * array holds at most 2^31 - 1 bytes. A file that inflates beyond this (a gzip bomb, or not a data
+     * set file) is refused rather than filling the heap.
+     */
+    static final int MAX_DECOMPRESSED_BYTES = 1 << 30;
+
     private static byte[] gunzip(Path file) throws IOException {
+        return gunzip(file, MAX_DECOMPRESSED_BYTES);
+    }
+
+    static byte[] gunzip(Path file, int limit) throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, Files.size(file) * 4));
-            in.transferTo(out);
-            return out.toByteArray();
+            byte[] out = in.readNBytes(limit);
+            if (in.read() >= 0) {
+                throw new DataException(file + ": decompresses to more than " + limit + " bytes, more than any IDX file of the data "
+                        + "sets jax4j reads (the largest is 47 MB): not a Fashion-MNIST file; delete it and fetch it again");
+            }
+            return out;
         }
     }
 

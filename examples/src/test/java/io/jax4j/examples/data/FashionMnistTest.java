@@ -98,6 +98,19 @@ class FashionMnistTest {
     }
 
     @Test
+    void aGzipFileThatInflatesBeyondTheLimitIsRefused(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bomb-idx3-ubyte.gz");
+        var gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(new byte[(1 << 20) + 1]);                      // 1 MiB + 1 of zeros: about 1 KB compressed
+        }
+        Files.write(f, gz.toByteArray());
+        assertEquals(1 << 20, Idx.gunzip(f, (1 << 20) + 1).length - 1, "within the limit");
+        DataException e = assertThrows(DataException.class, () -> Idx.gunzip(f, 1 << 20));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("decompresses to more than 1048576 bytes"), e.getMessage());
+    }
+
+    @Test
     void notGzipNamesTheFile(@TempDir Path dir) throws IOException {
         writeSet(dir, 4, 2);
         Path f = dir.resolve(FashionMnist.TEST_LABELS);
