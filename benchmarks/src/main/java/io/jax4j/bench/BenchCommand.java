@@ -38,8 +38,11 @@ public final class BenchCommand implements CliCommand {
     @Option(names = "--repeats", defaultValue = "5", description = "timed repeats per workload (median and best are reported)")
     int repeats;
 
-    @Option(names = "--soak", description = "also run 10,000 W1 steps and report native memory after warm-up and at the end")
+    @Option(names = "--soak", description = "also run 10,000 W1 steps (state donated) and report native and resident memory every 1000 steps")
     boolean soak;
+
+    @Option(names = "--soak-no-donate", description = "the same soak with W1's train state not donated (each step allocates a new state)")
+    boolean soakNoDonate;
 
     @Option(names = "--soak-steps", defaultValue = "10000", hidden = true)
     int soakSteps;
@@ -68,7 +71,8 @@ public final class BenchCommand implements CliCommand {
         if (sel.contains("W4")) rows.add(Runs.w4(r));
         if (sel.contains("W5")) rows.addAll(Runs.w5(r));
         if (sel.contains("W6")) rows.add(Runs.w6(r));
-        Map<String, Object> soakResult = soak ? Runs.soak(soakSteps) : null;
+        Map<String, Object> soakResult = soak ? Runs.soak(soakSteps, true) : null;
+        Map<String, Object> soakNoDonateResult = soakNoDonate ? Runs.soak(soakSteps, false) : null;
         print(rows);
         System.out.printf("load average at the end: %s%n", loadAverage());
         if (json != null) {
@@ -85,6 +89,7 @@ public final class BenchCommand implements CliCommand {
                 out.put(row.id(), m);
             }
             if (soakResult != null) out.put("soak", soakResult);
+            if (soakNoDonateResult != null) out.put("soak_no_donate", soakNoDonateResult);
             out.put("load_average", loadAverage());
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
             System.out.println("wrote " + json);
