@@ -197,7 +197,7 @@ final class Runs {
         long rssAfter = residentBytes();
         List<Long> rss = new ArrayList<>(), live = new ArrayList<>();
         long peak = after, peakRss = rssAfter;
-        long t0 = System.nanoTime();
+        long gcs0 = collections(), t0 = System.nanoTime();
         for (int i = warm; i < steps; i++) {
             st = w.step(st);
             if ((i + 1) % 1000 == 0) {
@@ -209,6 +209,7 @@ final class Runs {
             }
         }
         double sec = (System.nanoTime() - t0) / 1e9;
+        long gcs = collections() - gcs0;
         double loss = w.loss(st);
         long end = settled();
         long rssEnd = residentBytes();
@@ -225,10 +226,11 @@ final class Runs {
         m.put("peak_resident_bytes_sampled", peakRss);
         m.put("resident_mb_every_1000_steps", rss);
         m.put("steps_per_s", (steps - warm) / sec);
+        m.put("garbage_collections", gcs);
         m.put("loss", loss);
         System.out.printf("soak: %d W1 steps, state %s: native memory %.1f MB after warm-up, %.1f MB at the end (every 1000 steps: %s MB); "
-                        + "process resident %.1f MB -> %.1f MB (every 1000 steps: %s MB); %.1f steps/s%n",
-                steps, mode, after / 1e6, end / 1e6, live, rssAfter / 1e6, rssEnd / 1e6, rss, (steps - warm) / sec);
+                        + "process resident %.1f MB -> %.1f MB (every 1000 steps: %s MB); %.1f steps/s, %d garbage collections%n",
+                steps, mode, after / 1e6, end / 1e6, live, rssAfter / 1e6, rssEnd / 1e6, rss, (steps - warm) / sec, gcs);
         return m;
     }
 
@@ -271,6 +273,13 @@ final class Runs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Garbage collections so far (all collectors, young and full). */
+    static long collections() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
     }
 
     /** The process's resident set (VmRSS from /proc/self/status; -1 where there is none): everything, not just arrays. */
