@@ -38,8 +38,11 @@ public final class BenchCommand implements CliCommand {
     @Option(names = "--repeats", defaultValue = "5", description = "timed repeats per workload (median and best are reported)")
     int repeats;
 
-    @Option(names = "--soak", description = "also run 10,000 W1 steps and report native memory after warm-up and at the end")
+    @Option(names = "--soak", description = "also run 10,000 W1 steps (state donated) and report native and resident memory every 1000 steps")
     boolean soak;
+
+    @Option(names = "--soak-no-donate", description = "the same soak with W1's train state not donated (each step allocates a new state)")
+    boolean soakNoDonate;
 
     @Option(names = "--soak-steps", defaultValue = "10000", hidden = true)
     int soakSteps;
@@ -69,20 +72,21 @@ public final class BenchCommand implements CliCommand {
         if (sel.contains("W4")) measured(rows, List.of(Runs.w4(r)));
         if (sel.contains("W5")) measured(rows, Runs.w5(r));
         if (sel.contains("W6")) measured(rows, List.of(Runs.w6(r)));
-        Map<String, Object> soakResult = soak ? Runs.soak(soakSteps) : null;
+        Map<String, Object> soakResult = soak ? Runs.soak(soakSteps, true) : null;
+        Map<String, Object> soakNoDonateResult = soakNoDonate ? Runs.soak(soakSteps, false) : null;
         print(rows);
         System.out.printf("load average at the end: %s%n", loadAverage());
-        writeJson(rows, soakResult);
+        writeJson(rows, soakResult, soakNoDonateResult);
         if (json != null) System.out.println("wrote " + json);
         return 0;
     }
 
     private void measured(List<Row> rows, List<Row> more) throws java.io.IOException {
         rows.addAll(more);
-        writeJson(rows, null);
+        writeJson(rows, null, null);
     }
 
-    private void writeJson(List<Row> rows, Map<String, Object> soakResult) throws java.io.IOException {
+    private void writeJson(List<Row> rows, Map<String, Object> soakResult, Map<String, Object> soakNoDonateResult) throws java.io.IOException {
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();
             for (Row row : rows) {
@@ -97,6 +101,7 @@ public final class BenchCommand implements CliCommand {
                 out.put(row.id(), m);
             }
             if (soakResult != null) out.put("soak", soakResult);
+            if (soakNoDonateResult != null) out.put("soak_no_donate", soakNoDonateResult);
             out.put("load_average", loadAverage());
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), out);
         }

@@ -183,40 +183,54 @@ final class Runs {
         return sec;
     }
 
-    /** Native memory over a long W1 run: after warm-up, then at the end (after the cleaner caught up). */
-    static Map<String, Object> soak(int steps) {
-        Workloads.Step w = Workloads.w1();
+    /**
+     * Native memory over a long W1 run, its train state donated or not: live native bytes and the
+     * process's resident set after warm-up, every 1000 steps (as the loop left them: garbage states
+     * not yet cleaned count) and at the end (after the cleaner caught up).
+     */
+    static Map<String, Object> soak(int steps, boolean donate) {
+        Workloads.Step w = Workloads.w1(donate);
         Object st = w.init();
         int warm = Math.min(200, steps / 10);
         for (int i = 0; i < warm; i++) st = w.step(st);
         long after = settled();
         long rssAfter = residentBytes();
-        List<Long> rss = new java.util.ArrayList<>();
-        long peak = after;
-        long t0 = System.nanoTime();
+        List<Long> rss = new ArrayList<>(), live = new ArrayList<>();
+        long peak = after, peakRss = rssAfter;
+        long gcs0 = collections(), t0 = System.nanoTime();
         for (int i = warm; i < steps; i++) {
             st = w.step(st);
-            if (i % 1000 == 0) {
-                peak = Math.max(peak, NativeMemory.liveBytes());
-                rss.add(residentBytes() / 1_000_000);
+            if ((i + 1) % 1000 == 0) {
+                long l = NativeMemory.liveBytes(), r = residentBytes();
+                peak = Math.max(peak, l);
+                peakRss = Math.max(peakRss, r);
+                live.add(l / 1_000_000);
+                rss.add(r / 1_000_000);
             }
         }
         double sec = (System.nanoTime() - t0) / 1e9;
+        long gcs = collections() - gcs0;
+        double loss = w.loss(st);
         long end = settled();
         long rssEnd = residentBytes();
+        String mode = donate ? "donated" : "not donated";
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", steps);
+        m.put("state", mode);
         m.put("live_bytes_after_warmup", after);
         m.put("live_bytes_at_end", end);
         m.put("peak_live_bytes_sampled", peak);
+        m.put("live_mb_every_1000_steps", live);
         m.put("resident_bytes_after_warmup", rssAfter);
         m.put("resident_bytes_at_end", rssEnd);
+        m.put("peak_resident_bytes_sampled", peakRss);
         m.put("resident_mb_every_1000_steps", rss);
         m.put("steps_per_s", (steps - warm) / sec);
-        m.put("loss", w.loss(st));
-        System.out.printf("soak: %d W1 steps, native memory %.1f MB after warm-up, %.1f MB at the end (peak sampled %.1f MB); "
-                        + "process resident %.1f MB -> %.1f MB (every 1000 steps: %s MB); %.1f steps/s%n",
-                steps, after / 1e6, end / 1e6, peak / 1e6, rssAfter / 1e6, rssEnd / 1e6, rss, (steps - warm) / sec);
+        m.put("garbage_collections", gcs);
+        m.put("loss", loss);
+        System.out.printf("soak: %d W1 steps, state %s: native memory %.1f MB after warm-up, %.1f MB at the end (every 1000 steps: %s MB); "
+                        + "process resident %.1f MB -> %.1f MB (every 1000 steps: %s MB); %.1f steps/s, %d garbage collections%n",
+                steps, mode, after / 1e6, end / 1e6, live, rssAfter / 1e6, rssEnd / 1e6, rss, (steps - warm) / sec, gcs);
         return m;
     }
 
@@ -259,6 +273,13 @@ final class Runs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Garbage collections so far (all collectors, young and full). */
+    static long collections() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
     }
 
     /** The process's resident set (VmRSS from /proc/self/status; -1 where there is none): everything, not just arrays. */

@@ -92,7 +92,10 @@ public final class Workloads {
     }
 
     /** W1: MLP 784-512-512-10, ReLU, Adam 1e-3. */
-    public static Step w1() {
+    public static Step w1() { return w1(true); }
+
+    /** W1 with its train state donated or not (the soak compares the two). */
+    public static Step w1(boolean donate) {
         Mlp model = new Mlp(false);
         Batch b = batch(BATCH, 784);
         Variables v = model.init(Random.key(0), () -> model.call(b.x(), false));
@@ -103,7 +106,7 @@ public final class Workloads {
                     .apply(state.params());
             return new Result<>(state.applyGradients(r.grad()), r.value());
         };
-        return simple(s0, b, step);
+        return simple(s0, b, step, donate);
     }
 
     /** W2: the Flax MNIST CNN, SGD momentum 0.9 (lr 0.1). */
@@ -118,7 +121,7 @@ public final class Workloads {
                     .apply(state.params());
             return new Result<>(state.applyGradients(r.grad()), r.value());
         };
-        return simple(s0, b, step);
+        return simple(s0, b, step, true);
     }
 
     /** W3: W1 with BatchNorm (momentum 0.9) and Dropout 0.5, Adam on warm-up + cosine. */
@@ -140,12 +143,12 @@ public final class Workloads {
             TrainState<Extra> next = state.applyGradients(r.grad()).withExtra(new Extra(r.aux(), state.extra().key()));
             return new Result<>(next, r.value());
         };
-        return simple(s0, b, step);
+        return simple(s0, b, step, true);
     }
 
     @SuppressWarnings("unchecked")
-    private static <S> Step simple(TrainState<S> s0, Batch b, Function2<TrainState<S>, Batch, Result<S>> raw) {
-        Function2<TrainState<S>, Batch, Result<S>> step = Jax.jit(raw, io.jax4j.autodiff.JitOptions.donate(0));
+    private static <S> Step simple(TrainState<S> s0, Batch b, Function2<TrainState<S>, Batch, Result<S>> raw, boolean donate) {
+        Function2<TrainState<S>, Batch, Result<S>> step = donate ? Jax.jit(raw, io.jax4j.autodiff.JitOptions.donate(0)) : Jax.jit(raw);
         return new Step() {
             @Override
             public io.jax4j.ir.Jaxpr jaxpr() {
