@@ -270,4 +270,18 @@ public abstract class Array {
     public final Array take(Array indices, int axis) { return Np.take(this, indices, axis); }
     public final Array slice(int[] start, int[] stop, int[] step) { return Np.slice(this, start, stop, step); }
     public final Array flip(int... axes) { return Np.flip(this, axes); }
+
+    /**
+     * NumPy indexing, {@code x[items]}: integers, slices ({@code "1:3"}, {@code "::-1"} or
+     * {@link Index#slice}), {@code "..."}, {@code "None"}/{@code null} (a new axis), integer arrays
+     * ({@code int[]} or {@link Array}; advanced indexing with NumPy's broadcasting and axis placement)
+     * and concrete boolean masks. {@code x.get(":, 0")} is {@code x[:, 0]}, {@code x.get(idx)} is
+     * {@code x[idx]}. Static slices lower to {@code slice}, traced scalars to {@code dynamic_slice},
+     * integer arrays to one {@code gather}. Out-of-range indices clamp, as in JAX; see {@link At#get}
+     * for a fill value instead.
+     */
+    public final Array get(Object... items) { return Indexer.get("x[...]", this, Index.of(items), Index.Mode.CLIP, null); }
+
+    /** {@code x.at[items]}: indexed updates ({@code set}, {@code add}, {@code multiply}, {@code min}, {@code max}) and reads with a mode. */
+    public final At at(Object... items) { return new At(this, Index.of(items)); }
 }

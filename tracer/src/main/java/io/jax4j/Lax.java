@@ -421,6 +421,35 @@ public final class Lax {
                 List.of(x, indices, updates)).getFirst();
     }
 
+    /** {@code lax.scatter}: x with the update windows written at the indexed positions (the last update wins on duplicates). */
+    public static Array scatter(Array x, Array indices, Array updates, io.jax4j.prims.Scatter.ScatterDimensionNumbers dimensionNumbers,
+                                io.jax4j.prims.Scatter.GatherScatterMode mode, boolean uniqueIndices) {
+        return scatterWith(io.jax4j.prims.Scatter.SCATTER, x, indices, updates, dimensionNumbers, mode, uniqueIndices);
+    }
+
+    /** {@code lax.scatter_mul}: x with the indexed windows multiplied by the updates. */
+    public static Array scatterMul(Array x, Array indices, Array updates, io.jax4j.prims.Scatter.ScatterDimensionNumbers dimensionNumbers,
+                                   io.jax4j.prims.Scatter.GatherScatterMode mode, boolean uniqueIndices) {
+        return scatterWith(io.jax4j.prims.Scatter.SCATTER_MUL, x, indices, updates, dimensionNumbers, mode, uniqueIndices);
+    }
+
+    /** {@code lax.scatter_min}: x with the indexed windows replaced by their minimum with the updates. */
+    public static Array scatterMin(Array x, Array indices, Array updates, io.jax4j.prims.Scatter.ScatterDimensionNumbers dimensionNumbers,
+                                   io.jax4j.prims.Scatter.GatherScatterMode mode) {
+        return scatterWith(io.jax4j.prims.Scatter.SCATTER_MIN, x, indices, updates, dimensionNumbers, mode, false);
+    }
+
+    /** {@code lax.scatter_max}: x with the indexed windows replaced by their maximum with the updates. */
+    public static Array scatterMax(Array x, Array indices, Array updates, io.jax4j.prims.Scatter.ScatterDimensionNumbers dimensionNumbers,
+                                   io.jax4j.prims.Scatter.GatherScatterMode mode) {
+        return scatterWith(io.jax4j.prims.Scatter.SCATTER_MAX, x, indices, updates, dimensionNumbers, mode, false);
+    }
+
+    private static Array scatterWith(Primitive p, Array x, Array indices, Array updates, io.jax4j.prims.Scatter.ScatterDimensionNumbers dn,
+                                     io.jax4j.prims.Scatter.GatherScatterMode mode, boolean uniqueIndices) {
+        return p.bind(new io.jax4j.prims.Scatter.ScatterParams(dn, mode, uniqueIndices), List.of(x, indices, updates)).getFirst();
+    }
+
     public static Array cumsum(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMSUM, x, axis, reverse); }
     public static Array cumprod(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMPROD, x, axis, reverse); }
     public static Array cummax(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMMAX, x, axis, reverse); }

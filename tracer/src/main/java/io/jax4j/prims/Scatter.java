@@ -17,9 +17,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * gather and scatter-add with XLA's general dimension numbers. The index vector is always the last
- * axis of {@code indices} (as in JAX). Each is the other's transpose: gather is linear in the
- * operand, scatter-add in the operand and the updates.
+ * gather and the scatter family (scatter, scatter-add, scatter-mul, scatter-min, scatter-max) with
+ * XLA's general dimension numbers. The index vector is always the last axis of {@code indices} (as
+ * in JAX). gather and scatter-add are each other's transpose: gather is linear in the operand,
+ * scatter-add in the operand and the updates.
+ *
+ * <p>Duplicate indices: scatter-add, -mul, -min and -max combine every update; scatter (set) keeps
+ * the last update in the updates' row-major order (XLA leaves the choice open; one fixed choice lets
+ * the JVP name the winner). The JVPs are JAX's: scatter's scatters update ids to find the winning
+ * update of each element; scatter-min/-max share the tangent equally among tied winners;
+ * scatter-mul's derivative in the updates needs {@code unique_indices}, as in JAX.
  *
  * <p>Out-of-bounds windows: {@link GatherScatterMode#CLIP} clamps every start index to
  * {@code [0, dim - window]}; {@link GatherScatterMode#FILL_OR_DROP} makes gather return the fill value
@@ -53,7 +60,18 @@ public final class Scatter {
     public record GatherParams(GatherDimensionNumbers dimensionNumbers, Ints sliceSizes, GatherScatterMode mode, Double fillValue)
             implements Params {}
 
-    public record ScatterParams(ScatterDimensionNumbers dimensionNumbers, GatherScatterMode mode) implements Params {}
+    /**
+     * {@code uniqueIndices}: the caller promises that no two updates hit one element (JAX's
+     * {@code unique_indices}); scatter-mul's derivative in the updates and the transposes of scatter
+     * and scatter-mul need it.
+     */
+    public record ScatterParams(ScatterDimensionNumbers dimensionNumbers, GatherScatterMode mode, boolean uniqueIndices)
+            implements Params {
+        public ScatterParams(ScatterDimensionNumbers dimensionNumbers, GatherScatterMode mode) { this(dimensionNumbers, mode, false); }
+    }
+
+    /** How a scatter combines an update with the element it lands on. */
+    enum Combine { SET, ADD, MUL, MIN, MAX }
 
     // ---------------------------------------------------------------- gather
     /**
@@ -204,9 +222,7 @@ public final class Scatter {
      * out = x; out[clamp(start(indices[b])) + w] += updates[b..., w...]. Linear in (x, updates);
      * transpose: (ct, gather(ct) with the mirrored dimension numbers and fill 0).
      */
-    public static final Primitive SCATTER_ADD = new Primitive("scatter-add")
-            .abstractEval((p, in) -> List.of(scatterAval((ScatterParams) p, in.get(0), in.get(1), in.get(2))))
-            .impl((p, in) -> List.of(scatterImpl((ScatterParams) p, in.get(0), in.get(1), in.get(2))))
+    public static final Primitive SCATTER_ADD = scatterPrimitive("scatter-add", Combine.ADD)
             .jvp((p, primals, tangents) -> {
                 Array out = Scatter.SCATTER_ADD.bind(p, primals).getFirst();
                 Array tx = tangents.get(0), tu = tangents.get(2);
@@ -228,11 +244,142 @@ public final class Scatter {
                 }
                 return Arrays.asList(Defs.isUndefined(ops.get(0)) ? c : null, null, tu);
             })
-            .batch(Scatter::batchScatter);
+            .batch((p, xs, dims) -> batchScatter(Scatter.SCATTER_ADD, p, xs, dims));
 
-    static ShapedArray scatterAval(ScatterParams p, ShapedArray x, ShapedArray idx, ShapedArray u) {
+    // ---------------------------------------------------------------- scatter (set)
+    /**
+     * out = x; out[start(indices[b]) + w] = updates[b..., w...], the last update winning on
+     * duplicates. JVP as JAX's {@code _scatter_jvp}: scattered update ids mark, per element, the
+     * operand or the winning update, and the output and tangent are scatter-adds of the masked values
+     * (linear in the tangents, so reverse mode needs no transpose of scatter itself).
+     */
+    public static final Primitive SCATTER = scatterPrimitive("scatter", Combine.SET)
+            .jvp((p, primals, tangents) -> scatterJvp((ScatterParams) p, primals, tangents))
+            .transpose((p, ct, ops) -> {
+                ScatterParams sp = (ScatterParams) p;
+                requireUnique(sp, "scatter", "transpose");
+                Array c = ct.getFirst();
+                ShapedArray u = Defs.avalOf(ops.get(2));
+                Array tx = Defs.isUndefined(ops.get(0))
+                        ? Scatter.SCATTER.bind(sp, List.of(c, (Array) ops.get(1), Indexing.zeros(u))).getFirst() : null;
+                Array tu = Defs.isUndefined(ops.get(2)) ? gatherWindows(sp, c, (Array) ops.get(1), u) : null;
+                return Arrays.asList(tx, null, tu);
+            })
+            .batch((p, xs, dims) -> batchScatter(Scatter.SCATTER, p, xs, dims));
+
+    // ---------------------------------------------------------------- scatter-mul
+    /**
+     * out = x; out[start(indices[b]) + w] *= updates[b..., w...]. Linear in x: its JVP there is
+     * scatter-mul of the tangent, its transpose scatter-mul of the cotangent. The JVP in the updates,
+     * as in JAX, only with unique indices: x · scatter-add(0, indices, t).
+     */
+    public static final Primitive SCATTER_MUL = scatterPrimitive("scatter-mul", Combine.MUL)
+            .jvp((p, primals, tangents) -> {
+                ScatterParams sp = (ScatterParams) p;
+                Array out = Scatter.SCATTER_MUL.bind(sp, primals).getFirst();
+                Array tx = tangents.get(0), tu = tangents.get(2);
+                Array t = tx == null ? null : Scatter.SCATTER_MUL.bind(sp, List.of(tx, primals.get(1), primals.get(2))).getFirst();
+                if (tu != null) {
+                    requireUnique(sp, "scatter-mul", "derivative with respect to the updates");
+                    Array du = Lax.mul(primals.get(0), Scatter.SCATTER_ADD.bind(sp, List.of(Lax.zerosLike(primals.get(0)),
+                            primals.get(1), tu)).getFirst());
+                    t = t == null ? du : Lax.add(t, du);
+                }
+                return new Primitive.JvpResult(List.of(out), Arrays.asList(t));
+            })
+            .transpose((p, ct, ops) -> {
+                ScatterParams sp = (ScatterParams) p;
+                if (Defs.isUndefined(ops.get(2))) {
+                    throw new Jax4jException("scatter-mul is linear in the operand only, not in the updates: it has no transpose there");
+                }
+                return Arrays.asList(Scatter.SCATTER_MUL.bind(sp, List.of(ct.getFirst(), (Array) ops.get(1), (Array) ops.get(2))).getFirst(),
+                        null, null);
+            })
+            .batch((p, xs, dims) -> batchScatter(Scatter.SCATTER_MUL, p, xs, dims));
+
+    // ---------------------------------------------------------------- scatter-min / scatter-max
+    /** out = x; out[start(indices[b]) + w] = min(out[...], updates[b..., w...]); NaN propagates. */
+    public static final Primitive SCATTER_MIN = scatterPrimitive("scatter-min", Combine.MIN)
+            .jvp((p, primals, tangents) -> extremalJvp(Scatter.SCATTER_MIN, (ScatterParams) p, primals, tangents))
+            .batch((p, xs, dims) -> batchScatter(Scatter.SCATTER_MIN, p, xs, dims));
+
+    /** out = x; out[start(indices[b]) + w] = max(out[...], updates[b..., w...]); NaN propagates. */
+    public static final Primitive SCATTER_MAX = scatterPrimitive("scatter-max", Combine.MAX)
+            .jvp((p, primals, tangents) -> extremalJvp(Scatter.SCATTER_MAX, (ScatterParams) p, primals, tangents))
+            .batch((p, xs, dims) -> batchScatter(Scatter.SCATTER_MAX, p, xs, dims));
+
+    private static Primitive scatterPrimitive(String name, Combine combine) {
+        return new Primitive(name)
+                .abstractEval((p, in) -> List.of(scatterAval(name, (ScatterParams) p, in.get(0), in.get(1), in.get(2))))
+                .impl((p, in) -> List.of(scatterImpl(name, combine, (ScatterParams) p, in.get(0), in.get(1), in.get(2))));
+    }
+
+    private static void requireUnique(ScatterParams p, String name, String what) {
+        if (!p.uniqueIndices()) {
+            throw new Jax4jException(name + ": the " + what + " is only defined for unique indices (as in JAX); if no two updates "
+                    + "hit one element, say so with unique_indices=true (e.g. x.at(...).mul(y, Mode.DROP, true))");
+        }
+    }
+
+    /** gather of the update windows of {@code c} (the mirror of the scatter; fill 0 for dropped windows). */
+    private static Array gatherWindows(ScatterParams p, Array c, Array indices, ShapedArray updates) {
         ScatterDimensionNumbers d = p.dimensionNumbers();
-        String where = "scatter-add into " + x.str() + " at indices " + idx.str() + " of updates " + u.str() + " with " + d;
+        var gd = new GatherDimensionNumbers(d.updateWindowDims(), d.insertedWindowDims(), d.scatterDimsToOperandDims());
+        return GATHER.bind1(new GatherParams(gd, Ints.of(windowSizes(d, c.ndim(), updates)), p.mode(), 0.0), c, indices);
+    }
+
+    private static Primitive.JvpResult scatterJvp(ScatterParams p, List<Array> primals, List<Array> tangents) {
+        Array x = primals.get(0), idx = primals.get(1), u = primals.get(2);
+        Array tx = tangents.get(0), tu = tangents.get(2);
+        if (tx == null && tu == null) return new Primitive.JvpResult(List.of(SCATTER.bind(p, primals).getFirst()), Defs.nulls(1));
+        if (tx == null) tx = Lax.zerosLike(x);
+        if (tu == null) tu = Lax.zerosLike(u);
+        if (p.uniqueIndices()) {
+            return new Primitive.JvpResult(List.of(SCATTER.bind(p, primals).getFirst()), List.of(SCATTER.bind(p, List.of(tx, idx, tu)).getFirst()));
+        }
+        // one id per update window (1-based; 0 marks elements no update reaches), broadcast over the window
+        int[] idsShape = u.shape();
+        for (int i = 0; i < p.dimensionNumbers().updateWindowDims().size(); i++) idsShape[p.dimensionNumbers().updateWindowDims().get(i)] = 1;
+        int count = Math.toIntExact(Shape.of(idsShape).size());
+        Array ids = Lax.add(Lax.reshape(Lax.iota(DType.I32, count), idsShape), Array.scalar(1));
+        ids = Lax.broadcastInDim(ids, u.shape(), Ints.range(u.ndim()).toArray());
+        Array scatteredIds = SCATTER.bind(p, List.of(Lax.broadcastInDim(Array.scalar(0), x.shape(), new int[0]), idx, ids)).getFirst();
+        Array winners = Lax.eq(ids, gatherWindows(p, scatteredIds, idx, u.aval()));
+        Array untouched = Lax.eq(scatteredIds, Lax.broadcastInDim(Array.scalar(0), x.shape(), new int[0]));
+        Array out = SCATTER_ADD.bind(p, List.of(Lax.select(untouched, x, Lax.zerosLike(x)), idx, Lax.select(winners, u, Lax.zerosLike(u))))
+                .getFirst();
+        Array t = SCATTER_ADD.bind(p, List.of(Lax.select(untouched, tx, Lax.zerosLike(tx)), idx, Lax.select(winners, tu, Lax.zerosLike(tu))))
+                .getFirst();
+        return new Primitive.JvpResult(List.of(out), List.of(t));
+    }
+
+    /**
+     * JAX's {@code _scatter_extremal_jvp}: the elements equal to the output (the operand's and the
+     * updates') share its tangent equally.
+     */
+    private static Primitive.JvpResult extremalJvp(Primitive prim, ScatterParams p, List<Array> primals, List<Array> tangents) {
+        Array x = primals.get(0), idx = primals.get(1), u = primals.get(2);
+        Array out = prim.bind(p, primals).getFirst();
+        Array tx = tangents.get(0), tu = tangents.get(2);
+        if (tx == null && tu == null) return new Primitive.JvpResult(List.of(out), Defs.nulls(1));
+        if (tx == null) tx = Lax.zerosLike(x);
+        if (tu == null) tu = Lax.zerosLike(u);
+        Array one = Array.scalar(1, x.dtype());
+        Array successful = Lax.eq(u, gatherWindows(p, out, idx, u.aval()));
+        Array retained = Lax.eq(x, out);
+        Array numUpdates = SCATTER_ADD.bind(p, List.of(Lax.zerosLike(x), idx, Lax.select(successful, Lax.broadcastInDim(one, u.shape(), new int[0]),
+                Lax.zerosLike(u)))).getFirst();
+        Array numRefs = Lax.add(numUpdates, Lax.select(retained, Lax.broadcastInDim(one, x.shape(), new int[0]), Lax.zerosLike(x)));
+        Array share = Lax.div(Lax.broadcastInDim(one, x.shape(), new int[0]), numRefs);
+        Array operandCoef = Lax.select(retained, share, Lax.zerosLike(x));
+        Array updatesCoef = Lax.select(successful, gatherWindows(p, share, idx, u.aval()), Lax.zerosLike(u));
+        Array t = SCATTER_ADD.bind(p, List.of(Lax.mul(operandCoef, tx), idx, Lax.mul(updatesCoef, tu))).getFirst();
+        return new Primitive.JvpResult(List.of(out), List.of(t));
+    }
+
+    static ShapedArray scatterAval(String name, ScatterParams p, ShapedArray x, ShapedArray idx, ShapedArray u) {
+        ScatterDimensionNumbers d = p.dimensionNumbers();
+        String where = name + " into " + x.str() + " at indices " + idx.str() + " of updates " + u.str() + " with " + d;
         if (!idx.dtype().isInteger() || idx.ndim() < 1 || idx.dim(-1) != d.scatterDimsToOperandDims().size()) {
             throw new Jax4jException(where + ": indices must be integers whose last axis has one entry per scatter_dims_to_operand_dims entry");
         }
@@ -263,9 +410,9 @@ public final class Scatter {
         return sizes;
     }
 
-    static ArrayImpl scatterImpl(ScatterParams p, ArrayImpl x, ArrayImpl idx, ArrayImpl u) {
+    static ArrayImpl scatterImpl(String name, Combine combine, ScatterParams p, ArrayImpl x, ArrayImpl idx, ArrayImpl u) {
         ScatterDimensionNumbers d = p.dimensionNumbers();
-        scatterAval(p, x.aval(), idx.aval(), u.aval());
+        scatterAval(name, p, x.aval(), idx.aval(), u.aval());
         ArrayImpl out = x.withAval(x.aval());
         int[] sizes = windowSizes(d, x.ndim(), u.aval());
         int[] window = windowAxes(x.ndim(), d.insertedWindowDims());
@@ -282,14 +429,42 @@ public final class Scatter {
             long start = windowStart(idx, batch, d.scatterDimsToOperandDims(), x.shape(), sizes, p.mode(), xs);
             if (start < 0) continue;
             dst += start;
-            if (floating) out.setDouble(dst, out.getDouble(dst) + u.getDouble(k));
-            else if (x.dtype() == DType.BOOL) out.setLong(dst, out.getLong(dst) | u.getLong(k));
-            else out.setLong(dst, out.getLong(dst) + u.getLong(k));
+            if (floating) out.setDouble(dst, combine(combine, out.getDouble(dst), u.getDouble(k)));
+            else if (x.dtype() == DType.BOOL) out.setLong(dst, combineBool(combine, out.getLong(dst), u.getLong(k)));
+            else out.setLong(dst, combine(combine, out.getLong(dst), u.getLong(k)));
         }
         return out;
     }
 
-    private static Primitive.BatchResult batchScatter(Params params, List<Array> xs, int[] dims) {
+    private static double combine(Combine c, double a, double b) {
+        return switch (c) {
+            case SET -> b;
+            case ADD -> a + b;
+            case MUL -> a * b;
+            case MIN -> Math.min(a, b);
+            case MAX -> Math.max(a, b);
+        };
+    }
+
+    private static long combine(Combine c, long a, long b) {
+        return switch (c) {
+            case SET -> b;
+            case ADD -> a + b;
+            case MUL -> a * b;
+            case MIN -> Math.min(a, b);
+            case MAX -> Math.max(a, b);
+        };
+    }
+
+    private static long combineBool(Combine c, long a, long b) {
+        return switch (c) {
+            case SET -> b;
+            case ADD, MAX -> a | b;
+            case MUL, MIN -> a & b;
+        };
+    }
+
+    private static Primitive.BatchResult batchScatter(Primitive prim, Params params, List<Array> xs, int[] dims) {
         ScatterParams p = (ScatterParams) params;
         ScatterDimensionNumbers d = p.dimensionNumbers();
         int size = Batching.batchSize(xs, dims);
@@ -311,7 +486,7 @@ public final class Scatter {
             idx = Lax.concatenate(List.of(Lax.broadcastedIota(idx.dtype(), counterShape, 0), idx), idx.ndim() - 1);
             dn = new ScatterDimensionNumbers(Ints.of(uwd), Ints.of(prepend(0, iwd)), Ints.of(prepend(0, sd)));
         }
-        return Primitive.BatchResult.single(SCATTER_ADD.bind(new ScatterParams(dn, p.mode()), List.of(x, idx, u)).getFirst(), 0);
+        return Primitive.BatchResult.single(prim.bind(new ScatterParams(dn, p.mode(), p.uniqueIndices()), List.of(x, idx, u)).getFirst(), 0);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -127,4 +127,90 @@ class ScatterTest {
                 new GatherDimensionNumbers(Ints.of(), Ints.of(0), Ints.of(0)), new int[]{1}, FILL_OR_DROP, null);
         assertArrayEquals(new double[]{Integer.MIN_VALUE, Integer.MIN_VALUE, 2}, vals(ints));
     }
+
+    /** The scatter family against a plain loop: rows of x[5,3] at indices (1, 4, 1, 7), clip and drop. */
+    private static double[] naiveRows(double[] x, double[] u, int[] rows, java.util.function.DoubleBinaryOperator f) {
+        double[] out = x.clone();
+        for (int k = 0; k < rows.length; k++) {
+            if (rows[k] < 0) continue;
+            for (int j = 0; j < 3; j++) out[rows[k] * 3 + j] = f.applyAsDouble(out[rows[k] * 3 + j], u[k * 3 + j]);
+        }
+        return out;
+    }
+
+    @Test
+    void scatterSetMulMinMaxCombineDuplicatesAndHandleOutOfBounds() {
+        ArrayImpl x = randn(r, 5, 3);
+        ArrayImpl idx = ints(new int[]{1, 4, 1, 7}, 4, 1);
+        ArrayImpl u = randn(r, 4, 3);
+        var drop = new ScatterParams(ROWS.dimensionNumbers(), FILL_OR_DROP);
+        int[] clipRows = {1, 4, 1, 4}, dropRows = {1, 4, 1, -1};
+        record Case(io.jax4j.core.Primitive p, java.util.function.DoubleBinaryOperator f) {}
+        for (Case c : List.of(new Case(Scatter.SCATTER, (a, b) -> b), new Case(Scatter.SCATTER_MUL, (a, b) -> a * b),
+                new Case(Scatter.SCATTER_MIN, Math::min), new Case(Scatter.SCATTER_MAX, Math::max))) {
+            Array clipped = checkAvals(c.p(), ROWS, List.of(x, idx, u)).getFirst();
+            assertClose(naiveRows(x.toDoubles(), u.toDoubles(), clipRows, c.f()), vals(clipped), 1e-12, c.p() + " clip");
+            assertClose(naiveRows(x.toDoubles(), u.toDoubles(), dropRows, c.f()), vals(c.p().bind(drop, List.of(x, idx, u)).getFirst()),
+                    1e-12, c.p() + " drop");
+        }
+        // integer and boolean operands: min/max/mul on the integers, and/or on booleans
+        Array xi = Array.of(5, -2, 7), ii = ints(new int[]{0, 2, 0}, 3, 1), ui = Array.of(3, 9, -4);
+        var scalarRows = new ScatterParams(new ScatterDimensionNumbers(Ints.of(), Ints.of(0), Ints.of(0)), FILL_OR_DROP);
+        assertArrayEquals(new double[]{-4, -2, 7}, vals(Scatter.SCATTER_MIN.bind(scalarRows, List.of(xi, ii, ui)).getFirst()));
+        assertArrayEquals(new double[]{5, -2, 9}, vals(Scatter.SCATTER_MAX.bind(scalarRows, List.of(xi, ii, ui)).getFirst()));
+        assertArrayEquals(new double[]{-60, -2, 63}, vals(Scatter.SCATTER_MUL.bind(scalarRows, List.of(xi, ii, ui)).getFirst()));
+        assertArrayEquals(new double[]{-4, -2, 9}, vals(Scatter.SCATTER.bind(scalarRows, List.of(xi, ii, ui)).getFirst()), "last wins");
+        Array xb = Array.of(true, false, true), ub = Array.of(false, true, true);
+        assertArrayEquals(new double[]{0, 0, 1}, vals(Scatter.SCATTER_MIN.bind(scalarRows, List.of(xb, ii, ub)).getFirst()));
+        assertArrayEquals(new double[]{1, 0, 1}, vals(Scatter.SCATTER_MAX.bind(scalarRows, List.of(xb, ii, ub)).getFirst()));
+        var e = assertThrows(Jax4jException.class, () -> Scatter.SCATTER_MAX.bind(ROWS, List.of(x, idx, randn(r, 3, 3))));
+        assertTrue(e.getMessage().startsWith("scatter-max into f64[5,3]") && e.getMessage().contains("f64[3,3]"), e.getMessage());
+    }
+
+    @Test
+    void scatterJvpFollowsTheWinningUpdate() {
+        ArrayImpl x = randn(r, 5, 3);
+        ArrayImpl u = randn(r, 4, 3);
+        for (ArrayImpl idx : List.of(ints(new int[]{1, 4, 1, 7}, 4, 1), ints(new int[]{3, 0, 3, 3}, 4, 1))) {
+            for (ScatterParams p : List.of(ROWS, new ScatterParams(ROWS.dimensionNumbers(), FILL_OR_DROP))) {
+                checkJvp(r, Scatter.SCATTER, p, List.of(x, idx, u), 0, 2);
+                checkJvp(r, Scatter.SCATTER_MIN, p, List.of(x, idx, u), 0, 2);
+                checkJvp(r, Scatter.SCATTER_MAX, p, List.of(x, idx, u), 0, 2);
+                checkJvp(r, Scatter.SCATTER_MUL, p, List.of(x, idx, u), 0);
+            }
+        }
+        // tied winners share the tangent: max(x=1, u=1, u=1) at one element gets (tx + tu0 + tu1) / 3
+        Array one = f64(new double[]{1}, 1), ones = f64(new double[]{1, 1}, 2);
+        var scalarRows = new ScatterParams(new ScatterDimensionNumbers(Ints.of(), Ints.of(0), Ints.of(0)), FILL_OR_DROP);
+        var res = Scatter.SCATTER_MAX.jvpRule().apply(scalarRows, List.of(one, ints(new int[]{0, 0}, 2, 1), ones),
+                java.util.Arrays.asList(f64(new double[]{3}, 1), null, f64(new double[]{6, 9}, 2)));
+        assertClose(new double[]{6}, vals(res.tangents().getFirst()), 1e-12, "ties share the tangent");
+        // scatter-mul in the updates: only with unique indices, as in JAX
+        var unique = new ScatterParams(ROWS.dimensionNumbers(), FILL_OR_DROP, true);
+        ArrayImpl distinct = ints(new int[]{2, 0, 4, 9}, 4, 1);
+        checkJvp(r, Scatter.SCATTER_MUL, unique, List.of(x, distinct, u), 0, 2);
+        var e = assertThrows(Jax4jException.class, () -> checkJvp(r, Scatter.SCATTER_MUL, ROWS, List.of(x, distinct, u), 2));
+        assertTrue(e.getMessage().contains("unique indices") && e.getMessage().contains("unique_indices=true"), e.getMessage());
+    }
+
+    @Test
+    void scatterTransposesWithUniqueIndices() {
+        ArrayImpl x = randn(r, 5, 3), u = randn(r, 4, 3);
+        ArrayImpl distinct = ints(new int[]{2, 0, 4, 9}, 4, 1);
+        var unique = new ScatterParams(ROWS.dimensionNumbers(), FILL_OR_DROP, true);
+        checkTranspose(r, Scatter.SCATTER, unique, List.of(x, distinct, u), 0, 2);
+        checkTranspose(r, Scatter.SCATTER_MUL, unique, List.of(x, distinct, u), 0);
+        checkTranspose(r, Scatter.SCATTER_MUL, ROWS, List.of(x, ints(new int[]{1, 1, 3, 3}, 4, 1), u), 0);
+        var e = assertThrows(Jax4jException.class, () -> checkTranspose(r, Scatter.SCATTER, ROWS, List.of(x, distinct, u), 0, 2));
+        assertTrue(e.getMessage().startsWith("scatter: the transpose is only defined for unique indices"), e.getMessage());
+    }
+
+    @Test
+    void scatterFamilyBatching() {
+        for (var p : List.of(Scatter.SCATTER, Scatter.SCATTER_MUL, Scatter.SCATTER_MIN, Scatter.SCATTER_MAX)) {
+            checkBatch(p, ROWS, List.of(randn(r, 2, 5, 3), randInts(r, 0, 5, 4, 1), randn(r, 4, 3)), 0, null, null);
+            checkBatch(p, ROWS, List.of(randn(r, 5, 3), randInts(r, 0, 5, 4, 2, 1), randn(r, 4, 3)), null, 1, null);
+            checkBatch(p, ROWS, List.of(randn(r, 5, 2, 3), randInts(r, 0, 5, 2, 4, 1), randn(r, 4, 3, 2)), 1, 0, 2);
+        }
+    }
 }

@@ -160,6 +160,11 @@ public abstract class AbstractBackendContractTest {
         cs.add(c("argmax", xs -> List.of(Lax.argmax(Lax.exp(xs.get(0)), 1, DType.I32)), f32(4, 6)));
         cs.add(c("argmin over a leading axis, and of ints", xs -> List.of(Lax.argmin(xs.get(0), 0, DType.I32),
                 Lax.argmax(xs.get(1), 1, DType.I32)), f32(5, 3, 4), i32(3, 7)));
+        cs.add(c("indexing: gather with NumPy's axis placement, the scatter family (x.at[...])", xs -> {
+            Array x = xs.get(0), idx = xs.get(1);
+            return List.of(x.get(idx, "::2"), x.get(1, idx), x.at(idx).set(1f), x.at(":", idx).multiply(2f),
+                    x.at(idx).min(xs.get(2)), x.at(idx, 1).max(0f), x.at("1:4", Array.scalar(2)).add(3f));
+        }, f32(5, 6), i32(4), f32(6)));
         JitFunction inner = new JitFunction(a -> Np.tanh((Array) a.get(0)).mul(2), "inner", Set.of());
         cs.add(c("pjit nesting", xs -> List.of(((Array) inner.call(List.of(xs.get(0)))).add((Array) inner.call(List.of(Lax.neg(xs.get(0)))))), f32(3, 5)));
         cs.add(c("outputs: input, literal, duplicate", xs -> List.of(xs.get(0), Lax.exp(xs.get(0)), Lax.exp(xs.get(0)), Array.scalar(2f)), f32(3)));
