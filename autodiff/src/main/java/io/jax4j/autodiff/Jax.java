@@ -15,6 +15,7 @@ import io.vavr.Function3;
 import io.vavr.Function4;
 import io.vavr.Tuple;
 import io.vavr.Tuple2;
+import io.vavr.Tuple3;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -87,38 +88,63 @@ public final class Jax {
 
     public static <A, R> Function1<A, R> jit(Function1<A, R> f) { return jit(f, JitOptions.named(null)); }
 
-    @SuppressWarnings("unchecked")
+    /** {@code jit(f, donate_argnums=..., static_argnums=...)} as {@link JitOptions} spells them. */
     public static <A, R> Function1<A, R> jit(Function1<A, R> f, JitOptions options) {
-        JitFunction j = jitFunction(args -> f.apply((A) args.get(0)), options);
-        return a -> (R) j.call(args(a));
+        Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0))), options, 1);
+        return a -> unchecked(j.apply(args(a)));
     }
 
     public static <A, B, R> Function2<A, B, R> jit(Function2<A, B, R> f) { return jit(f, JitOptions.named(null)); }
 
-    @SuppressWarnings("unchecked")
     public static <A, B, R> Function2<A, B, R> jit(Function2<A, B, R> f, JitOptions options) {
-        JitFunction j = jitFunction(args -> f.apply((A) args.get(0), (B) args.get(1)), options);
-        return (a, b) -> (R) j.call(args(a, b));
+        Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), options, 2);
+        return (a, b) -> unchecked(j.apply(args(a, b)));
     }
 
     public static <A, B, C, R> Function3<A, B, C, R> jit(Function3<A, B, C, R> f) { return jit(f, JitOptions.named(null)); }
 
-    @SuppressWarnings("unchecked")
     public static <A, B, C, R> Function3<A, B, C, R> jit(Function3<A, B, C, R> f, JitOptions options) {
-        JitFunction j = jitFunction(args -> f.apply((A) args.get(0), (B) args.get(1), (C) args.get(2)), options);
-        return (a, b, c) -> (R) j.call(args(a, b, c));
+        Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))), options, 3);
+        return (a, b, c) -> unchecked(j.apply(args(a, b, c)));
     }
 
-    @SuppressWarnings("unchecked")
+    public static <A, B, C, D, R> Function4<A, B, C, D, R> jit(Function4<A, B, C, D, R> f) { return jit(f, JitOptions.named(null)); }
+
     public static <A, B, C, D, R> Function4<A, B, C, D, R> jit(Function4<A, B, C, D, R> f, JitOptions options) {
-        JitFunction j = jitFunction(args -> f.apply((A) args.get(0), (B) args.get(1), (C) args.get(2), (D) args.get(3)), options);
-        return (a, b, c, d) -> (R) j.call(args(a, b, c, d));
+        Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2)),
+                unchecked(args.get(3))), options, 4);
+        return (a, b, c, d) -> unchecked(j.apply(args(a, b, c, d)));
     }
 
-    /** The underlying jit object of a function of an argument list (cache statistics, tracing count). */
+    /**
+     * The underlying jit object of a function of an argument list (cache statistics, tracing count).
+     * Static values go in as non-array leaves here; {@code staticArgnums} belongs to the typed {@code jit}.
+     */
     public static JitFunction jitFunction(Function<List<Object>, Object> f, JitOptions options) {
         String name = options.name() != null ? options.name() : callerName();
-        return new JitFunction(f, name, options.donateArgnums() == null ? Set.of() : options.donateArgnums());
+        if (!options.staticArgnums().isEmpty()) {
+            throw new Jax4jException("jitFunction(" + name + "): staticArgnums " + options.staticArgnums() + " apply to Jax.jit's typed"
+                    + " overloads; here pass static values as non-array leaves of the argument list");
+        }
+        return new JitFunction(f, name, options.donateArgnums());
+    }
+
+    /** A function of {@code arity} arguments jitted with its options, static arguments wrapped as one static leaf each. */
+    private static Function<List<Object>, Object> jitted(Function<List<Object>, Object> f, JitOptions options, int arity) {
+        String name = options.name() != null ? options.name() : callerName();
+        for (int i : options.staticArgnums()) {
+            if (i >= arity) {
+                throw new Jax4jException("jit(" + name + "): static_argnums " + i + " is out of range for a function of " + arity + " arguments");
+            }
+        }
+        for (int i : options.donateArgnums()) {
+            if (i >= arity) {
+                throw new Jax4jException("jit(" + name + "): donate_argnums " + i + " is out of range for a function of " + arity + " arguments");
+            }
+        }
+        if (options.staticArgnums().isEmpty()) return new JitFunction(f, name, options.donateArgnums())::call;
+        JitFunction j = new JitFunction(args -> f.apply(StaticArgument.unwrap(args)), name, options.donateArgnums());
+        return args -> j.call(StaticArgument.wrap(name, args, options.staticArgnums()));
     }
 
     // ---------------------------------------------------------------- makeJaxpr
@@ -154,7 +180,7 @@ public final class Jax {
         return a -> vg.apply(a).grad();
     }
 
-    /** The gradient with respect to the first argument. */
+    /** The gradient with respect to the first argument ({@code argnums=0}). */
     public static <A, B> Function2<A, B, A> grad(Function2<A, B, Array> f) {
         Function2<A, B, ValueAndGrad<A>> vg = valueAndGrad(f);
         return (a, b) -> vg.apply(a, b).grad();
@@ -165,45 +191,113 @@ public final class Jax {
         return (a, b, c) -> vg.apply(a, b, c).grad();
     }
 
+    public static <A, B, C, D> Function4<A, B, C, D, A> grad(Function4<A, B, C, D, Array> f) {
+        Function4<A, B, C, D, ValueAndGrad<A>> vg = valueAndGrad(f);
+        return (a, b, c, d) -> vg.apply(a, b, c, d).grad();
+    }
+
+    /**
+     * {@code grad(f, argnums=i)}: the gradient with respect to argument {@code i} (negative counts
+     * from the end). Its type is the caller's: {@code Function2<Params, Array, Array> dx = Jax.grad(loss, 1)}.
+     */
+    public static <A, B, G> Function2<A, B, G> grad(Function2<A, B, Array> f, int argnum) {
+        String name = callerName();
+        return (a, b) -> Jax.<G>single(gradOf(name, list(f), args(a, b), new int[]{argnum})).grad();
+    }
+
+    /** {@code grad(f, argnums=(i, j, ...))}: one gradient per argnum, in order. */
+    public static <A, B> Function2<A, B, Gradients> grad(Function2<A, B, Array> f, int argnum, int argnum2, int... more) {
+        String name = callerName();
+        return (a, b) -> several(gradOf(name, list(f), args(a, b), argnums(argnum, argnum2, more))).grad();
+    }
+
+    public static <A, B, C, G> Function3<A, B, C, G> grad(Function3<A, B, C, Array> f, int argnum) {
+        String name = callerName();
+        return (a, b, c) -> Jax.<G>single(gradOf(name, list(f), args(a, b, c), new int[]{argnum})).grad();
+    }
+
+    public static <A, B, C> Function3<A, B, C, Gradients> grad(Function3<A, B, C, Array> f, int argnum, int argnum2, int... more) {
+        String name = callerName();
+        return (a, b, c) -> several(gradOf(name, list(f), args(a, b, c), argnums(argnum, argnum2, more))).grad();
+    }
+
+    public static <A, B, C, D, G> Function4<A, B, C, D, G> grad(Function4<A, B, C, D, Array> f, int argnum) {
+        String name = callerName();
+        return (a, b, c, d) -> Jax.<G>single(gradOf(name, list(f), args(a, b, c, d), new int[]{argnum})).grad();
+    }
+
+    public static <A, B, C, D> Function4<A, B, C, D, Gradients> grad(Function4<A, B, C, D, Array> f, int argnum, int argnum2, int... more) {
+        String name = callerName();
+        return (a, b, c, d) -> several(gradOf(name, list(f), args(a, b, c, d), argnums(argnum, argnum2, more))).grad();
+    }
+
     public static <A> Function1<A, ValueAndGrad<A>> valueAndGrad(Function1<A, Array> f) {
         String name = callerName();
-        return a -> {
-            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}, false);
-            return new ValueAndGrad<>(r.value(), unchecked(r.grads().getFirst()));
-        };
+        return a -> single(gradOf(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}));
     }
 
     public static <A, B> Function2<A, B, ValueAndGrad<A>> valueAndGrad(Function2<A, B, Array> f) {
         String name = callerName();
-        return (a, b) -> {
-            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), args(a, b), new int[]{0}, false);
-            return new ValueAndGrad<>(r.value(), unchecked(r.grads().getFirst()));
-        };
+        return (a, b) -> single(gradOf(name, list(f), args(a, b), new int[]{0}));
     }
 
     public static <A, B, C> Function3<A, B, C, ValueAndGrad<A>> valueAndGrad(Function3<A, B, C, Array> f) {
         String name = callerName();
-        return (a, b, c) -> {
-            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),
-                    args(a, b, c), new int[]{0}, false);
-            return new ValueAndGrad<>(r.value(), unchecked(r.grads().getFirst()));
-        };
+        return (a, b, c) -> single(gradOf(name, list(f), args(a, b, c), new int[]{0}));
+    }
+
+    public static <A, B, C, D> Function4<A, B, C, D, ValueAndGrad<A>> valueAndGrad(Function4<A, B, C, D, Array> f) {
+        String name = callerName();
+        return (a, b, c, d) -> single(gradOf(name, list(f), args(a, b, c, d), new int[]{0}));
+    }
+
+    /** {@code value_and_grad(f, argnums=i)}. */
+    public static <A, B, G> Function2<A, B, ValueAndGrad<G>> valueAndGrad(Function2<A, B, Array> f, int argnum) {
+        String name = callerName();
+        return (a, b) -> single(gradOf(name, list(f), args(a, b), new int[]{argnum}));
+    }
+
+    /** {@code value_and_grad(f, argnums=(i, j, ...))}. */
+    public static <A, B> Function2<A, B, ValueAndGrad<Gradients>> valueAndGrad(Function2<A, B, Array> f, int argnum, int argnum2, int... more) {
+        String name = callerName();
+        return (a, b) -> several(gradOf(name, list(f), args(a, b), argnums(argnum, argnum2, more)));
+    }
+
+    public static <A, B, C, G> Function3<A, B, C, ValueAndGrad<G>> valueAndGrad(Function3<A, B, C, Array> f, int argnum) {
+        String name = callerName();
+        return (a, b, c) -> single(gradOf(name, list(f), args(a, b, c), new int[]{argnum}));
+    }
+
+    public static <A, B, C> Function3<A, B, C, ValueAndGrad<Gradients>> valueAndGrad(Function3<A, B, C, Array> f, int argnum, int argnum2,
+                                                                                   int... more) {
+        String name = callerName();
+        return (a, b, c) -> several(gradOf(name, list(f), args(a, b, c), argnums(argnum, argnum2, more)));
     }
 
     /** JAX's {@code value_and_grad(f, has_aux=True)}: f returns {@code HasAux.of(value, aux)}. */
     public static <A, X> Function1<A, ValueAndGradWithAux<A, X>> valueAndGradWithAux(Function1<A, HasAux<X>> f) {
         String name = callerName();
-        return a -> {
-            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}, true);
-            return new ValueAndGradWithAux<>(r.value(), unchecked(r.aux()), unchecked(r.grads().getFirst()));
-        };
+        return a -> withAux(Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}, true));
     }
 
     public static <A, B, X> Function2<A, B, ValueAndGradWithAux<A, X>> valueAndGradWithAux(Function2<A, B, HasAux<X>> f) {
         String name = callerName();
+        return (a, b) -> withAux(Differentiate.valueAndGrad(name, list(f), args(a, b), new int[]{0}, true));
+    }
+
+    /** {@code value_and_grad(f, argnums=i, has_aux=True)}. */
+    public static <A, B, G, X> Function2<A, B, ValueAndGradWithAux<G, X>> valueAndGradWithAux(Function2<A, B, HasAux<X>> f, int argnum) {
+        String name = callerName();
+        return (a, b) -> withAux(Differentiate.valueAndGrad(name, list(f), args(a, b), normalise(name, new int[]{argnum}, 2), true));
+    }
+
+    /** {@code value_and_grad(f, argnums=(i, j, ...), has_aux=True)}. */
+    public static <A, B, X> Function2<A, B, ValueAndGradWithAux<Gradients, X>> valueAndGradWithAux(Function2<A, B, HasAux<X>> f, int argnum,
+                                                                                                 int argnum2, int... more) {
+        String name = callerName();
         return (a, b) -> {
-            var r = Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), args(a, b), new int[]{0}, true);
-            return new ValueAndGradWithAux<>(r.value(), unchecked(r.aux()), unchecked(r.grads().getFirst()));
+            var r = Differentiate.valueAndGrad(name, list(f), args(a, b), normalise(name, argnums(argnum, argnum2, more), 2), true);
+            return new ValueAndGradWithAux<>(r.value(), unchecked(r.aux()), new Gradients(r.grads()));
         };
     }
 
@@ -215,15 +309,51 @@ public final class Jax {
             Function<List<Object>, Object> f, int[] argnums, boolean hasAux) {
         String name = callerName();
         return args -> {
-            var r = Differentiate.valueAndGrad(name, f, args, argnums, hasAux);
+            var r = Differentiate.valueAndGrad(name, f, args, normalise(name, argnums, args.size()), hasAux);
             return new ValueAndGradWithAux<>(r.value(), r.aux(), r.grads());
         };
+    }
+
+    private static Differentiate.Result gradOf(String name, Function<List<Object>, Object> f, List<Object> args, int[] argnums) {
+        return Differentiate.valueAndGrad(name, f, args, normalise(name, argnums, args.size()), false);
+    }
+
+    private static <G> ValueAndGrad<G> single(Differentiate.Result r) { return new ValueAndGrad<>(r.value(), unchecked(r.grads().getFirst())); }
+
+    private static ValueAndGrad<Gradients> several(Differentiate.Result r) { return new ValueAndGrad<>(r.value(), new Gradients(r.grads())); }
+
+    private static <G, X> ValueAndGradWithAux<G, X> withAux(Differentiate.Result r) {
+        return new ValueAndGradWithAux<>(r.value(), unchecked(r.aux()), unchecked(r.grads().getFirst()));
+    }
+
+    private static int[] argnums(int first, int second, int[] more) {
+        int[] out = new int[2 + more.length];
+        out[0] = first;
+        out[1] = second;
+        System.arraycopy(more, 0, out, 2, more.length);
+        return out;
+    }
+
+    /** Negative argnums count from the end, as in JAX; repeated ones are refused, as JAX does. */
+    private static int[] normalise(String name, int[] argnums, int arity) {
+        int[] out = new int[argnums.length];
+        for (int i = 0; i < argnums.length; i++) {
+            int k = argnums[i] < 0 ? argnums[i] + arity : argnums[i];
+            if (k < 0 || k >= arity) {
+                throw new Jax4jException("grad(" + name + "): argnums " + argnums[i] + " is out of range for a function of " + arity + " arguments");
+            }
+            for (int j = 0; j < i; j++) {
+                if (out[j] == k) throw new Jax4jException("grad(" + name + "): argnums " + java.util.Arrays.toString(argnums) + " repeat argument " + k);
+            }
+            out[i] = k;
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- jvp, vjp, linearize
 
     /** Forward mode: {@code (f(primals), df(primals)·tangents)}; tangents have the primals' structure. */
-    public static <A, R> Tuple2<R, R> jvp(Function1<A, R> f, A primals, A tangents) {
+    public static <A, R> Jvp<R> jvp(Function1<A, R> f, A primals, A tangents) {
         String name = callerName();
         Tree.Flat pf = Tree.flatten(primals), tf = Tree.flatten(tangents);
         Tree.checkSameStructure("jvp(" + name + "): tangents vs primals", pf.def(), tf.def());
@@ -236,7 +366,17 @@ public final class Jax {
             tangentsOut.add(ti != null ? ti : Linearize.zeros(out.primals().get(i).aval().strong()));
         }
         Tree.Flat od = (Tree.Flat) outDef[0];
-        return Tuple.of(unchecked(rebuild(od, out.primals())), unchecked(rebuild(od, tangentsOut)));
+        return new Jvp<>(unchecked(rebuild(od, out.primals())), unchecked(rebuild(od, tangentsOut)));
+    }
+
+    /** {@code jax.jvp(f, (a, b), (ta, tb))} for a function of two arguments. */
+    public static <A, B, R> Jvp<R> jvp(Function2<A, B, R> f, Tuple2<A, B> primals, Tuple2<A, B> tangents) {
+        return jvp((Tuple2<A, B> p) -> f.apply(p._1, p._2), primals, tangents);
+    }
+
+    /** {@code jax.jvp(f, (a, b, c), (ta, tb, tc))} for a function of three arguments. */
+    public static <A, B, C, R> Jvp<R> jvp(Function3<A, B, C, R> f, Tuple3<A, B, C> primals, Tuple3<A, B, C> tangents) {
+        return jvp((Tuple3<A, B, C> p) -> f.apply(p._1, p._2, p._3), primals, tangents);
     }
 
     /** Reverse mode: the outputs and the pullback from output cotangents to input cotangents. */
@@ -254,14 +394,24 @@ public final class Jax {
         });
     }
 
+    /** {@code jax.vjp(f, a, b)}: the pullback returns one cotangent per argument, as JAX's tuple. */
+    public static <A, B, R> Vjp<Tuple2<A, B>, R> vjp(Function2<A, B, R> f, A a, B b) {
+        return vjp((Tuple2<A, B> p) -> f.apply(p._1, p._2), Tuple.of(a, b));
+    }
+
+    /** {@code jax.vjp(f, a, b, c)}. */
+    public static <A, B, C, R> Vjp<Tuple3<A, B, C>, R> vjp(Function3<A, B, C, R> f, A a, B b, C c) {
+        return vjp((Tuple3<A, B, C> p) -> f.apply(p._1, p._2, p._3), Tuple.of(a, b, c));
+    }
+
     /** {@code (f(primals), jvpFn)} where {@code jvpFn} maps tangents linearly, reusing the residuals. */
-    public static <A, R> Tuple2<R, Function1<A, R>> linearize(Function1<A, R> f, A primals) {
+    public static <A, R> Linearized<A, R> linearize(Function1<A, R> f, A primals) {
         String name = callerName();
         Tree.Flat pf = Tree.flatten(primals);
         Object[] outDef = new Object[1];
         Linearize.Linearized lin = Linearize.linearize(name, flatten1(f, pf, outDef), Tree.leavesOfType(primals, Array.class));
         Tree.Flat od = (Tree.Flat) outDef[0];
-        return Tuple.of(unchecked(rebuild(od, lin.primalsOut())),
+        return new Linearized<>(unchecked(rebuild(od, lin.primalsOut())),
                 t -> unchecked(rebuild(od, lin.apply(Tree.leavesOfType(t, Array.class)))));
     }
 
@@ -301,7 +451,7 @@ public final class Jax {
         return x -> {
             int n = (int) x.size();
             Array basis = Np.reshape(eye(n, x), concat(new int[]{n}, x.shape()));
-            Function1<Array, Array> pushforward = t -> jvp(f, x, t)._2;
+            Function1<Array, Array> pushforward = t -> jvp(f, x, t).tangentsOut();
             Array cols = Vmap.apply(args -> pushforward.apply((Array) args.get(0)), "jacfwd", List.of(0), 0, List.of(basis)) instanceof Array a ? a : null;
             // cols: [n, *out]; move the input axis to the end
             Array moved = Np.moveaxis(cols, 0, -1);
@@ -362,6 +512,18 @@ public final class Jax {
     }
 
     private static List<Object> args(Object... a) { return java.util.Arrays.asList(a); }
+
+    private static <A, B> Function<List<Object>, Object> list(Function2<A, B, ?> f) {
+        return args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)));
+    }
+
+    private static <A, B, C> Function<List<Object>, Object> list(Function3<A, B, C, ?> f) {
+        return args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2)));
+    }
+
+    private static <A, B, C, D> Function<List<Object>, Object> list(Function4<A, B, C, D, ?> f) {
+        return args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2)), unchecked(args.get(3)));
+    }
 
     @SuppressWarnings("unchecked")
     private static <T> T unchecked(Object o) { return (T) o; }

@@ -86,7 +86,7 @@ class ControlFlowTest {
             close(fd, Jax.grad(Jax.jit(COND_F)).apply(Array.of(xs)).toDoubleArray(), 1e-6);
             Array t = Array.of(1.0, -2.0, 0.5);
             double expected = fd[0] - 2 * fd[1] + 0.5 * fd[2];
-            assertEquals(expected, Jax.jvp(COND_F, Array.of(xs), t)._2.item(), 1e-6);
+            assertEquals(expected, Jax.jvp(COND_F, Array.of(xs), t).tangentsOut().item(), 1e-6);
         }
         // second order through cond: d²/dx² of sum(x³) is 6x
         Function1<Array, Array> g = Jax.grad(x -> Np.sum(Jax.grad(COND_F).apply(x)));
@@ -210,7 +210,7 @@ class ControlFlowTest {
         close(finiteDiff(fx, xs.toDoubleArray()), Jax.grad(fx).apply(xs).toDoubleArray(), 1e-6);
         // forward mode
         Array t = Array.of(1.0, 0.5);
-        assertEquals(fd[0] + 0.5 * fd[1], Jax.jvp(f, Array.of(w), t)._2.item(), 1e-6);
+        assertEquals(fd[0] + 0.5 * fd[1], Jax.jvp(f, Array.of(w), t).tangentsOut().item(), 1e-6);
         // second order: the Hessian-vector product through the scan equals the unrolled one
         Function1<Array, Array> hv = v -> Np.sum(Jax.grad(f).apply(v).mul(t));
         close(Jax.grad((Array v) -> Np.sum(Jax.grad(unrolled).apply(v).mul(t))).apply(Array.of(w)).toDoubleArray(),
@@ -287,10 +287,10 @@ class ControlFlowTest {
         assertEquals(4, rj._2.intValue());
         // jvp: y = x^(2^k) by repeated squaring while below 100
         Function1<Array, Array> g = x -> ControlFlow.whileLoop((Array v) -> v.lt(100.0), v -> v.mul(v), x);
-        Tuple2<Array, Array> jv = Jax.jvp(g, Array.scalar(1.5, DType.F64), Array.scalar(1.0, DType.F64));
+        Jvp<Array> jv = Jax.jvp(g, Array.scalar(1.5, DType.F64), Array.scalar(1.0, DType.F64));
         // 1.5 -> 2.25 -> 5.0625 -> 25.6289 -> 656.8: x^16, derivative 16 x^15
-        assertEquals(Math.pow(1.5, 16), jv._1.item(), 1e-9);
-        assertEquals(16 * Math.pow(1.5, 15), jv._2.item(), 1e-7);
+        assertEquals(Math.pow(1.5, 16), jv.primalsOut().item(), 1e-9);
+        assertEquals(16 * Math.pow(1.5, 15), jv.tangentsOut().item(), 1e-7);
         assertEquals(16 * Math.pow(1.5, 15), Jax.jacfwd(g).apply(Array.scalar(1.5, DType.F64)).item(), 1e-7);
         // dynamic fori_loop is a while
         Function1<Array, Array> dyn = n -> ControlFlow.foriLoop(Array.scalar(0), n, (i, v) -> v.add(i.astype(DType.F64)), Array.scalar(0.0, DType.F64));

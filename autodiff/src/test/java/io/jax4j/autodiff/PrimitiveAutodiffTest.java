@@ -115,22 +115,22 @@ class PrimitiveAutodiffTest {
         Function1<List<Array>, Array> f = c.op()::apply;
         // first order: JVP against central differences (the step is small against the positive domain's margin)
         double h = 1e-6;
-        Tuple2<Array, Array> jvp = Jax.jvp(f, xs, ts);
-        Array fd = Lax.div(Lax.sub(f.apply(axpy(xs, ts, h)), f.apply(axpy(xs, ts, -h))), Lax.scalarLike(jvp._1, 2 * h));
-        assertClose(fd, jvp._2, 1e-5, c.name() + " jvp vs finite differences");
+        Jvp<Array> jvp = Jax.jvp(f, xs, ts);
+        Array fd = Lax.div(Lax.sub(f.apply(axpy(xs, ts, h)), f.apply(axpy(xs, ts, -h))), Lax.scalarLike(jvp.primalsOut(), 2 * h));
+        assertClose(fd, jvp.tangentsOut(), 1e-5, c.name() + " jvp vs finite differences");
         // second order: the JVP of the JVP along the same direction
-        Function1<List<Array>, Array> df = x -> Jax.jvp(f, x, ts)._2;
-        Array second = Jax.jvp(df, xs, ts)._2;
-        Array fd2 = Lax.div(Lax.sub(df.apply(axpy(xs, ts, h)), df.apply(axpy(xs, ts, -h))), Lax.scalarLike(jvp._1, 2 * h));
+        Function1<List<Array>, Array> df = x -> Jax.jvp(f, x, ts).tangentsOut();
+        Array second = Jax.jvp(df, xs, ts).tangentsOut();
+        Array fd2 = Lax.div(Lax.sub(df.apply(axpy(xs, ts, h)), df.apply(axpy(xs, ts, -h))), Lax.scalarLike(jvp.primalsOut(), 2 * h));
         if (!c.name().startsWith("reduce_m") && !c.name().equals("max") && !c.name().equals("min") && !c.name().equals("select")
                 && !c.name().equals("reduce_window_max") && !c.name().equals("abs")) {
             assertClose(fd2, second, 1e-4, c.name() + " second-order jvp vs finite differences");
         }
         // VJP/JVP consistency
         Vjp<List<Array>, Array> vjp = Jax.vjp(f, xs);
-        Array ct = random(rng, jvp._1.shape(), false);
+        Array ct = random(rng, jvp.primalsOut().shape(), false);
         List<Array> cts = vjp.apply(ct);
-        double lhs = dot(ct, jvp._2), rhs = 0;
+        double lhs = dot(ct, jvp.tangentsOut()), rhs = 0;
         for (int i = 0; i < xs.size(); i++) rhs += dot(cts.get(i), ts.get(i));
         assertEquals(lhs, rhs, 1e-9 * (1 + Math.abs(lhs)), c.name() + " <ct, J t> = <J^T ct, t>");
         // jit against eager

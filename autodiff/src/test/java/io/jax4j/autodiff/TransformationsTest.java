@@ -101,13 +101,13 @@ class TransformationsTest {
         Function1<Array, Array> f = x -> Np.tanh(x.matmul(Array.of(new float[][]{{1, 2, 0}, {0.5f, -1, 3}})));
         Array x = Array.of(new float[][]{{0.1f, 0.2f}, {-0.3f, 0.4f}});
         Array t = Array.of(new float[][]{{1, -1}, {0.5f, 2}});
-        Tuple2<Array, Array> out = Jax.jvp(f, x, t);
+        Jvp<Array> out = Jax.jvp(f, x, t);
         Vjp<Array, Array> v = Jax.vjp(f, x);
         Array ct = Array.of(new float[][]{{1, 0, -1}, {2, 1, 0.5f}});
-        double lhs = Np.sum(ct.mul(out._2)).item();
+        double lhs = Np.sum(ct.mul(out.tangentsOut())).item();
         double rhs = Np.sum(v.apply(ct).mul(t)).item();
         assertEquals(lhs, rhs, 1e-5);
-        close(out._1.toFloatArray(), v.primalsOut().toFloatArray(), 0);
+        close(out.primalsOut().toFloatArray(), v.primalsOut().toFloatArray(), 0);
     }
 
     @Test

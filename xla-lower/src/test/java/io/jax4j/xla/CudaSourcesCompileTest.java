@@ -101,7 +101,7 @@ class CudaSourcesCompileTest {
         all.add(s("pooling gradients", a -> List.of(Jax.grad((io.vavr.Function1<Array, Array>) t -> Np.sum(Pooling.maxPool(t, new int[]{2, 2}, new int[]{2, 2}, "VALID")
                 .add(Np.sum(Pooling.avgPool(t, new int[]{2, 2}, new int[]{2, 2}, "VALID"))))).apply(a.get(0))), img));
         all.add(s("max pool forward-mode (select_and_gather_add)", a -> List.of(Jax.jvp(
-                (io.vavr.Function1<Array, Array>) t -> Pooling.maxPool(t, new int[]{2, 2}, new int[]{2, 2}, "VALID"), a.get(0), a.get(0))._2), img));
+                (io.vavr.Function1<Array, Array>) t -> Pooling.maxPool(t, new int[]{2, 2}, new int[]{2, 2}, "VALID"), a.get(0), a.get(0)).tangentsOut()), img));
         all.add(s("convolution and both gradients", a -> {
             Function<Array, Array> loss = w -> Np.sum(Np.tanh(Lax.conv(a.get(0), w, new int[]{1, 1}, "SAME")));
             var g = Jax.grad((io.vavr.Function1<Array, Array>) loss::apply).apply(a.get(1));

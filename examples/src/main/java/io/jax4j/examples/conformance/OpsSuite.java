@@ -90,7 +90,7 @@ public final class OpsSuite implements CheckSuite {
             check(report, file, name, "jvp", c.get("jvp"), tol, () -> {
                 List<Array> tangents = new ArrayList<>();
                 for (JsonNode t : c.path("tangents")) tangents.add(FixtureArrays.decode(t));
-                Function1<List<Array>, Array> push = fl -> Jax.jvp(g, fl, tangents)._2;
+                Function1<List<Array>, Array> push = fl -> Jax.jvp(g, fl, tangents).tangentsOut();
                 return call(options, push, primals);
             });
         }

@@ -124,7 +124,7 @@ class ConvAndWindowsTest {
         }, f32(2, 7, 6, 2)));
         cs.add(new Case("min_pool and the JVP of max_pool (select_and_gather_add)", xs -> {
             Array mn = Lax.reduceWindowMin(xs.get(0), new int[]{2, 2}, new int[]{1, 1}, "VALID");
-            Array t = Jax.jvp((Array x) -> Lax.reduceWindowMax(x, new int[]{2, 3}, new int[]{2, 1}, "SAME"), xs.get(0), xs.get(1))._2();
+            Array t = Jax.jvp((Array x) -> Lax.reduceWindowMax(x, new int[]{2, 3}, new int[]{2, 1}, "SAME"), xs.get(0), xs.get(1)).tangentsOut();
             return List.of(mn, t);
         }, f32(7, 8), f32(7, 8)));
         cs.add(new Case("rev, threefry and bitcast (a dropout mask)", xs -> {
