@@ -33,7 +33,7 @@ public final class Optim {
     // ---------------------------------------------------------------- tree helpers
 
     static Object map(Function<Array, Array> f, Object tree) {
-        return Tree.<Array>map(f, tree);
+        return Tree.<Array, Object>map(f, tree);
     }
 
     /**
@@ -43,7 +43,7 @@ public final class Optim {
      */
     static Object map2(BiFunction<Array, Array, Array> f, Object a, Object b) {
         checkLeafShapes(a, b, "optimizer update", "the update (gradient) is", "the matching leaf of the optimizer state or params is");
-        return Tree.<Array, Array>map2(f, a, b);
+        return Tree.<Array, Array, Object>map2(f, a, b);
     }
 
     private static void checkLeafShapes(Object a, Object b, String fn, String aIs, String bIs) {
@@ -84,7 +84,7 @@ public final class Optim {
     /** {@code apply_updates}: {@code p + u}, cast back to p's dtype. */
     public static Object applyUpdates(Object params, Object updates) {
         checkLeafShapes(params, updates, "apply_updates", "the parameter is", "the update is");
-        return Tree.<Array, Array>map2((p, u) -> p.add(u).astype(p.dtype()), params, updates);
+        return Tree.<Array, Array, Object>map2((p, u) -> p.add(u).astype(p.dtype()), params, updates);
     }
 
     /**

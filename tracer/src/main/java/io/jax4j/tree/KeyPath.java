@@ -39,6 +39,23 @@ public record KeyPath(List<KeyEntry> entries) {
     return sb.length() > 0 && sb.charAt(0) == '.' ? sb.substring(1) : sb.toString();
   }
 
+  /**
+   * As JAX's {@code jax.tree_util.keystr} prints it: a map key as {@code ['name']} (Python's repr of
+   * the key), a record component or user node child as {@code .name}, a position as {@code [0]}.
+   */
+  public String keystr() {
+    var sb = new StringBuilder();
+    for (KeyEntry e : entries) {
+      if (e instanceof KeyEntry.MapKey(Object key)) sb.append('[').append(key instanceof String s ? pythonRepr(s) : key).append(']');
+      else sb.append(e);
+    }
+    return sb.toString();
+  }
+
+  private static String pythonRepr(String s) {
+    return s.contains("'") && !s.contains("\"") ? "\"" + s + "\"" : "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
   /** The path for error messages: the printed path, or "the root". */
   String describe() {
     return isRoot() ? "the root" : toString();

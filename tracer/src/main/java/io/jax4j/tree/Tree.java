@@ -118,14 +118,15 @@ public final class Tree {
   /**
    * A tree of the same structure with {@code f} applied to every leaf. The leaf type {@code T} is
    * inferred from {@code f} (e.g. {@code Tree.map(Array::shape, variables)}); a leaf of another
-   * type fails with a ClassCastException naming its key path.
+   * type fails with a ClassCastException naming its key path. The result's type is the caller's
+   * ({@code Params p = Tree.map(f, params)}: no cast; JAX's {@code tree_map}).
    */
   @SuppressWarnings("unchecked")
-  public static <T> Object map(Function<? super T, ?> f, Object tree) {
+  public static <T, R> R map(Function<? super T, ?> f, Object tree) {
     Objects.requireNonNull(f, "f is null");
     int[] n = new int[1];
     try {
-      return Walks.map(tree, x -> f.apply((T) x), n);
+      return (R) Walks.map(tree, x -> f.apply((T) x), n);
     } catch (ClassCastException e) {
       throw leafFailure("Tree.map", tree, n[0] - 1, e);
     }
@@ -137,7 +138,8 @@ public final class Tree {
    * prefix of each other tree's (equal structures are the common case); otherwise a
    * {@link TreeStructureError} names the first differing key path and both sub-structures.
    */
-  public static Object map(Function<? super List<Object>, ?> f, Object tree, Object... rest) {
+  @SuppressWarnings("unchecked")
+  public static <R> R map(Function<? super List<Object>, ?> f, Object tree, Object... rest) {
     Objects.requireNonNull(f, "f is null");
     Flat flat = flatten(tree);
     var others = new ArrayList<List<Object>>(rest.length);
@@ -154,12 +156,12 @@ public final class Tree {
       for (int r = 0; r < rest.length; r++) args[r + 1] = others.get(r).get(i);
       mapped[i] = f.apply(Walks.unmodifiable(args));
     }
-    return Walks.unflatten(flat.def(), java.util.Arrays.asList(mapped), new int[1]);
+    return (R) Walks.unflatten(flat.def(), java.util.Arrays.asList(mapped), new int[1]);
   }
 
   /** Two-tree map, e.g. {@code Tree.map2((Array p, Array g) -> p.sub(g.mul(lr)), params, grads)}. */
   @SuppressWarnings("unchecked")
-  public static <A, B> Object map2(BiFunction<? super A, ? super B, ?> f, Object a, Object b) {
+  public static <A, B, R> R map2(BiFunction<? super A, ? super B, ?> f, Object a, Object b) {
     Objects.requireNonNull(f, "f is null");
     return map(xs -> f.apply((A) xs.get(0), (B) xs.get(1)), a, b);
   }
@@ -172,9 +174,72 @@ public final class Tree {
   }
 
   /** Maps {@code f} over the leaves that are instances of {@code type}; other leaves are kept. */
-  public static <T> Object mapLeavesOfType(Class<T> type, Function<? super T, ?> f, Object tree) {
+  public static <T, R> R mapLeavesOfType(Class<T> type, Function<? super T, ?> f, Object tree) {
     Objects.requireNonNull(type, "type is null");
     return map((Object x) -> type.isInstance(x) ? f.apply(type.cast(x)) : x, tree);
+  }
+
+  /**
+   * JAX's {@code tree_map_with_path}: {@code f} receives each leaf's key path and the leaf
+   * ({@code Tree.mapWithPath((path, Array x) -> path.toString().endsWith("bias") ? x : x.mul(0.5f), params)}).
+   */
+  @SuppressWarnings("unchecked")
+  public static <T, R> R mapWithPath(BiFunction<KeyPath, ? super T, ?> f, Object tree) {
+    Objects.requireNonNull(f, "f is null");
+    Flat flat = flatten(tree);
+    List<KeyPath> paths = flat.def().leafPaths();
+    var mapped = new Object[paths.size()];
+    for (int i = 0; i < mapped.length; i++) {
+      try {
+        mapped[i] = f.apply(paths.get(i), (T) flat.leaves().get(i));
+      } catch (ClassCastException e) {
+        throw leafFailure("Tree.mapWithPath", tree, i, e);
+      }
+    }
+    return (R) unflatten(flat.def(), java.util.Arrays.asList(mapped));
+  }
+
+  /** JAX's {@code tree_reduce}: folds {@code f} over the leaves in flatten order, starting from {@code initial}. */
+  @SuppressWarnings("unchecked")
+  public static <T, A> A reduce(BiFunction<A, ? super T, A> f, Object tree, A initial) {
+    Objects.requireNonNull(f, "f is null");
+    A acc = initial;
+    List<Object> leaves = leaves(tree);
+    for (int i = 0; i < leaves.size(); i++) {
+      try {
+        acc = f.apply(acc, (T) leaves.get(i));
+      } catch (ClassCastException e) {
+        throw leafFailure("Tree.reduce", tree, i, e);
+      }
+    }
+    return acc;
+  }
+
+  /**
+   * JAX's {@code tree_transpose(outer, inner, tree)}: a tree of structure {@code outer} whose leaves
+   * are trees of structure {@code inner} becomes a tree of structure {@code inner} whose leaves are
+   * trees of structure {@code outer} (e.g. a list of per-example records into a record of lists).
+   */
+  @SuppressWarnings("unchecked")
+  public static <R> R transpose(TreeDef outer, TreeDef inner, Object tree) {
+    Objects.requireNonNull(outer, "outer is null");
+    Objects.requireNonNull(inner, "inner is null");
+    List<Object> subtrees = flattenUpTo(outer, tree);
+    int no = outer.numLeaves(), ni = inner.numLeaves();
+    var columns = new Object[ni][no];
+    for (int o = 0; o < no; o++) {
+      Flat f = flatten(subtrees.get(o));
+      checkSameStructure("Tree.transpose: the subtree at " + outer.leafPaths().get(o).describe() + " vs inner", inner, f.def());
+      for (int i = 0; i < ni; i++) columns[i][o] = f.leaves().get(i);
+    }
+    var leaves = new Object[ni];
+    for (int i = 0; i < ni; i++) leaves[i] = unflatten(outer, java.util.Arrays.asList(columns[i]));
+    return (R) unflatten(inner, java.util.Arrays.asList(leaves));
+  }
+
+  /** JAX's {@code keystr}: a key path printed as JAX prints it ({@code ['params']['Dense_0']['kernel']}, {@code [0].w}). */
+  public static String keystr(KeyPath path) {
+    return path.keystr();
   }
 
   // ---- partition and combine (Equinox) ----

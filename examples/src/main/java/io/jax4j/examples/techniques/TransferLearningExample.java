@@ -133,7 +133,7 @@ public final class TransferLearningExample implements CliCommand {
 
         // 3. the backbone's params under a new zero-initialised head for the other classes
         Variables shapes = modelB.init(Random.key(42), () -> modelB.call(Array.ones(inputShape), false));
-        Dict head = (Dict) Tree.<Array>map(Np::zerosLike, shapes.get("params").dict(HEAD));
+        Dict head = (Dict) Tree.<Array, Object>map(Np::zerosLike, shapes.get("params").dict(HEAD));
         Dict params = restored.params().with(HEAD, head);
         Dict stats = restored.extra().batchStats();
 
