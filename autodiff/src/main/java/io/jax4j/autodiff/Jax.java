@@ -423,25 +423,37 @@ public final class Jax {
     public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 
     /** {@code vmap(f, in_axes, out_axes)}: every output leaf gets its batch axis at {@code outAxis}. */
-    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes, int outAxis) {
+    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes, int outAxis) { return vmap(f, inAxes, (Object) outAxis); }
+
+    /**
+     * {@code vmap(f, in_axes, out_axes)} with {@code outAxes} an axis or a pytree prefix of the output
+     * whose leaves are axes or {@code null} (an output that does not depend on the mapped inputs).
+     */
+    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes, Object outAxes) {
         String name = callerName();
-        return a -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), outAxis, args(a)));
+        return a -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), outAxes, args(a)));
     }
 
     public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 
-    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes, int outAxis) {
+    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes, int outAxis) { return vmap(f, inAxes, (Object) outAxis); }
+
+    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes, Object outAxes) {
         String name = callerName();
-        return (a, b) -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes.axes(), outAxis,
+        return (a, b) -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes.axes(), outAxes,
                 args(a, b)));
     }
 
     public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 
     public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes, int outAxis) {
+        return vmap(f, inAxes, (Object) outAxis);
+    }
+
+    public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes, Object outAxes) {
         String name = callerName();
-        return (a, b, c) -> unchecked(Vmap.apply(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),
-                name, inAxes.axes(), outAxis, args(a, b, c)));
+        return (a, b, c) -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),
+                name, inAxes.axes(), outAxes, args(a, b, c)));
     }
 
     // ---------------------------------------------------------------- Jacobians

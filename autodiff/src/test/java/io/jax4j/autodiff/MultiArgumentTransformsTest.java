@@ -124,4 +124,37 @@ class MultiArgumentTransformsTest {
         assertTrue(range.getMessage().contains("static_argnums 1 is out of range for a function of 1 arguments"), range.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JitOptions.staticArgnums(0).withDonateArgnums(0));
     }
+
+    record Layer(Array w, Array b) {}
+
+    @Test
+    void vmapTakesPytreeAxes() {
+        // per-example weights (axis 0 of w) with a shared bias, over a batch of inputs on axis 1
+        Array w = Np.reshape(Array.arange(6).astype(DType.F32), 2, 3);
+        Array b = Array.of(10f, 20f, 30f);
+        Array xs = Np.reshape(Array.arange(4).astype(DType.F32), 2, 2).T();   // x for example i is column i
+        java.util.Map<String, Array> layer = java.util.Map.of("w", w, "b", b);
+        Function2<java.util.Map<String, Array>, Array, Array> apply = (l, x) -> l.get("w").mul(Np.sum(x)).add(l.get("b"));
+        java.util.Map<String, Integer> layerAxes = new java.util.HashMap<>();   // Map.of refuses null values
+        layerAxes.put("w", 0);
+        layerAxes.put("b", null);
+        Array out = Jax.vmap(apply, InAxes.of(layerAxes, 1)).apply(layer, xs);
+        for (int i = 0; i < 2; i++) {
+            float sx = (float) Np.sum(xs.get(":", i)).item();
+            assertArrayEquals(w.get(i).mul(sx).add(b).toFloatArray(), out.get(i).toFloatArray(), 0, "example " + i);
+        }
+        // out_axes as a tree: the batched output on axis 1, an unbatched one (None) returned as is
+        Function1Pair f = x -> java.util.List.of(Np.tanh(x), b.mul(2f));
+        java.util.List<Array> outs = Jax.vmap(f::apply, InAxes.of(0), java.util.Arrays.asList(1, null)).apply(w);
+        assertArrayEquals(new int[]{3, 2}, outs.get(0).shape());
+        assertArrayEquals(b.mul(2f).toFloatArray(), outs.get(1).toFloatArray(), 0);
+        Jax4jException dependent = assertThrows(Jax4jException.class,
+                () -> Jax.vmap(f::apply, InAxes.of(0), java.util.Arrays.asList(null, 0)).apply(w));
+        assertTrue(dependent.getMessage().contains("out_axes is None for the output at [0] f32[3]"), dependent.getMessage());
+        Jax4jException prefix = assertThrows(Jax4jException.class,
+                () -> Jax.vmap(apply, InAxes.of(java.util.List.of(0, 0), 1)).apply(layer, xs));
+        assertTrue(prefix.getMessage().contains("in_axes for argument 0 is not a prefix"), prefix.getMessage());
+    }
+
+    interface Function1Pair extends io.vavr.Function1<Array, java.util.List<Array>> {}
 }

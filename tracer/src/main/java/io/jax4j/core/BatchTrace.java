@@ -27,6 +27,9 @@ public final class BatchTrace extends Trace {
         return batchDim == Batching.NOT_MAPPED ? value : new BatchTracer(this, value, batchDim);
     }
 
+    /** Whether {@code x} carries this trace's batch axis (depends on a mapped input). */
+    public boolean isMapped(Array x) { return x instanceof BatchTracer t && t.trace == this; }
+
     /** The value of {@code x} with its batch axis moved to {@code to} (broadcast when unmapped). */
     public Array unwrapTo(Array x, int to) {
         if (x instanceof BatchTracer t && t.trace == this) return Batching.moveAxis(t.value, t.batchDim, to, axisSize);
