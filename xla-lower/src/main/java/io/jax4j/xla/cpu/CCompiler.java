@@ -78,8 +78,11 @@ final class CCompiler {
     /** The cache of libraries built by this compiler with {@link #FLAGS}: entries are verified against their digests before loading. */
     static KernelCache cache(Path dir) { return new KernelCache(dir, ".so", version(), String.join(" ", FLAGS)); }
 
-    /** Compiles (or finds in the cache) and loads {@code source}; {@code name} is for messages. */
-    static Library load(String source, String name) {
+    /** Compiles (or finds in the cache) and loads {@code source} for the life of the process; {@code name} is for messages. */
+    static Library load(String source, String name) { return load(source, name, Arena.global()); }
+
+    /** Compiles (or finds in the cache) and loads {@code source} into {@code arena}: closing it unloads the library. */
+    static Library load(String source, String name, Arena arena) {
         long t0 = System.nanoTime();
         Path dir = cacheDir();
         String key = key(source);
@@ -88,7 +91,7 @@ final class CCompiler {
         boolean hit = so != null;
         if (hit) CACHE_HITS.incrementAndGet();
         else so = compile(source, name, cache, key);
-        SymbolLookup lookup = SymbolLookup.libraryLookup(so, Arena.global());
+        SymbolLookup lookup = SymbolLookup.libraryLookup(so, arena);
         long nanos = System.nanoTime() - t0;
         if (Debug.LEVEL >= 4) {
             System.err.printf("[jax4j] %s: %s %s in %.1f ms%n", name, hit ? "disk cache hit" : "compiled", so, nanos / 1e6);

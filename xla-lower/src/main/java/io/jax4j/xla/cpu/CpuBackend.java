@@ -52,8 +52,7 @@ public final class CpuBackend implements Backend {
         long t0 = System.nanoTime();
         Lowering.Program p = Lowering.lower(jaxpr, donated, name, CDialect.INSTANCE);
         if (Debug.LEVEL >= 4) System.err.println("[jax4j] generated source of " + name + ":\n" + p.source());
-        CCompiler.Library lib = !p.hasKernels() ? null : CCompiler.load(p.source(), name);
-        CpuExecutable exe = new CpuExecutable(p, lib);
+        CpuExecutable exe = new CpuExecutable(p, p.hasKernels() ? new KernelLibraries.Library(p.source(), name) : null);
         if (Debug.LEVEL >= 4) System.err.printf("[jax4j] compiled %s in %.1f ms%n", name, (System.nanoTime() - t0) / 1e6);
         return exe;
     }

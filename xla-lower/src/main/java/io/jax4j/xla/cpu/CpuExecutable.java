@@ -39,7 +39,6 @@ final class CpuExecutable implements Executable {
 
     private final Program program;
     private final MemoryPlan mem;
-    private final Op[] ops;
     private final int[] inputSlot;
     private final int[] outputSlots;
     private final ShapedArray[] outputAvals;
@@ -47,11 +46,38 @@ final class CpuExecutable implements Executable {
     /** The idle frame, reused by the next call (a concurrent call makes its own; one of them is kept). */
     private final java.util.concurrent.atomic.AtomicReference<Frame> idle = new java.util.concurrent.atomic.AtomicReference<>();
 
-    CpuExecutable(Program program, CCompiler.Library lib) {
+    /** The kernel library (null when the program has no generated kernel) and the ops built on its current load. */
+    private final KernelLibraries.Library library;
+    private volatile Ops built;
+
+    private record Ops(java.lang.foreign.SymbolLookup lookup, Op[] ops) {}
+
+    CpuExecutable(Program program, KernelLibraries.Library library) {
         this.program = program;
         this.mem = program.memory();
+        this.library = library;
+        if (library == null) {
+            built = new Ops(null, buildOps(null));
+        } else {
+            java.lang.foreign.SymbolLookup lookup = library.acquire();   // compile errors surface here, not at the first call
+            try {
+                built = new Ops(lookup, buildOps(lookup));
+            } finally {
+                library.release();
+            }
+        }
+        var invars = program.plan().jaxpr().invars();
+        inputSlot = new int[invars.size()];
+        for (int i = 0; i < inputSlot.length; i++) inputSlot[i] = mem.slotOf.get(invars.get(i));
+        outputSlots = mem.slots.stream().filter(s -> s.kind() == Kind.OUTPUT).mapToInt(MemoryPlan.Slot::index).toArray();
+        outputAvals = Arrays.stream(outputSlots).mapToObj(s -> mem.slots.get(s).var().aval()).toArray(ShapedArray[]::new);
+        donations = mem.donation.entrySet().stream().map(e -> new int[]{e.getKey(), e.getValue()}).toArray(int[][]::new);
+    }
+
+    /** One op per step of the plan; the generated kernels' symbols from {@code lib}. */
+    private Op[] buildOps(java.lang.foreign.SymbolLookup lib) {
         List<KernelPlan.Step> steps = program.plan().steps();
-        ops = new Op[steps.size()];
+        Op[] ops = new Op[steps.size()];
         for (int s = 0; s < steps.size(); s++) {
             ops[s] = switch (steps.get(s)) {
                 case KernelPlan.Fused f -> kernel(lib, program.kernelOfStep().get(s).name());
@@ -62,18 +88,24 @@ final class CpuExecutable implements Executable {
                 case KernelPlan.Conv c -> conv(lib, c);
             };
         }
-        var invars = program.plan().jaxpr().invars();
-        inputSlot = new int[invars.size()];
-        for (int i = 0; i < inputSlot.length; i++) inputSlot[i] = mem.slotOf.get(invars.get(i));
-        outputSlots = mem.slots.stream().filter(s -> s.kind() == Kind.OUTPUT).mapToInt(MemoryPlan.Slot::index).toArray();
-        outputAvals = Arrays.stream(outputSlots).mapToObj(s -> mem.slots.get(s).var().aval()).toArray(ShapedArray[]::new);
-        donations = mem.donation.entrySet().stream().map(e -> new int[]{e.getKey(), e.getValue()}).toArray(int[][]::new);
+        return ops;
+    }
+
+    /** The ops on the library's current load (rebuilt after it was unloaded and loaded again). */
+    private Op[] ops(java.lang.foreign.SymbolLookup lookup) {
+        Ops b = built;
+        if (b.lookup() == lookup) return b.ops();
+        synchronized (this) {
+            b = built;
+            if (b.lookup() != lookup) built = b = new Ops(lookup, buildOps(lookup));
+            return b.ops();
+        }
     }
 
     // ---------------------------------------------------------------- ops
 
-    private static Op kernel(CCompiler.Library lib, String symbol) {
-        MethodHandle h = Linker.nativeLinker().downcallHandle(lib.lookup().find(symbol).orElseThrow(),
+    private static Op kernel(java.lang.foreign.SymbolLookup lib, String symbol) {
+        MethodHandle h = Linker.nativeLinker().downcallHandle(lib.find(symbol).orElseThrow(),
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
         return f -> {
             h.invokeExact(f.table);
@@ -111,7 +143,7 @@ final class CpuExecutable implements Executable {
      * wide GEMM on the input in place, and the gather of the taps' contributions; or one direct kernel
      * that is the whole convolution (forward, input gradient or weight gradient).
      */
-    private Op conv(CCompiler.Library lib, KernelPlan.Conv c) {
+    private Op conv(java.lang.foreign.SymbolLookup lib, KernelPlan.Conv c) {
         Op im2col = c.reusesCol() ? f -> {} : kernel(lib, c.name());
         ConvSpec s = c.spec();
         Op gather = s.method() == ConvSpec.Method.GEMM_THEN_GATHER ? kernel(lib, c.name() + "_g") : null;
@@ -194,13 +226,15 @@ final class CpuExecutable implements Executable {
     public List<Array> execute(List<ArrayImpl> args) {
         Frame f = idle.getAndSet(null);
         if (f == null) f = new Frame();
+        java.lang.foreign.SymbolLookup lookup = library == null ? null : library.acquire();
         try {
+            Op[] ops = ops(lookup);
             for (int i = 0; i < inputSlot.length; i++) f.bind(inputSlot[i], args.get(i));
             for (int[] d : donations) donate(f, args, d[0], d[1]);
             for (int k = 0; k < outputSlots.length; k++) {
                 if (f.arrays[outputSlots[k]] == null) f.bind(outputSlots[k], ArrayImpl.allocateUninitialized(outputAvals[k]));
             }
-            if (PROFILE) runProfiled(f);
+            if (PROFILE) runProfiled(f, ops);
             else for (Op op : ops) op.run(f);
             return results(f, args);
         } catch (Jax4jException e) {
@@ -208,6 +242,7 @@ final class CpuExecutable implements Executable {
         } catch (Throwable t) {
             throw new Jax4jException("cpu backend: running " + program.name() + " failed: " + t, t);
         } finally {
+            if (library != null) library.release();
             f.release();
             idle.set(f);
         }
@@ -219,7 +254,7 @@ final class CpuExecutable implements Executable {
     private long[] stepNanos;
     private long calls;
 
-    private void runProfiled(Frame f) throws Throwable {
+    private void runProfiled(Frame f, Op[] ops) throws Throwable {
         synchronized (this) {
             if (stepNanos == null) {
                 stepNanos = new long[ops.length];
@@ -239,7 +274,7 @@ final class CpuExecutable implements Executable {
         String[] lines = program.plan().toString().split("\n");
         long total = 0;
         for (long t : stepNanos) total += t;
-        for (int s = 0; s < ops.length; s++) {
+        for (int s = 0; s < stepNanos.length; s++) {
             sb.append(String.format("%10.1f  %s%n", stepNanos[s] / 1e3 / calls, lines[s + 1].strip()));
         }
         sb.append(String.format("%10.1f  total (of which im2col, all executables: %.1f)%n", total / 1e3 / calls, IM2COL_NANOS.get() / 1e3 / calls));
