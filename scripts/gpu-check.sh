@@ -87,7 +87,7 @@ run() {
   mkdir -p /tmp/j && [ -x /tmp/j/jre/bin/java ] || tar xJf "$kit/jre.tar.xz" -C /tmp/j
   java=/tmp/j/jre/bin/java
   LD_LIBRARY_PATH="$(cuda_libs)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH
-  export JAX4J_CACHE_DIR=/tmp/jax4j-kernels
+  export JAX4J_CACHE_DIR=/tmp/jax4j-cache
   { nvidia-smi -L || true; echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"; } | tee "$out/env.txt"
   cp=$(ls "$PWD/$kit"/jars/*.jar | grep -v junit-platform-console-standalone | paste -sd:)
   console=$(ls .gpu-kit/jars/junit-platform-console-standalone-*.jar)

@@ -13,6 +13,7 @@ module io.jax4j.examples {
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
     requires java.desktop;
+    requires jdk.unsupported;   // sun.misc.Signal: Ctrl-C stops training before the JVM shuts down
     exports io.jax4j.examples.cli;
     exports io.jax4j.examples.conformance;
     exports io.jax4j.examples.conformance.models;

@@ -58,7 +58,7 @@ public final class CheckpointManager implements AutoCloseable {
     private final String writeRefusal;
     private final Consumer<String> warnings;
     private final CheckpointOptions options;
-    private final Map<Long, Map<String, Double>> metricsCache = new ConcurrentHashMap<>();
+    private final Map<Long, Map<String, ? extends Number>> metricsCache = new ConcurrentHashMap<>();
     private Thread inFlight;
     private volatile Throwable asyncError;
     private volatile long asyncErrorStep;
@@ -112,7 +112,7 @@ public final class CheckpointManager implements AutoCloseable {
     // ---------------------------------------------------------------- save
 
     /** {@link #save(long, Object, Map, boolean)} without force: steps off the save interval are skipped. */
-    public boolean save(long step, Object state, Map<String, Double> metrics) {
+    public boolean save(long step, Object state, Map<String, ? extends Number> metrics) {
         return save(step, state, metrics, false);
     }
 
@@ -131,7 +131,7 @@ public final class CheckpointManager implements AutoCloseable {
      *                             (asynchronously: from the next call)
      * @throws IllegalArgumentException when keep-best is set and {@code metrics} lacks its metric
      */
-    public synchronized boolean save(long step, Object state, Map<String, Double> metrics, boolean force) {
+    public synchronized boolean save(long step, Object state, Map<String, ? extends Number> metrics, boolean force) {
         checkUsable();
         Objects.requireNonNull(metrics, "metrics is null");
         if (step < 0) throw new IllegalArgumentException("CheckpointManager.save: step must be >= 0, got " + step);
@@ -144,7 +144,7 @@ public final class CheckpointManager implements AutoCloseable {
         }
         checkMetrics(step, metrics);
         Object stateDict = FlaxSerialization.toStateDict(state);
-        var metadata = new CheckpointMetadata(CheckpointMetadata.FORMAT_VERSION, step, Instant.now(), metrics,
+        var metadata = new CheckpointMetadata(CheckpointMetadata.FORMAT_VERSION, step, Instant.now(), new java.util.LinkedHashMap<String, Number>(metrics),
                 CheckpointMetadata.describe(stateDict));
         // the arrays are serialized now, as Orbax copies device arrays to the host before an async save
         // returns: the caller may then donate or close them (a jitted step with donate(0)) while the
@@ -188,7 +188,7 @@ public final class CheckpointManager implements AutoCloseable {
         }
     }
 
-    private void checkMetrics(long step, Map<String, Double> metrics) {
+    private void checkMetrics(long step, Map<String, ? extends Number> metrics) {
         if (options.keepBest() > 0 && !metrics.containsKey(options.bestMetric())) {
             throw new IllegalArgumentException("CheckpointManager.save: the options keep the best " + options.keepBest() + " steps by '"
                     + options.bestMetric() + "' but the metrics of step " + step + " are " + metrics.keySet()
@@ -223,7 +223,7 @@ public final class CheckpointManager implements AutoCloseable {
 
     /** The step's keep-best metric; null when it has none or its metadata is unreadable (a warning; the step is then kept). */
     private Double metricOf(long step) {
-        Map<String, Double> m = metricsCache.get(step);
+        Map<String, ? extends Number> m = metricsCache.get(step);
         if (m == null) {
             try {
                 m = readMetadata(step).metrics();
@@ -233,7 +233,8 @@ public final class CheckpointManager implements AutoCloseable {
             }
             metricsCache.put(step, m);
         }
-        return m.get(options.bestMetric());
+        Number v = m.get(options.bestMetric());
+        return v == null ? null : v.doubleValue();
     }
 
     // ---------------------------------------------------------------- restore

@@ -32,7 +32,7 @@ import java.util.Map;
  * @param metrics       the metrics passed to {@code save}, in their order
  * @param tree          the leaves of the state dict in file order
  */
-public record CheckpointMetadata(int formatVersion, long step, Instant time, Map<String, Double> metrics, List<Leaf> tree) {
+public record CheckpointMetadata(int formatVersion, long step, Instant time, Map<String, Number> metrics, List<Leaf> tree) {
 
     /** The layout this code writes: {@code <step>/state.msgpack}, {@code metadata.json}, {@code commit_success.txt}. */
     public static final int FORMAT_VERSION = 1;
@@ -95,7 +95,10 @@ public record CheckpointMetadata(int formatVersion, long step, Instant time, Map
         root.put("step", step);
         root.put("time", time.toString());
         ObjectNode m = root.putObject("metrics");
-        metrics.forEach(m::put);
+        metrics.forEach((k, v) -> {   // integers stay integers ("epochs": 3), the rest are doubles
+            if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) m.put(k, v.longValue());
+            else m.put(k, v.doubleValue());
+        });
         ArrayNode leaves = root.putArray("tree");
         for (Leaf leaf : tree) {
             ObjectNode l = leaves.addObject();
@@ -122,8 +125,9 @@ public record CheckpointMetadata(int formatVersion, long step, Instant time, Map
             throw new CheckpointException("CheckpointMetadata: " + where + " has format_version " + version
                     + " but this jax4j reads versions up to " + FORMAT_VERSION + "; restore it with a newer jax4j");
         }
-        var metrics = new LinkedHashMap<String, Double>();
-        required(root, "metrics", where).properties().forEach(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+        var metrics = new LinkedHashMap<String, Number>();
+        required(root, "metrics", where).properties().forEach(e -> metrics.put(e.getKey(),
+                e.getValue().isIntegralNumber() ? (Number) e.getValue().asLong() : (Number) e.getValue().asDouble()));
         var tree = new ArrayList<Leaf>();
         for (JsonNode l : required(root, "tree", where)) {
             List<Integer> shape = null;

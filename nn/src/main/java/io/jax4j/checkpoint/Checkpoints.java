@@ -34,6 +34,21 @@ public final class Checkpoints {
         return new StepDirectory(dir.toAbsolutePath(), w -> {}).committedSteps();
     }
 
+    /**
+     * The metadata of committed step {@code step} in {@code dir}, read without opening a manager (e.g. to
+     * check a run's options before loading its data).
+     *
+     * @throws CheckpointException when the step's metadata.json is missing or not valid metadata
+     */
+    public static CheckpointMetadata metadata(Path dir, long step) {
+        Path file = dir.resolve(Long.toString(step)).resolve(StepDirectory.METADATA_FILE);
+        try {
+            return CheckpointMetadata.fromJson(java.nio.file.Files.readAllBytes(file), file.toString());
+        } catch (java.io.IOException e) {
+            throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** {@link #manager(Path, CheckpointOptions)} with {@link CheckpointOptions#defaults()}: keep every step, save synchronously. */
     public static CheckpointManager manager(Path dir) {
         return new CheckpointManager(dir, CheckpointOptions.defaults());

@@ -13,9 +13,10 @@ import java.util.List;
 
 /** {@code jax4j conformance FILE... [--backend NAME] [--jit]}: runs fixture files; exit code 1 when a check failed. */
 @Command(name = "conformance", mixinStandardHelpOptions = true,
-        description = {"Checks jax4j against golden fixture files (ops_*, prng_*, optax_*, flax_*, clip_* JSON; a directory means its fixture files).",
-                "Prints PASS/FAIL/SKIP file:case:field per check and 'N passed, M failed, K skipped'; exits 1 on any failure,",
-                "and when nothing was checked (an empty file, a file of another schema, a directory without fixtures)."})
+        header = "Checks jax4j against golden fixture files of the real JAX stack.",
+        description = "Checks jax4j against golden fixture files (ops_*, prng_*, optax_*, flax_*, clip_* JSON; a directory means "
+                + "its fixture files). Prints PASS/FAIL/SKIP file:case:field per check and 'N passed, M failed, K skipped'; exits 1 "
+                + "on any failure, and when nothing was checked (an empty file, a file of another schema, a directory without fixtures).")
 public final class ConformanceCommand implements CliCommand {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "fixture files or directories")
     List<Path> files;

@@ -1,5 +1,6 @@
 package io.jax4j.examples.cli;
 
+import io.jax4j.core.CacheDirs;
 import io.jax4j.spi.Backend;
 import io.jax4j.spi.Backends;
 import picocli.CommandLine.Command;
@@ -28,12 +29,12 @@ public final class InfoCommand implements CliCommand {
         }
         for (Backend b : Backends.all()) {
             String state = b.isAvailable() ? "available" : "unavailable: " + b.unavailableReason();
-            System.out.println("  " + (b.name().equals(current) ? "* " : "  ") + b.name() + " (priority " + b.priority() + ", " + state + ") "
-                    + (b.describe().equals(b.name()) ? "" : b.describe()));
+            String what = b.describe().equals(b.name()) || !b.isAvailable() ? "" : ": " + b.describe().replaceFirst("^" + b.name() + ": ", "");
+            System.out.println("  " + (b.name().equals(current) ? "* " : "  ") + b.name() + " (priority " + b.priority() + ", " + state + ")" + what);
         }
         System.out.println("default:   " + current + " (choose with --backend, -Djax4j.backend or JAX4J_BACKEND)");
         System.out.println("compiler:  " + compilerVersion());
-        System.out.println("cache dir: " + cacheDir() + " (JAX4J_CACHE_DIR)");
+        System.out.println("cache dir: " + cacheDir() + " (JAX4J_CACHE_DIR; kernels/ and datasets/ below it)");
         return 0;
     }
 
@@ -52,10 +53,6 @@ public final class InfoCommand implements CliCommand {
         }
     }
 
-    /** The compiled-kernel cache: {@code -Djax4j.cacheDir}, {@code $JAX4J_CACHE_DIR}, else {@code ~/.cache/jax4j/kernels}. */
-    static Path cacheDir() {
-        String dir = System.getProperty("jax4j.cacheDir", System.getenv("JAX4J_CACHE_DIR"));
-        if (dir != null && !dir.isBlank()) return Path.of(dir);
-        return Path.of(System.getProperty("user.home"), ".cache", "jax4j", "kernels");
-    }
+    /** jax4j's cache root (kernels and data sets below it; see {@link CacheDirs}). */
+    static Path cacheDir() { return CacheDirs.root(); }
 }

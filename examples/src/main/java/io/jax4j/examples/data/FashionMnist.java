@@ -51,9 +51,7 @@ public final class FashionMnist {
 
         /** jax4j's dataset cache for Fashion-MNIST. */
         public Path cacheDir() {
-            String root = env.get("JAX4J_CACHE_DIR");
-            Path base = root != null && !root.isBlank() ? Path.of(root) : Path.of(System.getProperty("user.home"), ".cache", "jax4j");
-            return base.resolve("datasets").resolve("fashion-mnist");
+            return io.jax4j.core.CacheDirs.datasets(env).resolve("fashion-mnist");
         }
 
         /** The directories searched, in order. */

@@ -49,8 +49,9 @@ import java.util.Map;
  * backend; the head reaches about 0.92 test accuracy on classes 5–9.
  */
 @Command(name = "transfer-learning", mixinStandardHelpOptions = true,
-        description = {"Pretrain the CNN on Fashion-MNIST classes 0-4, checkpoint it, then train only a new zero-initialised",
-                "head for classes 5-9 on the frozen backbone; prints the head's test accuracy on classes 5-9."})
+        header = "Transfer learning: a new head trained on a frozen, pretrained backbone.",
+        description = "Pretrain the CNN on Fashion-MNIST classes 0-4, checkpoint it, then train only a new zero-initialised "
+                + "head for classes 5-9 on the frozen backbone; prints the head's test accuracy on classes 5-9.")
 public final class TransferLearningExample implements CliCommand {
     /** The head's name in {@link Cnn}'s params. */
     public static final String HEAD = "Dense_1";

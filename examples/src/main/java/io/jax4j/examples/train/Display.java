@@ -2,11 +2,9 @@ package io.jax4j.examples.train;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /** What the user sees of a run: a progress bar per epoch on a terminal, {@code key=value} lines elsewhere. */
@@ -74,36 +72,26 @@ public interface Display {
         @Override public void abortEpoch() { out.println("event=epoch_interrupted epoch=" + epoch); }
     }
 
-    /** A progress bar per epoch: step, running loss and accuracy, steps/s, ETA (me.tongfei:progressbar). */
+    /** A progress bar per epoch: step, running loss and accuracy, steps/s, ETA (me.tongfei:progressbar, drawn by {@link ProgressLine}). */
     final class Bar implements Display {
         private final PrintStream out;
         private ProgressBar bar;
-        private long startNanos;
 
         public Bar(PrintStream out) { this.out = out; }
 
         @Override public void info(String message) { out.println(message); }
 
         @Override public void startEpoch(int epoch, int epochs, int stepsPerEpoch, int firstStep) {
-            this.startNanos = System.nanoTime();
-            bar = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs).setMaxRenderedLength(120).setInitialMax(stepsPerEpoch)
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
-                    .setSpeedUnit(ChronoUnit.SECONDS).showSpeed(new java.text.DecimalFormat("0.00")).setUnit(" steps", 1)
-                    .setEtaFunction(state -> eta(state.getStart(), state.getCurrent(), state.getMax()))
+            bar = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs).setInitialMax(stepsPerEpoch)
+                    .setUpdateIntervalMillis(250)
+                    .setRenderer(new ProgressLine(System::nanoTime))
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
                     .startsFrom(firstStep, Duration.ZERO).build();
         }
 
-        private java.util.Optional<Duration> eta(long start, long current, long max) {
-            long done = current - start;
-            if (done <= 0) return java.util.Optional.empty();
-            double perStep = (System.nanoTime() - startNanos) / (double) done;
-            return java.util.Optional.of(Duration.ofNanos((long) (perStep * (max - current))));
-        }
-
         @Override public void step(int stepInEpoch, double meanLoss, double meanAccuracy) {
             bar.stepTo(stepInEpoch);
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f", meanLoss, meanAccuracy));
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc %.4f", meanLoss, meanAccuracy));
         }
 
         @Override public void endEpoch(EpochRecord r, int epochs) {

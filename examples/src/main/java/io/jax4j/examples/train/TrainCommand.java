@@ -19,9 +19,10 @@ import java.nio.file.Path;
  * workdir. Ctrl-C saves a checkpoint and exits; {@code --resume} continues exactly.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains the Flax tutorial's CNN (BatchNorm, Dropout) on Fashion-MNIST with SGD + momentum",
-                "on a warm-up + cosine learning-rate schedule. Writes checkpoints, metrics.json and curves.png",
-                "into the workdir; Ctrl-C saves a checkpoint, --resume continues from the latest one."})
+        header = "Trains the Flax tutorial's CNN on Fashion-MNIST, with checkpoints and learning curves.",
+        description = "Trains the Flax tutorial's CNN (BatchNorm, Dropout) on Fashion-MNIST with SGD + momentum on a "
+                + "warm-up + cosine learning-rate schedule. Writes checkpoints, metrics.json and curves.png into the workdir; "
+                + "Ctrl-C saves a checkpoint, --resume continues from the latest one.")
 public final class TrainCommand implements CliCommand {
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs to train (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -97,9 +98,10 @@ public final class TrainCommand implements CliCommand {
     }
 
     /**
-     * Runs the trainer with a shutdown hook that, on Ctrl-C, asks it to stop after the current step
-     * and waits (up to a minute) until its checkpoint manager has committed the checkpoint of that
-     * step (the trainer waits for the asynchronous save before it returns).
+     * Runs the trainer so that Ctrl-C asks it to stop after the current step: a SIGINT handler
+     * ({@link CtrlC}) does so while the JVM runs on, so the checkpoint, metrics.json and curves.png are
+     * written before the process exits with 130. A shutdown hook does the same for SIGTERM, waiting
+     * (up to a minute) until the checkpoint of that step has committed.
      */
     static int runWithInterrupt(Trainer trainer, Display display) {
         var done = new java.util.concurrent.CountDownLatch(1);
@@ -111,9 +113,12 @@ public final class TrainCommand implements CliCommand {
                 Thread.currentThread().interrupt();
             }
         }, "jax4j-train-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Runtime.getRuntime().addShutdownHook(hook);   // SIGTERM, or a platform without a SIGINT handler
         Trainer.Result r;
-        try {
+        try (CtrlC ctrlC = CtrlC.onInterrupt(() -> {
+            display.info("Ctrl-C: stopping after this step and saving a checkpoint (Ctrl-C again quits at once)");
+            trainer.requestStop();
+        })) {
             r = trainer.run();
         } finally {
             trainer.checkpoints().waitUntilFinished();
@@ -126,8 +131,9 @@ public final class TrainCommand implements CliCommand {
         }
         if (r.interrupted()) return 130;
         EpochRecord last = r.history().epochs().getLast();
-        display.info(String.format(java.util.Locale.ROOT, "done: test accuracy %.4f after %d epochs; metrics.json and curves.png in %s",
-                last.testAccuracy(), last.epoch(), trainer.checkpoints().directory().getParent()));
+        display.info(String.format(java.util.Locale.ROOT, "done: test accuracy %.4f after %d epoch%s; metrics.json and curves.png in %s",
+                last.testAccuracy(), last.epoch(), last.epoch() == 1 ? "" : "s",
+                trainer.checkpoints().directory().getParent().toAbsolutePath().normalize()));
         return 0;
     }
 }

@@ -104,8 +104,17 @@ public final class Trainer implements AutoCloseable {
         if (Files.exists(ckpt) && !Files.isDirectory(ckpt)) {
             throw new IllegalArgumentException("--workdir " + w + ": " + ckpt + " is a file, not a directory of checkpoints: give another --workdir");
         }
-        if (config.resume() || config.overwrite()) return;
+        if (config.overwrite()) return;
         java.util.List<Long> steps = Checkpoints.committedSteps(ckpt);
+        if (config.resume()) {   // the options of the run to continue, before its data is loaded
+            if (steps.isEmpty()) return;
+            try {
+                checkSameRun(config, Checkpoints.metadata(ckpt, steps.getLast()).metrics(), ckpt);
+            } catch (io.jax4j.checkpoint.CheckpointException damaged) {
+                // the restore falls back to an older intact step and checks that one
+            }
+            return;
+        }
         if (!steps.isEmpty()) {
             throw new IllegalArgumentException("--workdir " + w + " holds the checkpoints of an earlier run (steps " + steps
                     + "): continue it with --resume, start a new run in another --workdir, or replace it with --overwrite");
@@ -161,8 +170,8 @@ public final class Trainer implements AutoCloseable {
             if (!checkpoints.allSteps().isEmpty()) {
                 CheckpointManager.Restored<TrainState<Training.Extra>> restored = checkpoints.restoreLatestIntact(state);
                 long at = restored.step();
-                Map<String, Double> meta = checkpoints.metadata(at).metrics();
-                checkSameRun(meta);
+                Map<String, Number> meta = checkpoints.metadata(at).metrics();
+                checkSameRun(config, meta, checkpoints.directory());
                 state = restored.state();
                 startEpoch = meta.get("epoch").intValue();
                 startBatch = meta.get("batch").intValue();
@@ -171,7 +180,7 @@ public final class Trainer implements AutoCloseable {
                             + state.step().intValue() + " at epoch " + startEpoch + ", batch " + startBatch + " of " + spe
                             + "; it does not belong to this run: use another --workdir");
                 }
-                history = RunHistory.resumed(readMetrics(), (int) at, startEpoch * spe, meta.get("epoch_seconds"));
+                history = RunHistory.resumed(readMetrics(), (int) at, startEpoch * spe, meta.get("epoch_seconds").doubleValue());
                 String why = "the latest checkpoint";
                 if (!restored.damaged().isEmpty()) {
                     // the damaged newer steps are kept for inspection, out of the way of the steps this run saves again
@@ -257,19 +266,21 @@ public final class Trainer implements AutoCloseable {
     private Path save(TrainState<Training.Extra> state, RunHistory history, int epoch, int batch) {
         long step = (long) state.step().intValue();
         writeMetrics(history);
-        Map<String, Double> meta = new LinkedHashMap<>();
-        meta.put("step", (double) step);
-        meta.put("epoch", (double) epoch);
-        meta.put("batch", (double) batch);
-        meta.put("epoch_seconds", history.epochSeconds);
+        Map<String, Number> meta = new LinkedHashMap<>();
+        meta.put("step", step);
+        meta.put("epoch", epoch);
+        meta.put("batch", batch);   // the batch of the epoch to run next
+        meta.put("batch_size", config.batchSize());
+        meta.put("epoch_seconds", history.epochSeconds);   // of the epoch in progress (0 at an epoch's end)
         if (!history.epochs.isEmpty()) {
             EpochRecord last = history.epochs.getLast();
+            meta.put("last_epoch_seconds", last.seconds());
             meta.put("train_loss", last.trainLoss());
             meta.put("train_accuracy", last.trainAccuracy());
             meta.put("test_loss", last.testLoss());
             meta.put("test_accuracy", last.testAccuracy());
         }
-        config.identity().forEach((k, v) -> meta.put("config." + k, ((Number) v).doubleValue()));
+        config.identity().forEach((k, v) -> meta.put("config." + k, (Number) v));
         if (step != lastSaved) checkpoints.save(step, state, meta, true);
         lastSaved = step;
         writeChart(history);
@@ -286,17 +297,21 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private void checkSameRun(Map<String, Double> meta) {
+    private static void checkSameRun(TrainConfig config, Map<String, Number> meta, Path dir) {
         Map<String, Object> saved = new LinkedHashMap<>(), now = new LinkedHashMap<>();
-        config.identity().forEach((k, v) -> {
-            saved.put(k, meta.get("config." + k));
-            now.put(k, ((Number) v).doubleValue());
+        config.identity().forEach((k, v) -> {   // compared as doubles: checkpoints of older versions stored every value so
+            Number s = meta.get("config." + k);
+            saved.put(k, s == null ? null : plain(s.doubleValue()));
+            now.put(k, plain(((Number) v).doubleValue()));
         });
         if (!now.equals(saved)) {
-            throw new IllegalArgumentException("--resume: the checkpoint in " + checkpoints.directory() + " was made with " + saved
+            throw new IllegalArgumentException("--resume: the checkpoint in " + dir + " was made with " + saved
                     + " but this run has " + now + "; give the same options, or another --workdir to start afresh");
         }
     }
+
+    /** A whole number as a long (prints {@code 3}, not {@code 3.0}), else the double. */
+    private static Number plain(double v) { return v == Math.rint(v) && Math.abs(v) < 1e15 ? (Number) (long) v : (Number) v; }
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> readMetrics() {

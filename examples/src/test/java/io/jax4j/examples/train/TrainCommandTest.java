@@ -50,11 +50,28 @@ class TrainCommandTest {
         for (String p : parts) assertTrue(r.err().contains(p), "'" + p + "' not in: " + r.err());
     }
 
+    /** The options of `jax4j train` with its defaults, as a checkpoint's metadata records them. */
+    static final Map<String, Number> DEFAULT_OPTIONS = Map.of("config.epochs", 3, "config.batch_size", 128, "config.learning_rate", 0.1,
+            "config.warmup_epochs", 1, "config.momentum", 0.9, "config.seed", 0);
+
+    @Test
+    void resumeWithOtherOptionsIsRefusedBeforeTheDataIsLoaded() throws Exception {
+        Path w = dir.resolve("resume-options");
+        try (var mgr = Checkpoints.manager(w.resolve("checkpoints"))) {
+            mgr.save(468, Map.of("step", Array.scalar(468)), DEFAULT_OPTIONS);
+        }
+        String json = Files.readString(w.resolve("checkpoints/468/metadata.json"));
+        assertTrue(json.contains("\"config.epochs\" : 3") && !json.contains("3.0") && json.contains("\"config.learning_rate\" : 0.1"), json);
+        // refused before the data is looked for (the data directory does not exist), the options named as given
+        assertOneLine(train("--workdir", w.toString(), "--resume", "--epochs", "5"), "--resume", "epochs=3", "epochs=5",
+                "the same options");
+    }
+
     @Test
     void aWorkdirWithCheckpointsIsRefusedAtStartUpWithoutResume() throws Exception {
         Path w = dir.resolve("run");
         try (var mgr = Checkpoints.manager(w.resolve("checkpoints"))) {
-            mgr.save(468, Map.of("step", Array.scalar(468)));
+            mgr.save(468, Map.of("step", Array.scalar(468)), DEFAULT_OPTIONS);
         }
         Files.writeString(w.resolve("metrics.json"), "{\"the\": \"records\"}");
         Run r = train("--workdir", w.toString());

@@ -61,9 +61,9 @@ class TrainerTest {
         assertTrue(interrupted.interrupted());
         assertEquals(6, interrupted.steps());
         assertEquals(List.of(4L, 6L), first.checkpoints().allSteps());
-        assertEquals(6.0, first.checkpoints().metadata(6).metrics().get("step"));
-        assertEquals(1.0, first.checkpoints().metadata(6).metrics().get("epoch"));
-        assertEquals(2.0, first.checkpoints().metadata(6).metrics().get("batch"));
+        assertEquals(6L, first.checkpoints().metadata(6).metrics().get("step"));
+        assertEquals(1L, first.checkpoints().metadata(6).metrics().get("epoch"));
+        assertEquals(2L, first.checkpoints().metadata(6).metrics().get("batch"));
         first.close();                                     // one writer per checkpoint directory
 
         Trainer.Result second = new Trainer(TINY, config(resumed, epochs, batch).withResume(true), TRAIN, TEST, Display.silent()).run();

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The system C compiler: source to shared library, cached on disk under
- * {@code $JAX4J_CACHE_DIR} (default {@code ~/.cache/jax4j/kernels}) as {@code <sha256>.so}, keyed by
+ * {@code $JAX4J_CACHE_DIR/kernels} (default {@code ~/.cache/jax4j/kernels}) as {@code <sha256>.so}, keyed by
  * the source, the flags and the compiler's version, each with a digest checked before it is loaded
  * ({@link KernelCache}). Libraries are loaded for the life of the JVM.
  */
@@ -59,11 +59,7 @@ final class CCompiler {
 
     static String probeError() { return probeError; }
 
-    static Path cacheDir() {
-        String dir = System.getProperty("jax4j.cacheDir", System.getenv("JAX4J_CACHE_DIR"));
-        if (dir != null && !dir.isBlank()) return Path.of(dir);
-        return Path.of(System.getProperty("user.home"), ".cache", "jax4j", "kernels");
-    }
+    static Path cacheDir() { return io.jax4j.core.CacheDirs.kernels(); }
 
     static String key(String source) {
         try {

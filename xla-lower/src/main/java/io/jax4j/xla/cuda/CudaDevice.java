@@ -128,11 +128,7 @@ final class CudaDevice {
     /** A buffer for an array of {@code bytes}. */
     CudaBuffer buffer(long bytes, String what) { return new CudaBuffer(this, alloc(bytes, what), bytes); }
 
-    static Path cacheDir() {
-        String dir = System.getProperty("jax4j.cacheDir", System.getenv("JAX4J_CACHE_DIR"));
-        if (dir != null && !dir.isBlank()) return Path.of(dir);
-        return Path.of(System.getProperty("user.home"), ".cache", "jax4j", "kernels");
-    }
+    static Path cacheDir() { return io.jax4j.core.CacheDirs.kernels(); }
 
     String describe() {
         return name + " (sm_" + ccMajor + ccMinor + ", " + sms + " SMs, driver " + driver.driverVersion() + ", NVRTC " + nvrtc.version() + ")";

@@ -57,7 +57,7 @@ class CpuBackendTest {
             CpuAvailable.BACKEND.compile(j, new boolean[1], "cached");
             assertEquals(compiles + 1, CCompiler.COMPILES.get());
             String key = CCompiler.key(Lowering.lower(j, null, "cached", CDialect.INSTANCE).source());
-            assertTrue(Files.isRegularFile(dir.resolve(key + ".so")));
+            assertTrue(Files.isRegularFile(dir.resolve("kernels").resolve(key + ".so")));
             Executable again = CpuAvailable.BACKEND.compile(j, new boolean[1], "cached");
             assertEquals(compiles + 1, CCompiler.COMPILES.get(), "second compile must hit the disk cache");
             assertEquals(hits + 1, CCompiler.CACHE_HITS.get());

@@ -98,7 +98,7 @@ class DamagedKernelCacheTest {
     /** Compiles (or finds) case {@code c} in {@code dir}; returns the library's path. */
     private Path compileIn(Path dir, Jaxpr j) {
         withCacheDir(dir, () -> CpuAvailable.BACKEND.compile(j, new boolean[1], "damaged"));
-        Path so = dir.resolve(CCompiler.key(Lowering.lower(j, null, "damaged", CDialect.INSTANCE).source()) + ".so");
+        Path so = dir.resolve("kernels").resolve(CCompiler.key(Lowering.lower(j, null, "damaged", CDialect.INSTANCE).source()) + ".so");
         assertTrue(Files.isRegularFile(so));
         return so;
     }
