@@ -65,7 +65,7 @@ public final class CheckpointManager implements AutoCloseable {
     private boolean closed;
 
     CheckpointManager(Path dir, CheckpointOptions options) {
-        this(dir, options, w -> System.err.println("[jax4j] CheckpointManager: warning: " + w));
+        this(dir, options, w -> System.getLogger("io.jax4j.checkpoint").log(System.Logger.Level.WARNING, "CheckpointManager: " + w));
     }
 
     /** A manager whose warnings (a skipped damaged metadata file, a stale lock taken over) go to {@code warnings}. */

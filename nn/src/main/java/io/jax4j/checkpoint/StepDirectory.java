@@ -57,12 +57,11 @@ final class StepDirectory {
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     /**
-     * Test hook: milliseconds to sleep after a step's files are written and before the rename, so that
-     * a test can kill the process there. It prints one line to stderr, {@code PAUSE_LINE <tmp dir>},
-     * before sleeping.
+     * Runs with the temporary directory of a step whose files are all written and synced, just before
+     * it is renamed into place: the moment a crash must leave the previous steps loadable. A no-op;
+     * the package's tests observe the moment through it (kill the process there, or slow a save down).
      */
-    static final String PAUSE_PROPERTY = "jax4j.checkpoint.testPauseBeforeRenameMillis";
-    static final String PAUSE_LINE = "jax4j.checkpoint: pausing before the rename of";
+    static volatile Consumer<Path> beforeRename = tmp -> {};
 
     private static final Pattern STEP_NAME = Pattern.compile("[0-9]{1,18}");
 
@@ -245,7 +244,7 @@ final class StepDirectory {
             all.put(COMMIT_FILE, ("step " + step + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             for (var f : all.entrySet()) writeSynced(tmp.resolve(f.getKey()), f.getValue());
             fsyncDirectory(tmp);
-            pauseForTests(tmp);
+            beforeRename.accept(tmp);
             Files.move(tmp, stepPath(step), StandardCopyOption.ATOMIC_MOVE);
             fsyncDirectory(dir);
         } catch (IOException e) {
@@ -331,18 +330,6 @@ final class StepDirectory {
             deleteRecursively(p);
         } catch (IOException | UncheckedIOException ignored) {
             // the next manager removes the leftover .tmp- directory
-        }
-    }
-
-    private static void pauseForTests(Path tmp) {
-        String ms = System.getProperty(PAUSE_PROPERTY);
-        if (ms == null) return;
-        System.err.println(PAUSE_LINE + " " + tmp);
-        System.err.flush();
-        try {
-            Thread.sleep(Long.parseLong(ms));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

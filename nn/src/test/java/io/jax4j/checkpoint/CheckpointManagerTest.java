@@ -154,7 +154,7 @@ class CheckpointManagerTest {
 
     @Test
     void asyncSaveReturnsAtOnceAndWaitUntilFinishedCommits() {
-        System.setProperty(StepDirectory.PAUSE_PROPERTY, "400");
+        StepDirectory.beforeRename = tmp -> KilledSaveChild.sleep(400);
         try (var mgr = Checkpoints.manager(dir, CheckpointOptions.defaults().keepLast(2).async())) {
             long t0 = System.nanoTime();
             assertTrue(mgr.save(1, small(1)));
@@ -163,7 +163,7 @@ class CheckpointManagerTest {
             assertTrue(mgr.latestStep().isEmpty(), "step 1 is still in flight");
             mgr.waitUntilFinished();
             assertEquals(List.of(1L), mgr.allSteps());
-            System.clearProperty(StepDirectory.PAUSE_PROPERTY);
+            StepDirectory.beforeRename = tmp -> {};
             // at most one in flight: each save waits for the previous one
             for (int s = 2; s <= 4; s++) assertTrue(mgr.save(s, small(s)));
             assertEquals(3, mgr.restore(3, small(0)).step().intValue(), "restore waits for the save in flight");
@@ -171,7 +171,7 @@ class CheckpointManagerTest {
             assertEquals(List.of(3L, 4L), mgr.allSteps());
             assertArrayEquals(bits(small(4)), bits(mgr.restore(4, small(0))));
         } finally {
-            System.clearProperty(StepDirectory.PAUSE_PROPERTY);
+            StepDirectory.beforeRename = tmp -> {};
         }
     }
 

@@ -65,7 +65,7 @@ class ResumeTest {
     void aJvmKilledDuringASaveLeavesThePreviousStepLoadable() throws Exception {
         Process child = ChildJvm.start(KilledSaveChild.class, List.of("-Xmx512m"), dir.toString());
         var paused = new CompletableFuture<String>();
-        CompletableFuture<String> output = drain(child, StepDirectory.PAUSE_LINE, paused);
+        CompletableFuture<String> output = drain(child, KilledSaveChild.PAUSE_LINE, paused);
         String pauseLine;
         try {
             pauseLine = paused.get(90, TimeUnit.SECONDS);
@@ -78,7 +78,7 @@ class ResumeTest {
         assertFalse(output.get(10, TimeUnit.SECONDS).contains("not killed"));
 
         // step 2's files were all written into its temp dir; only the rename was missing
-        Path tmp = Path.of(pauseLine.substring(StepDirectory.PAUSE_LINE.length()).trim());
+        Path tmp = Path.of(pauseLine.substring(KilledSaveChild.PAUSE_LINE.length()).trim());
         assertTrue(tmp.getFileName().toString().startsWith("2.tmp-"), tmp.toString());
         assertTrue(Files.isRegularFile(tmp.resolve("state.msgpack")) && Files.isRegularFile(tmp.resolve("commit_success.txt")));
         assertTrue(Files.size(tmp.resolve("state.msgpack")) > 2_000_000, "a large checkpoint");

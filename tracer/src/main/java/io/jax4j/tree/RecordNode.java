@@ -70,7 +70,8 @@ final class RecordNode implements NodeType {
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalArgumentException("record " + type.getName() + " cannot be used as a pytree node: its "
           + "accessors or canonical constructor are not accessible to io.jax4j.tree (" + e.getMessage()
-          + "); make the record public or open its package to jax4j", e);
+          + "); make the record public, or on the module path open its package to the jax4j core: "
+          + "'opens " + type.getPackageName() + " to io.jax4j.tracer;' in your module-info.java", e);
     }
     this.numStatic = statics;
     this.keys = List.copyOf(keys);

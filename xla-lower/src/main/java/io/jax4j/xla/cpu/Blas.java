@@ -24,6 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 final class Blas {
     static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
+    private static final System.Logger LOG = System.getLogger("io.jax4j.xla");
     private static MethodHandle sgemm, dgemm;
     private static String error;
     private static boolean loaded;
@@ -36,8 +37,13 @@ final class Blas {
         loaded = true;
         try {
             threadDefaults();
-            Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
-            SymbolLookup lookup = find();
+            SymbolLookup lookup;
+            try {
+                Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+                lookup = find();
+            } catch (UnsatisfiedLinkError onTheModulePath) {   // the platform module is not resolved: open its library directly
+                lookup = ModulePathNatives.openblas().orElseThrow(() -> onTheModulePath);
+            }
             Linker linker = Linker.nativeLinker();
             shareThreads(lookup);
             sgemm = linker.downcallHandle(lookup.find("cblas_sgemm").orElseThrow(), FunctionDescriptor.ofVoid(
@@ -141,7 +147,7 @@ final class Blas {
                 dgemmSplitK = linker.downcallHandle(helpers.find("j4_dgemm_split_k").orElseThrow(), split);
             }
         } catch (Throwable t) {
-            System.err.println("[jax4j] WARNING: OpenBLAS keeps its own threads (" + t + "); GEMMs inside jitted steps may run slower");
+            LOG.log(System.Logger.Level.WARNING, "OpenBLAS keeps its own threads (" + t + "); GEMMs inside jitted steps may run slower");
         }
     }
 
@@ -162,9 +168,9 @@ final class Blas {
             MethodHandle setenv = Linker.nativeLinker().downcallHandle(Linker.nativeLinker().defaultLookup().find("setenv").orElseThrow(),
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
             int rc = (int) setenv.invokeExact(a.allocateFrom(name), a.allocateFrom(value), 0);
-            if (rc != 0) System.err.println("[jax4j] WARNING: could not set " + name + "=" + value);
+            if (rc != 0) LOG.log(System.Logger.Level.WARNING, "could not set " + name + "=" + value);
         } catch (Throwable t) {
-            System.err.println("[jax4j] WARNING: could not set " + name + "=" + value + ": " + t);
+            LOG.log(System.Logger.Level.WARNING, "could not set " + name + "=" + value + ": " + t);
         }
     }
 

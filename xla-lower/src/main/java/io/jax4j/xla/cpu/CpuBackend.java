@@ -32,8 +32,10 @@ public final class CpuBackend implements Backend {
                     reason = why == null ? "" : why;
                     available = why == null;
                     if (why != null) {
-                        System.err.println("[jax4j] WARNING: the cpu backend is unavailable (" + why
-                                + "); jit runs on the reference interpreter instead (install a C compiler as 'cc' to fix)");
+                        String fix = CCompiler.version() == null ? "install a C compiler as 'cc'"
+                                : "put org.bytedeco:openblas with its linux-x86_64 classifier on the class or module path";
+                        System.getLogger("io.jax4j.xla").log(System.Logger.Level.WARNING, "the cpu backend is unavailable (" + why
+                                + "); jit runs on the reference interpreter instead (" + fix + ")");
                     }
                 }
             }

@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * reach {@code dlopen}, where it kills the JVM.
  */
 public final class KernelCache {
+    private static final System.Logger LOG = System.getLogger("io.jax4j.xla");
+
     private static final Set<Path> REPORTED = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
@@ -152,18 +154,18 @@ public final class KernelCache {
     private static final String NO_DIGEST = "it has no digest";
 
     /**
-     * One line on stderr per damaged entry and JVM: the entry is rebuilt, so this is a note, not an
+     * One log record ({@code System.Logger} "io.jax4j.xla") per damaged entry and JVM: the entry is rebuilt, so this is a note, not an
      * error. Entries without a digest (all of them, after an upgrade from a jax4j that wrote none)
      * get one line per directory.
      */
     private void report(Path file, String problem) {
         if (problem.equals(NO_DIGEST)) {
             if (REPORTED.add(dir.resolve("*" + suffix))) {
-                System.err.println("[jax4j] kernel cache: " + dir + " holds " + suffix + " entries without a digest (written by an "
+                LOG.log(System.Logger.Level.INFO, "kernel cache: " + dir + " holds " + suffix + " entries without a digest (written by an "
                         + "older jax4j, or interrupted), first " + file.getFileName() + "; they are rebuilt as they are used");
             }
         } else if (REPORTED.add(file)) {
-            System.err.println("[jax4j] kernel cache: " + file + " is damaged: " + problem + "; rebuilding it");
+            LOG.log(System.Logger.Level.WARNING, "kernel cache: " + file + " is damaged: " + problem + "; rebuilding it");
         }
     }
 

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -61,10 +59,10 @@ class DamagedKernelCacheTest {
     @Test
     void withoutItsDigest() throws Exception {
         Path so = compileIn(built, jaxpr(6));
-        Files.createDirectories(damaged);
-        Files.copy(so, damaged.resolve(so.getFileName()));
+        Files.createDirectories(damaged.resolve("kernels"));
+        Files.copy(so, damaged.resolve("kernels").resolve(so.getFileName()));
         int compiles = CCompiler.COMPILES.get();
-        String err = stderrOf(() -> checkNumbers(6, damaged));
+        String err = logOf(() -> checkNumbers(6, damaged));
         assertEquals(compiles + 1, CCompiler.COMPILES.get(), "an entry without a digest is rebuilt");
         assertTrue(err.contains("entries without a digest"), err);
     }
@@ -75,17 +73,18 @@ class DamagedKernelCacheTest {
         Path digest = so.resolveSibling(so.getFileName() + ".digest");
         assertTrue(Files.isRegularFile(digest), "a digest is written beside each library");
         byte[] good = Files.readAllBytes(so);
-        Files.write(damaged.resolve(so.getFileName()), damage.apply(good));
-        Files.copy(digest, damaged.resolve(digest.getFileName()));
+        Files.createDirectories(damaged.resolve("kernels"));
+        Files.write(damaged.resolve("kernels").resolve(so.getFileName()), damage.apply(good));
+        Files.copy(digest, damaged.resolve("kernels").resolve(digest.getFileName()));
 
         int compiles = CCompiler.COMPILES.get();
-        String err = stderrOf(() -> checkNumbers(c, damaged));
+        String err = logOf(() -> checkNumbers(c, damaged));
         assertEquals(compiles + 1, CCompiler.COMPILES.get(), "the damaged entry is rebuilt");
         assertEquals(1, err.lines().filter(l -> l.contains("kernel cache") && l.contains("is damaged") && l.contains("rebuilding")).count(), err);
-        assertArrayEquals(Files.readAllBytes(digest), Files.readAllBytes(damaged.resolve(digest.getFileName())), "the rebuilt entry has a fresh digest");
+        assertArrayEquals(Files.readAllBytes(digest), Files.readAllBytes(damaged.resolve("kernels").resolve(digest.getFileName())), "the rebuilt entry has a fresh digest");
 
         int hits = CCompiler.CACHE_HITS.get();
-        String again = stderrOf(() -> checkNumbers(c, damaged));
+        String again = logOf(() -> checkNumbers(c, damaged));
         assertEquals(hits + 1, CCompiler.CACHE_HITS.get(), "the rebuilt entry is a cache hit");
         assertEquals("", again, "said once");
     }
@@ -125,15 +124,21 @@ class DamagedKernelCacheTest {
         }
     }
 
-    private static String stderrOf(Runnable r) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
+    /** The messages logged to "io.jax4j.xla" (System.Logger, JUL by default) while {@code r} runs. */
+    private static String logOf(Runnable r) {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.jax4j.xla");
+        StringBuilder sb = new StringBuilder();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord rec) { sb.append(rec.getMessage()).append('\n'); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        log.addHandler(h);
         try {
             r.run();
         } finally {
-            System.setErr(old);
+            log.removeHandler(h);
         }
-        return buf.toString();
+        return sb.toString();
     }
 }
