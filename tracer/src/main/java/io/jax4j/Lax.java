@@ -315,7 +315,7 @@ public final class Lax {
     }
 
     /**
-     * {@code lax.slice}: {@code x[start:limit:stride]} per axis, all static, 0 <= start <= limit <= dim.
+     * {@code lax.slice}: {@code x[start:limit:stride]} per axis, all static, {@code 0 <= start <= limit <= dim}.
      * {@code strides} null is JAX's {@code strides=None}: 1 on every axis.
      */
     public static Array slice(Array x, int[] startIndices, int[] limitIndices, int[] strides) {

@@ -43,7 +43,7 @@ public final class Random {
     /** Two new keys from one: {@code u32[2,2]}. */
     public static Array split(Array key) { return split(key, 2); }
 
-    /** {@code num} new keys, {@code u32[num,2]}: threefry of the counters (0, i), i < num. */
+    /** {@code num} new keys, {@code u32[num,2]}: threefry of the counters (0, i), {@code i < num}. */
     public static Array split(Array key, int num) {
         checkKey("split", key);
         if (num < 0) throw new Jax4jException("Random.split: num must be non-negative, got " + num);

@@ -456,7 +456,7 @@ public final class Indexing {
     // ---------------------------------------------------------------- clamp
     /**
      * lax.clamp(lo, x, hi) = min(max(x, lo), hi), lo and hi scalars or of x's shape.
-     * d clamp = dx where lo < x < hi, dlo where x < lo (< hi), dhi where hi < x.
+     * {@code d clamp = dx where lo < x < hi, dlo where x < lo (< hi), dhi where hi < x}.
      */
     public static final Primitive CLAMP = new Primitive("clamp")
             .withProperties(Primitive.Property.ELEMENTWISE)

@@ -223,7 +223,7 @@ public final class Sorting {
 
     // ---------------------------------------------------------------- reduce_prod
     /**
-     * Π over axes. d Π x = Σ_j (Π_{k<j} x_k)(Π_{k>j} x_k) dx_j: exclusive products from both ends
+     * Π over axes. d Π x = Σ_j (Π_{k&lt;j} x_k)(Π_{k&gt;j} x_k) dx_j: exclusive products from both ends
      * of the flattened reduced axes, so zeros in x are handled (no division).
      */
     public static final Primitive REDUCE_PROD = Reductions.reducer("reduce_prod", 1, (a, b) -> a * b)

@@ -51,7 +51,14 @@ public final class Backends {
                 + all().stream().map(Backend::name).toList());
     }
 
-    /** The default backend for jit. */
+    /** Said once when no native backend is on the class or module path at all (a project that depends on jax4j-nn alone). */
+    static final String ONLY_REFERENCE = "jit runs on the reference interpreter, the slow oracle: no native backend is on the class or module "
+            + "path. Depend on io.jax4j:jax4j (everything) or add io.jax4j:jax4j-xla-lower for the cpu (generated C + OpenBLAS) and cuda backends";
+
+    /**
+     * The default backend for jit: {@code -Djax4j.backend} / {@code $JAX4J_BACKEND} when set, else the
+     * available backend of highest priority ({@code jax4j info} lists them and why any is unavailable).
+     */
     public static Backend current() {
         Backend b = selected;
         if (b != null) return b;
@@ -59,7 +66,12 @@ public final class Backends {
             if (selected == null) {
                 String requested = System.getProperty("jax4j.backend", System.getenv("JAX4J_BACKEND"));
                 if (requested != null && !requested.isBlank()) selected = byName(requested.trim());
-                else selected = all().stream().filter(Backend::isAvailable).findFirst().orElse(ReferenceBackend.INSTANCE);
+                else {
+                    selected = all().stream().filter(Backend::isAvailable).findFirst().orElse(ReferenceBackend.INSTANCE);
+                    if (all().size() == 1) {
+                        System.getLogger("io.jax4j").log(System.Logger.Level.WARNING, ONLY_REFERENCE);
+                    }
+                }
             }
             return selected;
         }
