@@ -12,6 +12,9 @@ import io.jax4j.core.Tracer;
  * for a traced value, so user code is written once over {@code Array}. The fluent methods call the
  * same primitives as the {@link Np} and {@link Lax} facades. Java scalars passed to them are weakly
  * typed, as Python scalars are in JAX: {@code x.mul(2)} keeps {@code x}'s dtype.
+ *
+ * <p>Thread safety: a concrete array is immutable and may be read from any number of threads; a
+ * traced array belongs to the thread tracing its function (jit traces on the calling thread).
  */
 public abstract class Array {
 

@@ -402,7 +402,9 @@ public final class Random {
     /**
      * Turns the key-reuse check on or off (like {@code jax_debug_key_reuse}; also
      * {@code JAX4J_CHECK_KEY_REUSE=1}): inside one traced function, a key used twice for randomness
-     * (sampling, split or foldIn) is an error naming both uses.
+     * (sampling, split or foldIn) is an error naming both uses. A process-wide switch: set it at
+     * start-up, before other threads trace; changing it while another thread traces affects that trace
+     * from its next random call.
      */
     public static void checkKeyReuse(boolean enabled) { checkReuse = enabled; }
 

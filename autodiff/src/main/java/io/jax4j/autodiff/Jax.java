@@ -36,8 +36,12 @@ import java.util.function.Function;
  *
  * <p>{@code valueAndGradWithAux(f)} takes {@code f} returning {@code HasAux.of(value, aux)}; the call
  * returns {@code ((value, aux), grads)} as a {@link ValueAndGradWithAux}. Gradients are taken with
- * respect to the floating-point array leaves of the first argument; other leaves are static and come
- * back unchanged in the gradient's structure.
+ * respect to the floating-point array leaves of the first argument (or of the {@code argnums} given);
+ * other leaves are static and come back unchanged in the gradient's structure.
+ *
+ * <p>Thread safety: a transformed function may be called from several threads at once. A jitted
+ * function traces and compiles once per input signature (concurrent first calls agree on one
+ * executable) and each call runs with its own buffers.
  */
 public final class Jax {
     private Jax() {}

@@ -144,6 +144,8 @@ public interface Module {
     /**
      * {@code module.apply(variables, ..., mutable=[...], rngs={...})}: the call's value and, for the
      * mutable collections, their updated values. Writing an immutable collection is an error.
+     * A pure function of its arguments: concurrent calls (on any threads) do not interfere, each
+     * has its own scope.
      */
     default <T> Applied<T> apply(Map<String, ?> variables, Supplier<T> call, Apply... options) {
         Apply opts = Apply.combine(options);
