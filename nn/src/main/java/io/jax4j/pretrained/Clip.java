@@ -7,6 +7,7 @@ import io.jax4j.Np;
 import io.jax4j.linen.Bound;
 import io.jax4j.linen.Dict;
 import io.jax4j.linen.Variables;
+import io.jax4j.serialization.FlaxSerialization;
 import io.jax4j.serialization.SafeTensors;
 import io.jax4j.serialization.SerializationException;
 
@@ -80,16 +81,76 @@ public final class Clip {
 
     private static Variables load(Path dir, Map<String, ClipWeights.Spec> expected, Predicate<String> skipped, String who) {
         Path file = dir.resolve("model.safetensors");
+        if (!Files.isRegularFile(file) && Files.isRegularFile(dir.resolve(FLAX_FILE))) return loadFlax(dir.resolve(FLAX_FILE), expected, who);
         if (!Files.isRegularFile(file)) {
             String hint = Files.exists(dir.resolve("pytorch_model.bin"))
                     ? " (the directory has only pytorch_model.bin: re-save it with save_pretrained(dir, safe_serialization=True))" : "";
-            throw new SerializationException(who + ": " + file + " not found" + hint);
+            throw new SerializationException(who + ": neither " + file + " nor " + FLAX_FILE + " found" + hint);
         }
         try (var reader = SafeTensors.open(file, SafeTensors.Options.convertInt64())) {
             check(who, file, expected, reader, skipped);
             Map<String, Object> params = new LinkedHashMap<>();
             for (ClipWeights.Spec s : expected.values()) insert(params, s.path(), s.kind().toJax(toF32(reader.get(s.name()))));
             return Variables.of("params", params);
+        }
+    }
+
+    /** What {@code FlaxCLIPModel.save_pretrained} writes: the Flax params as msgpack. */
+    static final String FLAX_FILE = "flax_model.msgpack";
+
+    /**
+     * The params of a {@code FlaxCLIPModel} directory ({@code flax_model.msgpack}): already in Flax's
+     * layouts, under Flax's names except that the layers of an encoder are {@code layers/0} there and
+     * {@code layers_0} here. Checked as strictly as the safetensors import: every expected tensor, in its
+     * shape, and nothing else in the towers read.
+     */
+    private static Variables loadFlax(Path file, Map<String, ClipWeights.Spec> expected, String who) {
+        Object raw;
+        try {
+            raw = FlaxSerialization.msgpackRestore(Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new SerializationException(who + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, Array> byPath = new LinkedHashMap<>();
+        flattenFlax(raw, "", byPath);
+        Map<String, Object> params = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>(), mismatched = new ArrayList<>();
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (ClipWeights.Spec s : expected.values()) {
+            String path = String.join("/", s.path());
+            Array a = byPath.get(path);
+            int[] want = s.kind().toJax(Array.zeros(s.shape())).shape();
+            if (a == null) missing.add(path);
+            else if (!Arrays.equals(a.shape(), want)) mismatched.add(path + ": file " + Arrays.toString(a.shape()) + ", config.json " + Arrays.toString(want));
+            else {
+                insert(params, s.path(), toF32(a));
+                used.add(path);
+            }
+        }
+        java.util.Set<String> towers = new java.util.HashSet<>();
+        for (ClipWeights.Spec s : expected.values()) towers.add(s.path().getFirst());
+        List<String> unexpected = byPath.keySet().stream().filter(p -> towers.contains(p.split("/")[0]) && !used.contains(p)).toList();
+        if (!missing.isEmpty() || !mismatched.isEmpty() || !unexpected.isEmpty()) {
+            StringBuilder sb = new StringBuilder(who + ": " + file + " does not match its config.json");
+            section(sb, "missing tensors", missing);
+            section(sb, "unexpected tensors", unexpected);
+            section(sb, "mismatched tensors", mismatched);
+            throw new SerializationException(sb.append(". Check that config.json belongs to these weights").toString());
+        }
+        return Variables.of("params", params);
+    }
+
+    /** Leaves of a restored msgpack tree by their path, with {@code layers/<n>} renamed {@code layers_<n>}. */
+    private static void flattenFlax(Object node, String path, Map<String, Array> out) {
+        if (node instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                String child = path.endsWith("layers") && key.chars().allMatch(Character::isDigit) ? path + "_" + key
+                        : path.isEmpty() ? key : path + "/" + key;
+                flattenFlax(e.getValue(), child, out);
+            }
+        } else if (node instanceof Array a) {
+            out.put(path, a);
         }
     }
 

@@ -50,8 +50,10 @@ import java.util.Map;
  */
 @Command(name = "transfer-learning", mixinStandardHelpOptions = true,
         header = "Transfer learning: a new head trained on a frozen, pretrained backbone.",
-        description = "Pretrain the CNN on Fashion-MNIST classes 0-4, checkpoint it, then train only a new zero-initialised "
-                + "head for classes 5-9 on the frozen backbone; prints the head's test accuracy on classes 5-9.")
+        description = "With --clip DIR, as the tutorial does it: the vision tower of a pretrained Hugging Face CLIP (a directory "
+                + "with config.json and model.safetensors or flax_model.msgpack) frozen with multi_transform + set_to_zero, and a new "
+                + "head trained on Fashion-MNIST at CLIP's image size. Without --clip: pretrain the CNN on classes 0-4, checkpoint "
+                + "it, then train only a new zero-initialised head for classes 5-9 on the frozen backbone.")
 public final class TransferLearningExample implements CliCommand {
     /** The head's name in {@link Cnn}'s params. */
     public static final String HEAD = "Dense_1";
@@ -80,6 +82,16 @@ public final class TransferLearningExample implements CliCommand {
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--clip", paramLabel = "DIR", description = "A Hugging Face CLIP directory (e.g. clip-vit-base-patch32): "
+            + "its vision tower is the frozen backbone (uses --head-epochs, --head-steps, --head-lr, --batch-size).")
+    Path clip;
+
+    @Option(names = "--train-size", defaultValue = "0", description = "With --clip: train on the first N images (0: all; default: ${DEFAULT-VALUE}).")
+    int trainSize;
+
+    @Option(names = "--test-size", defaultValue = "0", description = "With --clip: evaluate on the first N test images (0: all; default: ${DEFAULT-VALUE}).")
+    int testSize;
+
     /** What to run: epochs (and optional step limits, 0 for none), batch size, the head's learning rate. */
     public record Settings(int pretrainEpochs, int pretrainSteps, int headEpochs, int headSteps, int batchSize, double headLr) {}
 
@@ -94,6 +106,11 @@ public final class TransferLearningExample implements CliCommand {
     @Override
     public Integer call() {
         FashionMnist.Splits d = FashionMnist.load(data, System.out::println);
+        if (clip != null) {
+            ClipTransferLearning.run(clip, d.train(), d.test(), new ClipTransferLearning.Settings(headEpochs, headSteps, batchSize, headLr,
+                    trainSize, testSize), workdir, System.out);
+            return 0;
+        }
         run(Cnn.tutorial(), d.train(), d.test(), new Settings(pretrainEpochs, pretrainSteps, headEpochs, headSteps, batchSize, headLr),
                 workdir, System.out);
         return 0;

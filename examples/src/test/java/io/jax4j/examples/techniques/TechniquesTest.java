@@ -124,4 +124,40 @@ class TechniquesTest {
         int rc = cl.setOut(new java.io.PrintWriter(sw)).execute("example", "lr-schedule", "--steps-per-epoch", "4");
         assertEquals(0, rc);
     }
+
+    @Test
+    void clipTransferLearningTrainsOnlyTheNewHead(@TempDir Path dir) throws Exception {
+        Path clip = Path.of(TechniquesTest.class.getResource("/fixtures/clip_tiny/config.json").toURI()).getParent();
+        Dataset train = Synthetic.bands(96, 28, 3, 5), test = Synthetic.bands(48, 28, 3, 6);
+        var settings = new ClipTransferLearning.Settings(3, 0, 16, 1e-2, 0, 0);
+        ClipTransferLearning.Result r = ClipTransferLearning.run(clip, train, test, settings, dir, out);
+        assertTrue(r.backboneIdentical(), "the CLIP backbone must stay bit-identical");
+        assertTrue(TransferLearningExample.sameLeaves(r.before().get("backbone"), r.after().get("backbone")));
+        assertFalse(TransferLearningExample.sameLeaves(r.before().get("head"), r.after().get("head")), "the head learned");
+        assertTrue(TransferLearningExample.sameLeaves(r.after(), r.restored()), "the checkpoint restores bit-identically");
+        assertEquals(18, r.steps());
+        assertTrue(r.testAccuracy() > 0.5, "above chance (1/3) on separable bands: " + r.testAccuracy());
+        assertTrue(printed().contains("bit-identical before and after: true"), printed());
+    }
+
+    @Test
+    void clipImagesAreResizedAndNormalisedAsClipsProcessorDoes() {
+        // a constant grey image stays constant through the bicubic resize; then (v/255 - mean) / std per channel
+        byte[] px = new byte[28 * 28];
+        java.util.Arrays.fill(px, (byte) 200);
+        Dataset one = new Dataset(px, new int[]{0}, 28, 28, 1, 1);
+        float[] v = ClipImages.pixelValues(one, new int[]{0}, 0, 1, 32).toFloatArray();
+        assertEquals(32 * 32 * 3, v.length);
+        for (int ch = 0; ch < 3; ch++) {
+            double want = (200 / 255.0 - ClipImages.MEAN[ch]) / ClipImages.STD[ch];
+            for (int p = 0; p < 32 * 32; p++) assertEquals(want, v[p * 3 + ch], 1e-5);
+        }
+        // bicubic upsampling of a step keeps the step's ends and overshoots as PIL's filter does
+        double[] step = new double[8];
+        for (int i = 4; i < 8; i++) step[i] = 255;
+        double[] up = ClipImages.resize(step, 1, 8, 1, 16);
+        assertEquals(0, up[0]);
+        assertEquals(255, up[15]);
+        for (int i = 1; i < 16; i++) assertTrue(up[i] >= up[i - 1], "monotone after clamping: " + java.util.Arrays.toString(up));
+    }
 }
