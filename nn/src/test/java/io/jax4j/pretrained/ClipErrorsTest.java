@@ -62,7 +62,7 @@ class ClipErrorsTest {
         Files.copy(checkpoint().resolve("config.json"), tmp.resolve("config.json"));
         Files.writeString(tmp.resolve("pytorch_model.bin"), "");
         var e = assertThrows(SerializationException.class, () -> Clip.fromPretrained(tmp));
-        assertTrue(e.getMessage().contains("model.safetensors not found") && e.getMessage().contains("safe_serialization=True"), e.getMessage());
+        assertTrue(e.getMessage().contains("model.safetensors nor flax_model.msgpack found") && e.getMessage().contains("safe_serialization=True"), e.getMessage());
         var noConfig = assertThrows(RuntimeException.class, () -> Clip.fromPretrained(tmp.resolve("nowhere")));
         assertTrue(noConfig.getMessage().contains("config.json"), noConfig.getMessage());
     }
