@@ -21,57 +21,100 @@ public final class Lax {
     private Lax() {}
 
     // ---------------------------------------------------------------- unary
+    /** {@code lax.neg}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array neg(Array x) { return Elementwise.NEG.bind1(Params.NONE, x); }
+    /** {@code lax.sign}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array sign(Array x) { return Elementwise.SIGN.bind1(Params.NONE, x); }
+    /** {@code lax.floor}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array floor(Array x) { return Elementwise.FLOOR.bind1(Params.NONE, x); }
+    /** {@code lax.ceil}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array ceil(Array x) { return Elementwise.CEIL.bind1(Params.NONE, x); }
+    /** {@code lax.round}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array round(Array x) { return Elementwise.ROUND.bind1(Params.NONE, x); }
+    /** {@code lax.is_finite}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array isFinite(Array x) { return Elementwise.IS_FINITE.bind1(Params.NONE, x); }
+    /** {@code lax.bitwise_not} (logical not on bool): elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array not(Array x) { return Elementwise.NOT.bind1(Params.NONE, x); }
+    /** {@code lax.abs}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array abs(Array x) { return Elementwise.ABS.bind1(Params.NONE, x); }
+    /** {@code lax.exp}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array exp(Array x) { return Elementwise.EXP.bind1(Params.NONE, x); }
+    /** {@code lax.log}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array log(Array x) { return Elementwise.LOG.bind1(Params.NONE, x); }
+    /** {@code lax.expm1}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array expm1(Array x) { return Elementwise.EXPM1.bind1(Params.NONE, x); }
+    /** {@code lax.log1p}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array log1p(Array x) { return Elementwise.LOG1P.bind1(Params.NONE, x); }
+    /** {@code lax.tanh}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array tanh(Array x) { return Elementwise.TANH.bind1(Params.NONE, x); }
+    /** {@code lax.logistic}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array logistic(Array x) { return Elementwise.LOGISTIC.bind1(Params.NONE, x); }
+    /** {@code lax.sin}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array sin(Array x) { return Elementwise.SIN.bind1(Params.NONE, x); }
+    /** {@code lax.cos}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array cos(Array x) { return Elementwise.COS.bind1(Params.NONE, x); }
+    /** {@code lax.sqrt}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array sqrt(Array x) { return Elementwise.SQRT.bind1(Params.NONE, x); }
+    /** {@code lax.rsqrt}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array rsqrt(Array x) { return Elementwise.RSQRT.bind1(Params.NONE, x); }
+    /** {@code lax.erf}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array erf(Array x) { return Elementwise.ERF.bind1(Params.NONE, x); }
+    /** {@code lax.square}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array square(Array x) { return Elementwise.SQUARE.bind1(Params.NONE, x); }
     /** The value with a zero derivative (no effect outside differentiation). */
     public static Array stopGradient(Array x) { return Elementwise.STOP_GRADIENT.bind1(Params.NONE, x); }
 
     // ---------------------------------------------------------------- binary
+    /** {@code lax.add}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array add(Array x, Array y) { return binary(Elementwise.ADD, x, y); }
+    /** {@code lax.sub}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array sub(Array x, Array y) { return binary(Elementwise.SUB, x, y); }
+    /** {@code lax.mul}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array mul(Array x, Array y) { return binary(Elementwise.MUL, x, y); }
+    /** {@code lax.div}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array div(Array x, Array y) { return binary(Elementwise.DIV, x, y); }
+    /** {@code lax.rem}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array rem(Array x, Array y) { return binary(Elementwise.REM, x, y); }
+    /** {@code lax.max}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array max(Array x, Array y) { return binary(Elementwise.MAX, x, y); }
+    /** {@code lax.min}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array min(Array x, Array y) { return binary(Elementwise.MIN, x, y); }
+    /** {@code lax.pow}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array pow(Array x, Array y) { return binary(Elementwise.POW, x, y); }
+    /** {@code lax.atan2}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array atan2(Array x, Array y) { return binary(Elementwise.ATAN2, x, y); }
+    /** {@code lax.bitwise_and}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array bitwiseAnd(Array x, Array y) { return binary(Elementwise.AND, x, y); }
+    /** {@code lax.bitwise_or}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array bitwiseOr(Array x, Array y) { return binary(Elementwise.OR, x, y); }
+    /** {@code lax.bitwise_xor}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array bitwiseXor(Array x, Array y) { return binary(Elementwise.XOR, x, y); }
+    /** {@code lax.shift_left}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array shiftLeft(Array x, Array y) { return binary(Elementwise.SHIFT_LEFT, x, y); }
+    /** {@code lax.shift_right_logical}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array shiftRightLogical(Array x, Array y) { return binary(Elementwise.SHIFT_RIGHT_LOGICAL, x, y); }
+    /** {@code lax.shift_right_arithmetic}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array shiftRightArithmetic(Array x, Array y) { return binary(Elementwise.SHIFT_RIGHT_ARITHMETIC, x, y); }
+    /** {@code lax.eq}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array eq(Array x, Array y) { return binary(Elementwise.EQ, x, y); }
+    /** {@code lax.ne}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array ne(Array x, Array y) { return binary(Elementwise.NE, x, y); }
+    /** {@code lax.lt}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array lt(Array x, Array y) { return binary(Elementwise.LT, x, y); }
+    /** {@code lax.le}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array le(Array x, Array y) { return binary(Elementwise.LE, x, y); }
+    /** {@code lax.gt}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array gt(Array x, Array y) { return binary(Elementwise.GT, x, y); }
+    /** {@code lax.ge}: elementwise, on arrays of equal shape and dtype (no implicit broadcasting or promotion, as in lax). */
     public static Array ge(Array x, Array y) { return binary(Elementwise.GE, x, y); }
 
     /** {@code x + c} for a Java scalar, in x's dtype. */
     public static Array addScalar(Array x, double c) { return add(x, scalarLike(x, c)); }
+    /** {@code x - c} with {@code c} a scalar of x's dtype (a jax4j shorthand for {@code lax.sub} with a constant). */
     public static Array subScalar(Array x, double c) { return sub(x, scalarLike(x, c)); }
     /** {@code c - x}. */
     public static Array rsubScalar(double c, Array x) { return sub(scalarLike(x, c), x); }
+    /** {@code x * c} with {@code c} a scalar of x's dtype (a jax4j shorthand for {@code lax.mul} with a constant). */
     public static Array mulScalar(Array x, double c) { return mul(x, scalarLike(x, c)); }
 
     /** A concrete scalar of x's dtype and weak type (broadcast by elementwise primitives). */
@@ -109,8 +152,10 @@ public final class Lax {
         return Structural.SELECT_N.bind(Params.NONE, in).getFirst();
     }
 
+    /** {@code lax.convert_element_type}. */
     public static Array convertElementType(Array x, DType dtype) { return convertElementType(x, dtype, false); }
 
+    /** {@code lax.convert_element_type}. */
     public static Array convertElementType(Array x, DType dtype, boolean weakType) {
         if (x.dtype() == dtype && x.aval().weakType() == weakType) return x;
         var params = new Structural.ConvertParams(dtype, weakType);
@@ -122,16 +167,19 @@ public final class Lax {
     }
 
     // ---------------------------------------------------------------- shapes
+    /** {@code lax.broadcast_in_dim}. */
     public static Array broadcastInDim(Array x, int[] shape, int[] broadcastDimensions) {
         if (x.ndim() == shape.length && java.util.Arrays.equals(x.shape(), shape)) return x;
         return Structural.BROADCAST_IN_DIM.bind1(new Structural.BroadcastParams(Ints.of(shape), Ints.of(broadcastDimensions)), x);
     }
 
+    /** {@code lax.reshape}. */
     public static Array reshape(Array x, int... newSizes) {
         if (java.util.Arrays.equals(x.shape(), newSizes)) return x;
         return Structural.RESHAPE.bind1(new Structural.ReshapeParams(Ints.of(newSizes)), x);
     }
 
+    /** {@code lax.transpose}. */
     public static Array transpose(Array x, int... permutation) {
         boolean identity = true;
         for (int i = 0; i < permutation.length; i++) identity &= permutation[i] == i;
@@ -140,8 +188,11 @@ public final class Lax {
     }
 
     // ---------------------------------------------------------------- reductions
+    /** {@code lax.reduce_sum}. */
     public static Array reduceSum(Array x, int... axes) { return reduce(Reductions.REDUCE_SUM, x, axes); }
+    /** {@code lax.reduce_max}. */
     public static Array reduceMax(Array x, int... axes) { return reduce(Reductions.REDUCE_MAX, x, axes); }
+    /** {@code lax.reduce_min}. */
     public static Array reduceMin(Array x, int... axes) { return reduce(Reductions.REDUCE_MIN, x, axes); }
 
     private static Array reduce(Primitive p, Array x, int[] axes) {
@@ -151,10 +202,12 @@ public final class Lax {
         return p.bind1(new Reductions.AxesParams(Ints.of(sorted)), x);
     }
 
+    /** {@code lax.argmax}. */
     public static Array argmax(Array x, int axis, DType indexDtype) {
         return Reductions.ARGMAX.bind1(new Reductions.ArgParams(Ints.of(axis), indexDtype), x);
     }
 
+    /** {@code lax.argmin}. */
     public static Array argmin(Array x, int axis, DType indexDtype) {
         return Reductions.ARGMIN.bind1(new Reductions.ArgParams(Ints.of(axis), indexDtype), x);
     }
@@ -181,6 +234,7 @@ public final class Lax {
         return io.jax4j.prims.LinearAlgebra.DOT_GENERAL.bind1(dims, x, y);
     }
 
+    /** {@code lax.dot_general}. */
     public static Array dotGeneral(Array x, Array y, int[] lhsContracting, int[] rhsContracting, int[] lhsBatch, int[] rhsBatch) {
         return dotGeneral(x, y, new io.jax4j.prims.LinearAlgebra.DotParams(Ints.of(lhsContracting), Ints.of(rhsContracting),
                 Ints.of(lhsBatch), Ints.of(rhsBatch)));
@@ -234,6 +288,7 @@ public final class Lax {
                 dn, featureGroupCount, batchGroupCount));
     }
 
+    /** {@code lax.conv_general_dilated}. */
     public static Array convGeneralDilated(Array lhs, Array rhs, io.jax4j.prims.Convolution.ConvParams params) {
         return io.jax4j.prims.Convolution.CONV_GENERAL_DILATED.bind1(params, lhs, rhs);
     }
@@ -450,9 +505,13 @@ public final class Lax {
         return p.bind(new io.jax4j.prims.Scatter.ScatterParams(dn, mode, uniqueIndices), List.of(x, indices, updates)).getFirst();
     }
 
+    /** {@code lax.cumsum}. */
     public static Array cumsum(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMSUM, x, axis, reverse); }
+    /** {@code lax.cumprod}. */
     public static Array cumprod(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMPROD, x, axis, reverse); }
+    /** {@code lax.cummax}. */
     public static Array cummax(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMMAX, x, axis, reverse); }
+    /** {@code lax.cummin}. */
     public static Array cummin(Array x, int axis, boolean reverse) { return cumulative(io.jax4j.prims.Sorting.CUMMIN, x, axis, reverse); }
 
     private static Array cumulative(Primitive p, Array x, int axis, boolean reverse) {

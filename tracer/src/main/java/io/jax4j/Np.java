@@ -84,6 +84,7 @@ public final class Np {
         return x.dtype().isFloating() ? x : Lax.convertElementType(x, DType.F32, x.aval().weakType());
     }
 
+    /** {@code jnp.broadcast_to}. */
     public static Array broadcastTo(Array x, int... shape) {
         if (Arrays.equals(x.shape(), shape)) return x;
         int off = shape.length - x.ndim();
@@ -98,17 +99,25 @@ public final class Np {
         return Lax.broadcastInDim(x, shape, bd);
     }
 
+    /** {@code jnp.asarray}. */
     public static Array asarray(Number v) { return Array.weak(v); }
 
     // ---------------------------------------------------------------- arithmetic
+    /** {@code jnp.add}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array add(Array x, Array y) { Array[] a = promoteBroadcast("add", x, y); return Lax.add(a[0], a[1]); }
+    /** {@code jnp.subtract}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array subtract(Array x, Array y) { Array[] a = promoteBroadcast("subtract", x, y); return Lax.sub(a[0], a[1]); }
+    /** {@code jnp.multiply}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array multiply(Array x, Array y) { Array[] a = promoteBroadcast("multiply", x, y); return Lax.mul(a[0], a[1]); }
     /** True division: integer operands are promoted to float. */
     public static Array divide(Array x, Array y) { Array[] a = promoteInexact("divide", x, y); return Lax.div(a[0], a[1]); }
+    /** {@code jnp.maximum}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array maximum(Array x, Array y) { Array[] a = promoteBroadcast("maximum", x, y); return Lax.max(a[0], a[1]); }
+    /** {@code jnp.minimum}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array minimum(Array x, Array y) { Array[] a = promoteBroadcast("minimum", x, y); return Lax.min(a[0], a[1]); }
+    /** {@code jnp.arctan2}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array arctan2(Array x, Array y) { Array[] a = promoteInexact("arctan2", x, y); return Lax.atan2(a[0], a[1]); }
+    /** {@code jnp.remainder}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array remainder(Array x, Array y) {
         Array[] a = promoteBroadcast("remainder", x, y);
         Array r = Lax.rem(a[0], a[1]);
@@ -126,6 +135,7 @@ public final class Np {
         return Lax.pow(a[0], a[1]);
     }
 
+    /** {@code jnp.power}. */
     public static Array power(Array x, Number y) {
         if (y instanceof Integer || y instanceof Long) return integerPow(x, y.intValue());
         return power(x, Array.weak(y));
@@ -144,32 +154,57 @@ public final class Np {
         return n < 0 ? divide(Lax.fullLike(acc, 1), acc) : acc;
     }
 
+    /** {@code jnp.negative}. */
     public static Array negative(Array x) { return Lax.neg(x); }
+    /** {@code jnp.abs}. */
     public static Array abs(Array x) { return Lax.abs(x); }
+    /** {@code jnp.sign}. */
     public static Array sign(Array x) { return Lax.sign(x); }
+    /** {@code jnp.square}. */
     public static Array square(Array x) { return Lax.square(x); }
+    /** {@code jnp.reciprocal}. */
     public static Array reciprocal(Array x) { return divide(Lax.fullLike(inexact(x), 1), x); }
+    /** {@code jnp.exp}. */
     public static Array exp(Array x) { return Lax.exp(inexact(x)); }
+    /** {@code jnp.log}. */
     public static Array log(Array x) { return Lax.log(inexact(x)); }
+    /** {@code jnp.expm1}. */
     public static Array expm1(Array x) { return Lax.expm1(inexact(x)); }
+    /** {@code jnp.log1p}. */
     public static Array log1p(Array x) { return Lax.log1p(inexact(x)); }
+    /** {@code jnp.tanh}. */
     public static Array tanh(Array x) { return Lax.tanh(inexact(x)); }
+    /** {@code jnp.sin}. */
     public static Array sin(Array x) { return Lax.sin(inexact(x)); }
+    /** {@code jnp.cos}. */
     public static Array cos(Array x) { return Lax.cos(inexact(x)); }
+    /** {@code jnp.sqrt}. */
     public static Array sqrt(Array x) { return Lax.sqrt(inexact(x)); }
+    /** {@code jnp.floor}. */
     public static Array floor(Array x) { return x.dtype().isFloating() ? Lax.floor(x) : x; }
+    /** {@code jnp.ceil}. */
     public static Array ceil(Array x) { return x.dtype().isFloating() ? Lax.ceil(x) : x; }
+    /** {@code jnp.isfinite}. */
     public static Array isfinite(Array x) { return x.dtype().isFloating() ? Lax.isFinite(x) : Lax.eq(x, x); }
 
     // ---------------------------------------------------------------- comparisons and selection
+    /** {@code jnp.equal}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array equal(Array x, Array y) { Array[] a = promoteBroadcast("equal", x, y); return Lax.eq(a[0], a[1]); }
+    /** {@code jnp.not_equal}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array notEqual(Array x, Array y) { Array[] a = promoteBroadcast("not_equal", x, y); return Lax.ne(a[0], a[1]); }
+    /** {@code jnp.less}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array less(Array x, Array y) { Array[] a = promoteBroadcast("less", x, y); return Lax.lt(a[0], a[1]); }
+    /** {@code jnp.less_equal}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array lessEqual(Array x, Array y) { Array[] a = promoteBroadcast("less_equal", x, y); return Lax.le(a[0], a[1]); }
+    /** {@code jnp.greater}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array greater(Array x, Array y) { Array[] a = promoteBroadcast("greater", x, y); return Lax.gt(a[0], a[1]); }
+    /** {@code jnp.greater_equal}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array greaterEqual(Array x, Array y) { Array[] a = promoteBroadcast("greater_equal", x, y); return Lax.ge(a[0], a[1]); }
+    /** {@code jnp.logical_not}. */
     public static Array logicalNot(Array x) { return Lax.not(x.dtype() == DType.BOOL ? x : Lax.ne(x, Lax.zerosLike(x))); }
+    /** {@code jnp.logical_and}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array logicalAnd(Array x, Array y) { Array[] a = promoteBroadcast("logical_and", asBool(x), asBool(y)); return Lax.bitwiseAnd(a[0], a[1]); }
+    /** {@code jnp.logical_or}: NumPy's broadcasting and JAX's type promotion apply. */
     public static Array logicalOr(Array x, Array y) { Array[] a = promoteBroadcast("logical_or", asBool(x), asBool(y)); return Lax.bitwiseOr(a[0], a[1]); }
 
     private static Array asBool(Array x) { return x.dtype() == DType.BOOL ? x : Lax.ne(x, Lax.zerosLike(x)); }
@@ -181,13 +216,16 @@ public final class Np {
         return Lax.select(broadcastTo(asBool(condition), shape), broadcastTo(xy[0], shape), broadcastTo(xy[1], shape));
     }
 
+    /** {@code jnp.where}. */
     public static Array where(Array condition, Array x, Number y) { return where(condition, x, Array.weak(y)); }
 
+    /** {@code jnp.where}. */
     public static Array where(Array condition, Number x, Array y) { return where(condition, Array.weak(x), y); }
 
     /** {@code clip(x, lo, hi) = minimum(maximum(x, lo), hi)}. */
     public static Array clip(Array x, Array lo, Array hi) { return minimum(maximum(x, lo), hi); }
 
+    /** {@code jnp.clip}. */
     public static Array clip(Array x, Number lo, Number hi) { return clip(x, Array.weak(lo), Array.weak(hi)); }
 
     // ---------------------------------------------------------------- reductions
@@ -220,17 +258,22 @@ public final class Np {
 
     /** Sum over all axes. Booleans and integers sum as int32, as in JAX. */
     public static Array sum(Array x) { return sum(x, allAxes(x), false); }
+    /** {@code jnp.sum}. */
     public static Array sum(Array x, int... axes) { return sum(x, axes, false); }
 
+    /** {@code jnp.sum}. */
     public static Array sum(Array x, int[] axes, boolean keepdims) {
         int[] ax = normalizeAxes("sum", x, axes);
         Array in = x.dtype() == DType.BOOL ? Lax.convertElementType(x, DType.I32) : x;
         return keep(Lax.reduceSum(in, ax), x, ax, keepdims);
     }
 
+    /** {@code jnp.mean}. */
     public static Array mean(Array x) { return mean(x, allAxes(x), false); }
+    /** {@code jnp.mean}. */
     public static Array mean(Array x, int... axes) { return mean(x, axes, false); }
 
+    /** {@code jnp.mean}. */
     public static Array mean(Array x, int[] axes, boolean keepdims) {
         int[] ax = normalizeAxes("mean", x, axes);
         long n = 1;
@@ -239,18 +282,24 @@ public final class Np {
         return Lax.div(s, Lax.fullLike(s, n));
     }
 
+    /** {@code jnp.max}. */
     public static Array max(Array x) { return max(x, allAxes(x), false); }
+    /** {@code jnp.max}. */
     public static Array max(Array x, int... axes) { return max(x, axes, false); }
 
+    /** {@code jnp.max}. */
     public static Array max(Array x, int[] axes, boolean keepdims) {
         int[] ax = normalizeAxes("max", x, axes);
         checkNonEmpty("max", x, ax);
         return keep(Lax.reduceMax(x, ax), x, ax, keepdims);
     }
 
+    /** {@code jnp.min}. */
     public static Array min(Array x) { return min(x, allAxes(x), false); }
+    /** {@code jnp.min}. */
     public static Array min(Array x, int... axes) { return min(x, axes, false); }
 
+    /** {@code jnp.min}. */
     public static Array min(Array x, int[] axes, boolean keepdims) {
         int[] ax = normalizeAxes("min", x, axes);
         checkNonEmpty("min", x, ax);
@@ -274,17 +323,22 @@ public final class Np {
         return Lax.div(s, Lax.fullLike(s, n - ddof));
     }
 
+    /** {@code jnp.var}. */
     public static Array var(Array x, int... axes) { return var(x, axes.length == 0 ? allAxes(x) : axes, 0, false); }
 
+    /** {@code jnp.std}. */
     public static Array std(Array x, int... axes) { return Lax.sqrt(var(x, axes)); }
 
+    /** {@code jnp.std}. */
     public static Array std(Array x, int[] axes, int ddof, boolean keepdims) { return Lax.sqrt(var(x, axes, ddof, keepdims)); }
 
+    /** {@code jnp.argmax}. */
     public static Array argmax(Array x, int axis) {
         int a = normalizeAxes("argmax", x, axis)[0];
         return Lax.argmax(x, a, DType.I32);
     }
 
+    /** {@code jnp.argmin}. */
     public static Array argmin(Array x, int axis) {
         int a = normalizeAxes("argmin", x, axis)[0];
         return Lax.argmin(x, a, DType.I32);
@@ -311,6 +365,7 @@ public final class Np {
         return Lax.reshape(x, s);
     }
 
+    /** {@code jnp.ravel}. */
     public static Array ravel(Array x) { return reshape(x, -1); }
 
     /** Reverses the axes. */
@@ -320,11 +375,13 @@ public final class Np {
         return Lax.transpose(x, perm);
     }
 
+    /** {@code jnp.transpose}. */
     public static Array transpose(Array x, int... perm) {
         if (perm.length == 0) return transpose(x);
         return Lax.transpose(x, normalizeAxes("transpose", x, perm));
     }
 
+    /** {@code jnp.swapaxes}. */
     public static Array swapaxes(Array x, int a, int b) {
         int[] ax = normalizeAxes("swapaxes", x, a, b);
         int[] perm = allAxes(x);
@@ -333,6 +390,7 @@ public final class Np {
         return Lax.transpose(x, perm);
     }
 
+    /** {@code jnp.moveaxis}. */
     public static Array moveaxis(Array x, int source, int destination) {
         int s = normalizeAxes("moveaxis", x, source)[0];
         int d = normalizeAxes("moveaxis", x, destination)[0];
@@ -353,6 +411,7 @@ public final class Np {
         return Lax.reshape(x, s);
     }
 
+    /** {@code jnp.expand_dims}. */
     public static Array expandDims(Array x, int axis) {
         int a = axis < 0 ? axis + x.ndim() + 1 : axis;
         if (a < 0 || a > x.ndim()) throw new Jax4jException("expandDims: axis " + axis + " is out of bounds for " + x.aval().str());
@@ -361,12 +420,16 @@ public final class Np {
         return Lax.reshape(x, s);
     }
 
+    /** {@code jnp.astype}. */
     public static Array astype(Array x, DType dtype) { return Lax.convertElementType(x, dtype, false); }
 
+    /** {@code jnp.zeros_like}. */
     public static Array zerosLike(Array x) { return Lax.zerosLike(x); }
 
+    /** {@code jnp.ones_like}. */
     public static Array onesLike(Array x) { return Lax.fullLike(x, 1); }
 
+    /** {@code jnp.full_like}. */
     public static Array fullLike(Array x, double v) { return Lax.fullLike(x, v); }
 
     // ---- section: linear algebra (matmul, dot, einsum, outer, tensordot)
@@ -676,6 +739,7 @@ public final class Np {
     /** {@code jnp.cumsum} along an axis; bool sums as int32. */
     public static Array cumsum(Array x, int axis) { return Lax.cumsum(asNumeric(x), normalizeAxes("cumsum", x, axis)[0], false); }
 
+    /** {@code jnp.cumprod}. */
     public static Array cumprod(Array x, int axis) { return Lax.cumprod(asNumeric(x), normalizeAxes("cumprod", x, axis)[0], false); }
 
     private static Array asNumeric(Array x) { return x.dtype() == DType.BOOL ? Lax.convertElementType(x, DType.I32) : x; }
@@ -798,6 +862,7 @@ public final class Np {
     /** {@code jnp.arange(n)} that also works inside transformations: int32 {@code 0..n-1} (an iota). */
     public static Array iota(int n) { return Lax.iota(DType.I32, n); }
 
+    /** {@code jnp.arange(n)} as int32 that also works inside transformations (a {@code lax.iota}). */
     public static Array iota(DType dtype, int n) { return Lax.iota(dtype, n); }
 
     /** {@code jnp.eye(n)} in float32. */
