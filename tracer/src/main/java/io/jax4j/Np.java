@@ -889,4 +889,440 @@ public final class Np {
         Array keep = broadcastTo(upper ? Lax.le(rows, cols) : Lax.ge(rows, cols), x.shape());
         return Lax.select(keep, x, Lax.zerosLike(x));
     }
+
+    // ---------------------------------------------------------------- creation (jnp names)
+    /** {@code jnp.zeros(shape)}: float32. */
+    public static Array zeros(int... shape) { return Array.zeros(shape); }
+    /** {@code jnp.zeros(shape, dtype)}. */
+    public static Array zeros(DType dtype, int... shape) { return Array.zeros(dtype, shape); }
+    /** {@code jnp.ones(shape)}: float32. */
+    public static Array ones(int... shape) { return Array.ones(shape); }
+    /** {@code jnp.ones(shape, dtype)}. */
+    public static Array ones(DType dtype, int... shape) { return Array.ones(dtype, shape); }
+    /** {@code jnp.full(shape, value)}: float32. */
+    public static Array full(double value, int... shape) { return Array.full(DType.F32, value, shape); }
+    /** {@code jnp.full(shape, value, dtype)}. */
+    public static Array full(DType dtype, double value, int... shape) { return Array.full(dtype, value, shape); }
+    /** {@code jnp.arange(n)}: int32 {@code 0 .. n-1}. */
+    public static Array arange(int n) { return Array.arange(n); }
+    /** {@code jnp.arange(start, stop, step)}: int32. */
+    public static Array arange(int start, int stop, int step) { return Array.arange(start, stop, step); }
+    /** {@code jnp.arange(start, stop, step)} with float bounds: float32. */
+    public static Array arange(double start, double stop, double step) { return Array.arange(start, stop, step); }
+    /** {@code jnp.linspace(start, stop, num)}: float32, both ends included. */
+    public static Array linspace(double start, double stop, int num) { return Array.linspace(start, stop, num); }
+    /** {@code jnp.array([...])}: float32. */
+    public static Array array(float... values) { return Array.of(values); }
+    /** {@code jnp.array([[...], ...])}: float32 rows of one length. */
+    public static Array array(float[][] rows) { return Array.of(rows); }
+    /** {@code jnp.array([...])}: int32. */
+    public static Array array(int... values) { return Array.of(values); }
+    /** {@code jnp.array([...])}: bool. */
+    public static Array array(boolean... values) { return Array.of(values); }
+    /** {@code jnp.empty_like}: jax4j arrays are never uninitialised, so zeros. */
+    public static Array emptyLike(Array x) { return Lax.zerosLike(x); }
+
+    // ---------------------------------------------------------------- logic and tests
+    /** {@code jnp.isnan}: false for non-float dtypes. */
+    public static Array isnan(Array x) { return x.dtype().isFloating() ? Lax.ne(x, x) : Lax.ne(Lax.zerosLike(x), Lax.zerosLike(x)); }
+
+    /** {@code jnp.isinf}: true for +inf and -inf; false for non-float dtypes. */
+    public static Array isinf(Array x) {
+        if (!x.dtype().isFloating()) return Lax.ne(Lax.zerosLike(x), Lax.zerosLike(x));
+        return Lax.eq(Lax.abs(x), Lax.fullLike(x, Double.POSITIVE_INFINITY));
+    }
+
+    /** {@code jnp.isposinf}. */
+    public static Array isposinf(Array x) { return Lax.bitwiseAnd(isinf(x), Lax.gt(x, Lax.zerosLike(x))); }
+
+    /** {@code jnp.isneginf}. */
+    public static Array isneginf(Array x) { return Lax.bitwiseAnd(isinf(x), Lax.lt(x, Lax.zerosLike(x))); }
+
+    /** {@code jnp.any} over all axes. */
+    public static Array any(Array x) { return any(x, allAxes(x), false); }
+    /** {@code jnp.any} over the axes. */
+    public static Array any(Array x, int... axes) { return any(x, axes, false); }
+
+    /** {@code jnp.any(x, axis, keepdims)}: true where some element is non-zero (false over an empty axis). */
+    public static Array any(Array x, int[] axes, boolean keepdims) {
+        int[] ax = normalizeAxes("any", x, axes);
+        Array m = Lax.reduceMax(Lax.convertElementType(asBool(x), DType.I32), ax);
+        return keep(Lax.gt(m, Lax.zerosLike(m)), x, ax, keepdims);
+    }
+
+    /** {@code jnp.all} over all axes. */
+    public static Array all(Array x) { return all(x, allAxes(x), false); }
+    /** {@code jnp.all} over the axes. */
+    public static Array all(Array x, int... axes) { return all(x, axes, false); }
+
+    /** {@code jnp.all(x, axis, keepdims)}: true where every element is non-zero (true over an empty axis). */
+    public static Array all(Array x, int[] axes, boolean keepdims) {
+        return logicalNot(any(logicalNot(x), axes, keepdims));
+    }
+
+    /** {@code jnp.count_nonzero} over all axes: int32. */
+    public static Array countNonzero(Array x) { return countNonzero(x, allAxes(x), false); }
+
+    /** {@code jnp.count_nonzero(x, axis, keepdims)}: int32. */
+    public static Array countNonzero(Array x, int[] axes, boolean keepdims) { return sum(asBool(x), axes, keepdims); }
+
+    /**
+     * {@code jnp.isclose(a, b, rtol, atol, equal_nan)}: {@code |a - b| <= atol + rtol * |b|}; equal
+     * infinities are close, an infinity is close to nothing else, NaN to nothing unless {@code equalNan}.
+     */
+    public static Array isclose(Array a, Array b, double rtol, double atol, boolean equalNan) {
+        Array[] p = promoteInexact("isclose", a, b);
+        Array x = p[0], y = p[1];
+        Array close = Lax.le(Lax.abs(Lax.sub(x, y)), Lax.add(Lax.fullLike(y, atol), Lax.mul(Lax.fullLike(y, rtol), Lax.abs(y))));
+        Array xInf = isinf(x), yInf = isinf(y);
+        close = Lax.bitwiseAnd(close, Lax.not(Lax.bitwiseOr(xInf, yInf)));
+        close = Lax.bitwiseOr(close, Lax.bitwiseAnd(Lax.bitwiseAnd(xInf, yInf), Lax.eq(x, y)));
+        Array xNan = isnan(x), yNan = isnan(y);
+        close = Lax.bitwiseAnd(close, Lax.not(Lax.bitwiseOr(xNan, yNan)));
+        return equalNan ? Lax.bitwiseOr(close, Lax.bitwiseAnd(xNan, yNan)) : close;
+    }
+
+    /** {@code jnp.isclose(a, b)}: rtol 1e-5, atol 1e-8. */
+    public static Array isclose(Array a, Array b) { return isclose(a, b, 1e-5, 1e-8, false); }
+
+    /** {@code jnp.allclose(a, b, rtol, atol, equal_nan)}: a bool scalar array. */
+    public static Array allclose(Array a, Array b, double rtol, double atol, boolean equalNan) {
+        return all(isclose(a, b, rtol, atol, equalNan));
+    }
+
+    /** {@code jnp.allclose(a, b)}: rtol 1e-5, atol 1e-8. */
+    public static Array allclose(Array a, Array b) { return allclose(a, b, 1e-5, 1e-8, false); }
+
+    // ---------------------------------------------------------------- more arithmetic
+    /** {@code jnp.log2}. */
+    public static Array log2(Array x) { Array f = inexact(x); return Lax.div(Lax.log(f), Lax.log(Lax.fullLike(f, 2))); }
+
+    /** {@code jnp.log10}. */
+    public static Array log10(Array x) { Array f = inexact(x); return Lax.div(Lax.log(f), Lax.log(Lax.fullLike(f, 10))); }
+
+    /**
+     * {@code jnp.round(x)}: to the nearest integer, halves to the even one (NumPy's and JAX's rule;
+     * {@link Lax#round} rounds halves away from zero). Integers are returned unchanged.
+     */
+    public static Array round(Array x) {
+        if (!x.dtype().isFloating()) return x;
+        Array a = Lax.abs(x);
+        Array f = Lax.floor(a);
+        Array d = Lax.sub(a, f);                                     // exact: 0 <= d < 1
+        Array half = Lax.fullLike(a, 0.5);
+        Array odd = Lax.eq(Lax.sub(f, Lax.mul(Lax.floor(Lax.mul(f, half)), Lax.fullLike(f, 2))), Lax.fullLike(f, 1));
+        Array up = Lax.bitwiseOr(Lax.gt(d, half), Lax.bitwiseAnd(Lax.eq(d, half), odd));
+        Array r = Lax.select(up, Lax.add(f, Lax.fullLike(f, 1)), f);
+        return Lax.select(isinf(x), x, Lax.mul(Lax.sign(x), r));     // the sign kept, -0.0 included
+    }
+
+    /** {@code jnp.round(x, decimals)}: {@code round(x * 10^d) / 10^d}, as NumPy computes it. */
+    public static Array round(Array x, int decimals) {
+        if (decimals == 0 || !x.dtype().isFloating() && decimals > 0) return round(x);
+        if (!x.dtype().isFloating()) {
+            Array f = Lax.fullLike(x, Math.pow(10, -decimals));
+            return Lax.mul(floorDivide(Lax.add(x, Lax.div(f, Lax.fullLike(x, 2))), f), f);
+        }
+        Array factor = Lax.fullLike(x, Math.pow(10, Math.abs(decimals)));
+        return decimals > 0 ? Lax.div(round(Lax.mul(x, factor)), factor) : Lax.mul(round(Lax.div(x, factor)), factor);
+    }
+
+    /** {@code jnp.around}: {@link #round(Array, int)}. */
+    public static Array around(Array x, int decimals) { return round(x, decimals); }
+
+    /** {@code jnp.trunc}: towards zero. */
+    public static Array trunc(Array x) {
+        if (!x.dtype().isFloating()) return x;
+        return Lax.select(Lax.lt(x, Lax.zerosLike(x)), Lax.ceil(x), Lax.floor(x));
+    }
+
+    /**
+     * {@code jnp.floor_divide} ({@code x // y}): Python's floor division. Integers: the quotient rounded
+     * towards minus infinity; floats: JAX's {@code (x - x % y) / y} with the remainder's sign fixed.
+     */
+    public static Array floorDivide(Array x, Array y) {
+        Array[] a = promoteBroadcast("floor_divide", x, y);
+        Array n = a[0], d = a[1];
+        if (n.dtype() == DType.BOOL) throw new Jax4jException("floor_divide: not defined for bool arrays (convert them to int32 first)");
+        Array zero = Lax.zerosLike(n);
+        if (!n.dtype().isFloating()) {
+            Array q = Lax.div(n, d);
+            Array fix = Lax.bitwiseAnd(Lax.ne(Lax.sign(n), Lax.sign(d)), Lax.ne(Lax.rem(n, d), zero));
+            return Lax.select(fix, Lax.sub(q, Lax.fullLike(q, 1)), q);
+        }
+        Array mod = Lax.rem(n, d);
+        Array div = Lax.div(Lax.sub(n, mod), d);
+        Array fix = Lax.bitwiseAnd(Lax.ne(mod, zero), Lax.ne(Lax.sign(d), Lax.sign(mod)));
+        return Lax.round(Lax.select(fix, Lax.sub(div, Lax.fullLike(div, 1)), div));
+    }
+
+    /** {@code jnp.floor_divide(x, y)} with a Python number. */
+    public static Array floorDivide(Array x, Number y) { return floorDivide(x, Array.weak(y)); }
+
+    /**
+     * {@code jnp.nan_to_num(x, nan, posinf, neginf)}: NaN to {@code nan}, +inf to {@code posinf}, -inf
+     * to {@code neginf}; {@code null} bounds mean the dtype's largest and lowest finite values.
+     */
+    public static Array nanToNum(Array x, double nan, Double posinf, Double neginf) {
+        if (!x.dtype().isFloating()) return x;
+        double big = largestFinite(x.dtype());
+        Array out = Lax.select(isnan(x), Lax.fullLike(x, nan), x);
+        out = Lax.select(isposinf(x), Lax.fullLike(x, posinf == null ? big : posinf), out);
+        return Lax.select(isneginf(x), Lax.fullLike(x, neginf == null ? -big : neginf), out);
+    }
+
+    /** {@code jnp.nan_to_num(x)}: NaN to 0, infinities to the largest finite values of the dtype. */
+    public static Array nanToNum(Array x) { return nanToNum(x, 0, null, null); }
+
+    private static double largestFinite(DType dtype) {
+        return switch (dtype) {
+            case F16 -> 65504.0;
+            case BF16 -> 3.3895313892515355e38;
+            case F32 -> Float.MAX_VALUE;
+            default -> Double.MAX_VALUE;
+        };
+    }
+
+    /** {@code jnp.cross(a, b)} of 3-vectors (or 2-vectors: the z component) along the last axes, broadcasting the rest. */
+    public static Array cross(Array a, Array b) {
+        int n = a.ndim() == 0 ? 0 : a.dim(-1), m = b.ndim() == 0 ? 0 : b.dim(-1);
+        if (n != m || n != 2 && n != 3) {
+            throw new Jax4jException("cross: the last axes must both have length 2 or 3, got " + a.aval().str() + " and " + b.aval().str());
+        }
+        Array[] u = components(a, n), v = components(b, n);
+        if (n == 2) return subtract(multiply(u[0], v[1]), multiply(u[1], v[0]));
+        return stack(java.util.List.of(
+                subtract(multiply(u[1], v[2]), multiply(u[2], v[1])),
+                subtract(multiply(u[2], v[0]), multiply(u[0], v[2])),
+                subtract(multiply(u[0], v[1]), multiply(u[1], v[0]))), -1);
+    }
+
+    private static Array[] components(Array x, int n) {
+        Array[] c = new Array[n];
+        for (int i = 0; i < n; i++) c[i] = squeeze(Lax.sliceInDim(x, i, i + 1, 1, x.ndim() - 1), x.ndim() - 1);
+        return c;
+    }
+
+    // ---------------------------------------------------------------- more shape functions
+    /** {@code jnp.argmax(x)} of the flattened array: int32. */
+    public static Array argmax(Array x) { return argmax(ravel(x), 0); }
+
+    /** {@code jnp.argmin(x)} of the flattened array: int32. */
+    public static Array argmin(Array x) { return argmin(ravel(x), 0); }
+
+    /** {@code jnp.roll(x, shift)}: the flattened array rolled, then its shape restored. */
+    public static Array roll(Array x, int shift) { return Lax.reshape(roll(ravel(x), new int[]{shift}, new int[]{0}), x.shape()); }
+
+    /** {@code jnp.roll(x, shift, axis)}: elements shifted along the axis, those leaving at one end coming back at the other. */
+    public static Array roll(Array x, int shift, int axis) { return roll(x, new int[]{shift}, new int[]{axis}); }
+
+    /** {@code jnp.roll(x, shifts, axes)}: one shift per axis (an axis may repeat: its shifts add). */
+    public static Array roll(Array x, int[] shifts, int[] axes) {
+        if (shifts.length != axes.length) {
+            throw new Jax4jException("roll: " + shifts.length + " shifts for " + axes.length + " axes; give one shift per axis");
+        }
+        Array out = x;
+        for (int i = 0; i < axes.length; i++) {
+            int a = normalizeAxes("roll", x, axes[i])[0], n = x.dim(a);
+            if (n == 0) continue;
+            int s = Math.floorMod(shifts[i], n);
+            if (s == 0) continue;
+            out = Lax.concatenate(java.util.List.of(Lax.sliceInDim(out, n - s, n, 1, a), Lax.sliceInDim(out, 0, n - s, 1, a)), a);
+        }
+        return out;
+    }
+
+    /**
+     * {@code jnp.diag(v, k)}: of a vector, the square matrix with it on the k-th diagonal; of a matrix,
+     * its k-th diagonal.
+     */
+    public static Array diag(Array v, int k) {
+        if (v.ndim() == 1) {
+            int n = v.dim(0), size = n + Math.abs(k);
+            Array column = Lax.reshape(pad(v, new int[][]{k >= 0 ? new int[]{0, k} : new int[]{-k, 0}}), size, 1);
+            Array onDiagonal = Lax.ne(eye(size, size, k, DType.I32), Lax.scalar(0, DType.I32));
+            return Lax.select(onDiagonal, broadcastTo(column, size, size), Lax.zerosLike(broadcastTo(column, size, size)));
+        }
+        if (v.ndim() == 2) {
+            int n = v.dim(0), m = v.dim(1);
+            int first = Math.max(0, -k), len = Math.max(0, Math.min(n - first, m - Math.max(0, k)));
+            int[] flat = new int[len];
+            for (int i = 0; i < len; i++) flat[i] = (first + i) * m + first + i + k;
+            return take(ravel(v), Array.of(flat), 0, CLIP);
+        }
+        throw new Jax4jException("diag: the input must be one- or two-dimensional, got " + v.aval().str());
+    }
+
+    /** {@code jnp.diag(v)}: the main diagonal. */
+    public static Array diag(Array v) { return diag(v, 0); }
+
+    /** {@code jnp.diagonal(x)}: the main diagonal of a matrix. */
+    public static Array diagonal(Array x) {
+        if (x.ndim() != 2) throw new Jax4jException("diagonal: needs a matrix here, got " + x.aval().str() + " (take diagonals of a batch with vmap)");
+        return diag(x, 0);
+    }
+
+    /** {@code jnp.trace(x)}: the sum of the main diagonal of a matrix. */
+    public static Array trace(Array x) { return sum(diagonal(x)); }
+
+    /**
+     * {@code jnp.meshgrid(*xs, indexing)}: coordinate arrays from 1-d arrays. {@code "xy"} (the
+     * default) swaps the first two output axes, {@code "ij"} keeps matrix order.
+     */
+    public static java.util.List<Array> meshgrid(String indexing, Array... xs) {
+        if (!indexing.equals("xy") && !indexing.equals("ij")) {
+            throw new Jax4jException("meshgrid: indexing must be \"xy\" or \"ij\", got \"" + indexing + "\"");
+        }
+        int n = xs.length;
+        int[] shape = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (xs[i].ndim() != 1) throw new Jax4jException("meshgrid: argument " + i + " must be one-dimensional, got " + xs[i].aval().str());
+            shape[i] = xs[i].dim(0);
+        }
+        boolean xy = indexing.equals("xy") && n >= 2;
+        if (xy) {
+            int t = shape[0];
+            shape[0] = shape[1];
+            shape[1] = t;
+        }
+        java.util.List<Array> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int axis = xy && i < 2 ? 1 - i : i;
+            out.add(Lax.broadcastInDim(xs[i], shape, new int[]{axis}));
+        }
+        return out;
+    }
+
+    /** {@code jnp.meshgrid(*xs)} with {@code indexing="xy"}. */
+    public static java.util.List<Array> meshgrid(Array... xs) { return meshgrid("xy", xs); }
+
+    /** {@code jnp.atleast_1d}. */
+    public static Array atleast1d(Array x) { return x.ndim() >= 1 ? x : Lax.reshape(x, 1); }
+
+    /** {@code jnp.atleast_2d}: a vector becomes one row. */
+    public static Array atleast2d(Array x) { return x.ndim() >= 2 ? x : Lax.reshape(x, 1, x.ndim() == 0 ? 1 : x.dim(0)); }
+
+    /** {@code jnp.hstack}: vectors joined end to end, arrays of higher rank along axis 1. */
+    public static Array hstack(java.util.List<Array> xs) {
+        java.util.List<Array> ys = xs.stream().map(Np::atleast1d).toList();
+        return concatenate(ys, ys.isEmpty() || ys.getFirst().ndim() == 1 ? 0 : 1);
+    }
+
+    /** {@code jnp.vstack}: vectors as rows, arrays of higher rank along axis 0. */
+    public static Array vstack(java.util.List<Array> xs) { return concatenate(xs.stream().map(Np::atleast2d).toList(), 0); }
+
+    /** {@code jnp.column_stack}: vectors as columns, matrices along axis 1. */
+    public static Array columnStack(java.util.List<Array> xs) {
+        return concatenate(xs.stream().map(x -> x.ndim() < 2 ? Lax.reshape(atleast1d(x), atleast1d(x).dim(0), 1) : x).toList(), 1);
+    }
+
+    // ---------------------------------------------------------------- statistics, search, sets
+    /**
+     * {@code jnp.quantile(x, q, axis, method="linear")}: sorted along the axis, the value at position
+     * {@code q * (n - 1)} interpolated linearly between its neighbours; NaN where the slice holds a NaN.
+     * The result has the axis removed, and a leading axis of {@code q.length} when more than one q is given.
+     */
+    public static Array quantile(Array x, double[] q, int axis, boolean keepdims) {
+        int a = normalizeAxes("quantile", x, axis)[0], n = x.dim(a);
+        if (n == 0) throw new Jax4jException("quantile: the axis " + axis + " of " + x.aval().str() + " is empty");
+        for (double v : q) {
+            if (!(v >= 0 && v <= 1)) throw new Jax4jException("quantile: q must be within [0, 1], got " + v + " (percentile takes [0, 100])");
+        }
+        Array xf = inexact(x);
+        Array sorted = sort(xf, a);
+        Array hasNan = any(isnan(xf), new int[]{a}, true);
+        java.util.List<Array> outs = new java.util.ArrayList<>();
+        for (double v : q) {
+            float pos = (float) v * (float) (n - 1);
+            int low = (int) Math.floor(pos), high = (int) Math.ceil(pos);
+            low = Math.min(Math.max(low, 0), n - 1);
+            high = Math.min(Math.max(high, 0), n - 1);
+            float highWeight = pos - (float) Math.floor(pos), lowWeight = 1 - highWeight;
+            Array lo = Lax.sliceInDim(sorted, low, low + 1, 1, a), hi = Lax.sliceInDim(sorted, high, high + 1, 1, a);
+            Array r = Lax.add(Lax.mul(lo, Lax.fullLike(lo, lowWeight)), Lax.mul(hi, Lax.fullLike(hi, highWeight)));
+            r = Lax.select(hasNan, Lax.fullLike(r, Double.NaN), r);
+            outs.add(keepdims ? r : squeeze(r, a));
+        }
+        return q.length == 1 ? outs.getFirst() : stack(outs, 0);
+    }
+
+    /** {@code jnp.quantile(x, q, axis)}. */
+    public static Array quantile(Array x, double q, int axis) { return quantile(x, new double[]{q}, axis, false); }
+
+    /** {@code jnp.quantile(x, q)} of the flattened array. */
+    public static Array quantile(Array x, double q) { return quantile(ravel(x), q, 0); }
+
+    /** {@code jnp.percentile(x, p, axis, keepdims)}: {@link #quantile} at {@code p / 100}. */
+    public static Array percentile(Array x, double[] p, int axis, boolean keepdims) {
+        double[] q = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            if (!(p[i] >= 0 && p[i] <= 100)) throw new Jax4jException("percentile: p must be within [0, 100], got " + p[i]);
+            q[i] = p[i] / 100;
+        }
+        return quantile(x, q, axis, keepdims);
+    }
+
+    /** {@code jnp.percentile(x, p, axis)}. */
+    public static Array percentile(Array x, double p, int axis) { return percentile(x, new double[]{p}, axis, false); }
+
+    /** {@code jnp.percentile(x, p)} of the flattened array. */
+    public static Array percentile(Array x, double p) { return percentile(ravel(x), p, 0); }
+
+    /** {@code jnp.median(x, axis)}. */
+    public static Array median(Array x, int axis) { return quantile(x, 0.5, axis); }
+
+    /** {@code jnp.median(x)} of the flattened array. */
+    public static Array median(Array x) { return quantile(x, 0.5); }
+
+    /**
+     * {@code jnp.searchsorted(a, v, side)}: for each value of v the index at which it would be inserted
+     * into the sorted vector {@code a} to keep it sorted; {@code "left"} before equal values,
+     * {@code "right"} after them. int32, v's shape. (JAX's {@code method="compare_all"}.)
+     */
+    public static Array searchsorted(Array a, Array v, String side) {
+        if (a.ndim() != 1) throw new Jax4jException("searchsorted: the sorted array must be one-dimensional, got " + a.aval().str());
+        if (!side.equals("left") && !side.equals("right")) {
+            throw new Jax4jException("searchsorted: side must be \"left\" or \"right\", got \"" + side + "\"");
+        }
+        Array[] p = promoteBroadcastDtypeOnly("searchsorted", a, v);
+        Array sorted = p[0], values = p[1];
+        int[] shape = java.util.Arrays.copyOf(values.shape(), values.ndim() + 1);
+        shape[values.ndim()] = sorted.dim(0);
+        Array av = broadcastTo(sorted, shape);
+        Array vv = Lax.broadcastInDim(values, shape, java.util.stream.IntStream.range(0, values.ndim()).toArray());
+        Array before = side.equals("left") ? Lax.lt(av, vv) : Lax.le(av, vv);
+        return sum(before, new int[]{values.ndim()}, false);
+    }
+
+    /** {@code jnp.searchsorted(a, v)} with {@code side="left"}. */
+    public static Array searchsorted(Array a, Array v) { return searchsorted(a, v, "left"); }
+
+    /**
+     * {@code jnp.unique(x, size=size, fill_value=fill)}: the sorted distinct values of the flattened
+     * array, in an array of the static length {@code size}: cut when there are more, padded with
+     * {@code fillValue} (the smallest value when {@code null}) when fewer.
+     */
+    public static Array unique(Array x, int size, Number fillValue) {
+        if (size < 0) throw new Jax4jException("unique: size must be >= 0, got " + size);
+        Array flat = ravel(x);
+        int n = flat.dim(0);
+        if (n == 0) {
+            if (fillValue == null && size > 0) throw new Jax4jException("unique: an empty array with size " + size + " needs a fill_value");
+            return Lax.broadcastInDim(Lax.scalarLike(flat, fillValue == null ? 0 : fillValue.doubleValue()), new int[]{size}, new int[0]);
+        }
+        Array sorted = sort(flat, 0);
+        Array first = Lax.ne(Lax.sliceInDim(sorted, 1, n, 1, 0), Lax.sliceInDim(sorted, 0, n - 1, 1, 0));
+        if (sorted.dtype().isFloating()) {            // NaNs sort last and are not equal to themselves: keep one, as NumPy does
+            first = Lax.bitwiseAnd(first, Lax.not(Lax.bitwiseAnd(isnan(Lax.sliceInDim(sorted, 1, n, 1, 0)), isnan(Lax.sliceInDim(sorted, 0, n - 1, 1, 0)))));
+        }
+        Array isFirst = Lax.concatenate(java.util.List.of(Array.of(true), first), 0);
+        Array position = Lax.sub(cumsum(isFirst, 0), Lax.scalar(1, DType.I32));
+        Array target = Lax.select(isFirst, position, Lax.fullLike(position, size));
+        Array fill = fillValue == null ? Lax.sliceInDim(sorted, 0, 1, 1, 0) : Lax.reshape(Lax.scalarLike(sorted, fillValue.doubleValue()), 1);
+        Array base = broadcastTo(fill, size);
+        return base.at(target).set(sorted);      // the repeats' target is size: out of range, dropped
+    }
+
+    /** {@code jnp.unique(x, size=size)}: padded with the smallest value. */
+    public static Array unique(Array x, int size) { return unique(x, size, null); }
 }
