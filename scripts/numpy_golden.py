@@ -127,4 +127,45 @@ case("unique_fill", [uf], np.concatenate([uu, np.full(2, -9.0, np.float32)]), si
 am = f32(3, 4)
 case("argmax_flat", [am], np.int32(np.argmax(am)))
 case("argmin_flat", [am], np.int32(np.argmin(am)))
+
+# linear algebra: float32 inputs, NumPy in float64 (jax4j's reference factorizes in double)
+def well_conditioned(*s):
+    a = f32(*s)
+    return (a + s[-1] * np.eye(s[-1], dtype=np.float32)).astype(np.float32)
+
+
+def spd(*s):
+    m = f32(*s).astype(np.float64)
+    return (m @ np.swapaxes(m, -1, -2) + s[-1] * np.eye(s[-1])).astype(np.float32)
+
+
+d64 = lambda a: np.asarray(a, np.float64)
+v = f32(2, 5)
+case("linalg_norm", [v], np.float32(np.linalg.norm(d64(v))))
+case("linalg_norm_vec_ord", [v], np.linalg.norm(d64(v), ord=3, axis=1).astype(np.float32), ord=3.0, axis=1)
+case("linalg_norm_vec_inf", [v], np.linalg.norm(d64(v), ord=np.inf, axis=0).astype(np.float32), ord="inf", axis=0)
+case("linalg_norm_vec_1", [v], np.linalg.norm(d64(v), ord=1, axis=1).astype(np.float32), ord=1.0, axis=1)
+mm = f32(3, 4, 5)
+case("linalg_matrix_norm_1", [mm], np.linalg.norm(d64(mm), ord=1, axis=(1, 2)).astype(np.float32), ord=1.0)
+case("linalg_matrix_norm_inf", [mm], np.linalg.norm(d64(mm), ord=np.inf, axis=(1, 2)).astype(np.float32), ord="inf")
+case("linalg_matrix_norm_fro", [mm], np.linalg.norm(d64(mm), ord="fro", axis=(1, 2)).astype(np.float32), ord="fro")
+s = spd(2, 4, 4)
+case("linalg_cholesky", [s], np.linalg.cholesky(d64(s)).astype(np.float32))
+a = well_conditioned(2, 4, 4)
+bm = f32(2, 4, 3)
+case("linalg_solve_matrix", [a, bm], np.linalg.solve(d64(a), d64(bm)).astype(np.float32))
+a1, b1 = well_conditioned(5, 5), f32(5)
+case("linalg_solve_vector", [a1, b1], np.linalg.solve(d64(a1), d64(b1)).astype(np.float32))
+case("linalg_inv", [a], np.linalg.inv(d64(a)).astype(np.float32))
+perm = f32(5, 5)                                            # pivoting matters: no diagonal dominance
+case("linalg_det", [perm], np.float32(np.linalg.det(d64(perm))))
+sg, ld = np.linalg.slogdet(d64(perm))
+case("linalg_slogdet", [perm], (np.float32(sg), np.float32(ld)))
+case("linalg_inv_pivoting", [perm], np.linalg.inv(d64(perm)).astype(np.float32))
+case("linalg_matrix_power", [a1 / 5], np.linalg.matrix_power(d64(a1 / 5), 5).astype(np.float32), n=5)
+case("linalg_matrix_power_neg", [a1], np.linalg.matrix_power(d64(a1), -2).astype(np.float32), n=-2)
+t = np.tril(well_conditioned(4, 4)).astype(np.float32)
+tb = f32(4, 2)
+case("linalg_solve_triangular_lower", [t, tb], np.linalg.solve(d64(t), d64(tb)).astype(np.float32), lower=True, trans=False)
+case("linalg_solve_triangular_upper_trans", [t.T.copy(), tb], np.linalg.solve(d64(t.T).T, d64(tb)).astype(np.float32), lower=False, trans=True)
 print(json.dumps({"numpy": np.__version__, "cases": cases}, indent=1))

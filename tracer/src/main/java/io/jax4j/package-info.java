@@ -2,7 +2,8 @@
  * jax4j's user-facing core: {@link io.jax4j.Array} (immutable n-dimensional arrays on native memory,
  * concrete or traced), {@link io.jax4j.DType} with JAX's promotion lattice and weak types,
  * {@link io.jax4j.ShapedArray} (avals), and the op facades {@link io.jax4j.Lax} (strict, one call per
- * primitive) and {@link io.jax4j.Np} (jax.numpy semantics: broadcasting, promotion, axes).
+ * primitive), {@link io.jax4j.Np} (jax.numpy semantics: broadcasting, promotion, axes) and
+ * {@link io.jax4j.Linalg} (jnp.linalg and jax.scipy.linalg over the factorization primitives).
  *
  * <h2>Glossary (JAX's vocabulary)</h2>
  * <dl>

@@ -3,6 +3,7 @@ package io.jax4j.autodiff;
 import io.jax4j.Array;
 import io.jax4j.DType;
 import io.jax4j.Lax;
+import io.jax4j.Linalg;
 import io.jax4j.Np;
 import io.jax4j.Pooling;
 import io.jax4j.prims.Convolution.ConvDimensionNumbers;
@@ -87,8 +88,26 @@ class PrimitiveAutodiffTest {
         t.add(Case.of("rev", a -> Lax.rev(a.get(0), 1), s(3, 4)));
         t.add(Case.of("gather", a -> Np.take(a.get(0), Array.of(2, 0, 1, 1), 0), s(3, 4)));
         t.add(Case.of("sort", a -> Lax.sort(a.get(0), 1), s(3, 4)));
+        // linear algebra: inputs shifted or squared into well-conditioned matrices
+        t.add(Case.of("cholesky", a -> Linalg.cholesky(Np.add(Np.matmul(a.get(0), Np.swapaxes(a.get(0), -1, -2)), eye3(3))), s(3, 3)));
+        t.add(Case.of("triangular_solve_left_lower", a -> Linalg.triangularSolve(Np.add(a.get(0), eye3(3)), a.get(1), true, true, false, false),
+                s(3, 3), s(3, 2)));
+        t.add(Case.of("triangular_solve_right_upper_t_unit", a -> Linalg.triangularSolve(a.get(0), a.get(1), false, false, true, true),
+                s(3, 3), s(4, 3)));
+        t.add(Case.of("triangular_solve_batched", a -> Linalg.triangularSolve(Np.add(a.get(0), eye3(3)), a.get(1), true, false, true, false),
+                s(2, 3, 3), s(2, 3, 4)));
+        t.add(Case.of("lu", a -> Linalg.lu(a.get(0)).lu(), s(4, 4)));
+        t.add(Case.of("solve", a -> Linalg.solve(Np.add(a.get(0), eye3(4)), a.get(1)), s(4, 4), s(4, 2)));
+        t.add(Case.of("inv", a -> Linalg.inv(Np.add(a.get(0), eye3(3))), s(3, 3)));
+        t.add(Case.of("det", a -> Linalg.det(a.get(0)), s(4, 4)));
+        t.add(Case.of("slogdet", a -> Linalg.slogdet(Np.add(a.get(0), eye3(3))).logabsdet(), s(3, 3)));
+        t.add(Case.pos("norm_p3", a -> Linalg.norm(a.get(0), 3.0, 1), s(2, 3)));
+        t.add(Case.of("matrix_power_neg", a -> Linalg.matrixPower(Np.add(a.get(0), eye3(3)), -2), s(3, 3)));
         return t;
     }
+
+    /** 3·I in float64 (adds a margin that keeps random matrices well-conditioned). */
+    static Array eye3(int n) { return Np.multiply(Np.eye(n, n, 0, DType.F64), Array.scalar(3.0, DType.F64)); }
 
     static Array random(SplittableRandom rng, int[] shape, boolean positive) {
         int n = 1;

@@ -140,7 +140,13 @@ public final class Defs {
      * Batching for n-ary elementwise primitives: batch axes to the front; unmapped scalars stay
      * scalars, other operands are broadcast to the full batched shape.
      */
-    public static Primitive.BatchRule broadcasting(Primitive p) {
+    public static Primitive.BatchRule broadcasting(Primitive p) { return broadcasting(p, true); }
+
+    /**
+     * As {@link #broadcasting(Primitive)}; with {@code scalarsStay} false every operand is broadcast to
+     * the batched shape, for primitives whose operands must share one shape ({@code select_n}).
+     */
+    public static Primitive.BatchRule broadcasting(Primitive p, boolean scalarsStay) {
         return (params, xs, dims) -> {
             boolean same = true;
             int rank = -1;
@@ -163,7 +169,7 @@ public final class Defs {
             List<Array> out = new ArrayList<>(xs.size());
             for (int i = 0; i < xs.size(); i++) {
                 Array x = xs.get(i);
-                if (dims[i] == Batching.NOT_MAPPED && x.ndim() == 0) {
+                if (scalarsStay && dims[i] == Batching.NOT_MAPPED && x.ndim() == 0) {
                     out.add(x);
                     continue;
                 }

@@ -20,6 +20,7 @@ public final class Primitives {
             Indexing.class,
             Scatter.class,
             Sorting.class,          // sort (also lax.sort_key_val for Random.permutation), scans, reduce_prod
+            Decompositions.class,   // cholesky, lu, triangular_solve (Linalg)
     };
 
     public static void load() {

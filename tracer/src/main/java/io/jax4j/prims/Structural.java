@@ -253,7 +253,7 @@ public final class Structural {
             });
 
     static {
-        SELECT_N.batch(Defs.broadcasting(SELECT_N));
+        SELECT_N.batch(Defs.broadcasting(SELECT_N, false));   // its cases must have the selector's shape
     }
 
     static int[] prepend(int first, int[] rest) {

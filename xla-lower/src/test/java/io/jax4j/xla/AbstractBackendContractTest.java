@@ -3,6 +3,7 @@ package io.jax4j.xla;
 import io.jax4j.Array;
 import io.jax4j.DType;
 import io.jax4j.Lax;
+import io.jax4j.Linalg;
 import io.jax4j.Np;
 import io.jax4j.ShapedArray;
 import io.jax4j.core.ArrayImpl;
@@ -165,6 +166,12 @@ public abstract class AbstractBackendContractTest {
             return List.of(x.get(idx, "::2"), x.get(1, idx), x.at(idx).set(1f), x.at(":", idx).multiply(2f),
                     x.at(idx).min(xs.get(2)), x.at(idx, 1).max(0f), x.at("1:4", Array.scalar(2)).add(3f));
         }, f32(5, 6), i32(4), f32(6)));
+        cs.add(c("linear algebra: cholesky, lu, triangular_solve (host ops where no kernel)", xs -> {
+            Array a = Np.add(Np.tanh(xs.get(0)), Np.multiply(Np.eye(4), Array.weak(3)));
+            Array spd = Np.add(Np.matmul(a, Np.swapaxes(a, -1, -2)), Np.eye(4));
+            return List.of(Linalg.cholesky(spd), Linalg.solve(a, xs.get(1)), Linalg.det(a), Linalg.lu(a).permutation(),
+                    Linalg.solveTriangular(a, xs.get(1), true, false, false));
+        }, f32(4, 4), f32(4, 2)));
         JitFunction inner = new JitFunction(a -> Np.tanh((Array) a.get(0)).mul(2), "inner", Set.of());
         cs.add(c("pjit nesting", xs -> List.of(((Array) inner.call(List.of(xs.get(0)))).add((Array) inner.call(List.of(Lax.neg(xs.get(0)))))), f32(3, 5)));
         cs.add(c("outputs: input, literal, duplicate", xs -> List.of(xs.get(0), Lax.exp(xs.get(0)), Lax.exp(xs.get(0)), Array.scalar(2f)), f32(3)));

@@ -1,0 +1,209 @@
+package io.jax4j;
+
+import io.jax4j.core.Jax4jException;
+import io.jax4j.core.Params;
+import io.jax4j.prims.Decompositions;
+import io.jax4j.prims.Decompositions.TriangularSolveParams;
+
+import java.util.List;
+
+/**
+ * {@code jnp.linalg} and {@code jax.scipy.linalg}: norms, Cholesky, LU, triangular and general
+ * solves, inverse, determinants and matrix powers over the last two axes, batched over leading
+ * ones. Built on the {@code cholesky}, {@code lu} and {@code triangular_solve} primitives, so
+ * everything here differentiates (JAX's rules), vmaps and jits. QR, SVD, eigh and what needs them
+ * ({@code pinv}, the spectral and nuclear norms) are not here yet.
+ */
+public final class Linalg {
+    private Linalg() {}
+
+    /** {@code lax.linalg.lu}'s three outputs: packed factors, row swaps, and the row permutation. */
+    public record LuResult(Array lu, Array pivots, Array permutation) {}
+
+    /** {@code jnp.linalg.slogdet}'s two outputs: the sign of the determinant and log |det|. */
+    public record SlogdetResult(Array sign, Array logabsdet) {}
+
+    // ---------------------------------------------------------------- norms
+
+    /** {@code jnp.linalg.norm(x)}: the 2-norm of the flattened array (Frobenius for a matrix). */
+    public static Array norm(Array x) {
+        Array f = asFloat("norm", x);
+        return Np.sqrt(Np.sum(Np.multiply(f, f)));
+    }
+
+    /**
+     * {@code jnp.linalg.norm(x, ord, axis, keepdims)} of vectors along one axis: {@code ord} 2 (also
+     * {@code null}), 1, 0 (non-zero count), ±infinity (largest/smallest magnitude) or any other p:
+     * {@code sum(|x|^p)^(1/p)}.
+     */
+    public static Array norm(Array x, Double ord, int axis, boolean keepdims) {
+        Array f = asFloat("norm", x);
+        int[] ax = {Np.normalizeAxes("norm", f, axis)[0]};
+        double p = ord == null ? 2 : ord;
+        if (p == Double.POSITIVE_INFINITY) return Np.max(Np.abs(f), ax, keepdims);
+        if (p == Double.NEGATIVE_INFINITY) return Np.min(Np.abs(f), ax, keepdims);
+        if (p == 0) return Np.astype(Np.sum(Np.notEqual(f, Np.zerosLike(f)), ax, keepdims), f.dtype());
+        if (p == 1) return Np.sum(Np.abs(f), ax, keepdims);
+        if (p == 2) return Np.sqrt(Np.sum(Np.multiply(f, f), ax, keepdims));
+        Array pw = Np.power(Np.abs(f), Array.weak(p));
+        return Np.power(Np.sum(pw, ax, keepdims), Array.weak(1 / p));
+    }
+
+    /** {@code jnp.linalg.norm(x, ord, axis)} of vectors. */
+    public static Array norm(Array x, Double ord, int axis) { return norm(x, ord, axis, false); }
+
+    /**
+     * {@code jnp.linalg.norm(x, ord, axis=(r, c), keepdims)} of matrices: {@code "fro"} (also
+     * {@code null}), {@code 1} / {@code -1} (largest / smallest column sum of magnitudes),
+     * {@code inf} / {@code -inf} (row sums). The 2-norm, -2 and {@code "nuc"} need the SVD, not here yet.
+     */
+    public static Array matrixNorm(Array x, Object ord, int rowAxis, int colAxis, boolean keepdims) {
+        Array f = asFloat("norm", x);
+        int[] ax = Np.normalizeAxes("norm", f, rowAxis, colAxis);
+        int r = ax[0], c = ax[1];
+        Object o = ord instanceof Number n ? (Object) n.doubleValue() : ord;
+        if (o == null || "fro".equals(o)) return Np.sqrt(Np.sum(Np.multiply(f, f), ax, keepdims));
+        if (o instanceof Double d && (d == 1 || d == -1 || Double.isInfinite(d))) {
+            boolean columns = Math.abs(d) == 1;          // 1: sum down each column (over rows), then the max over columns
+            int summed = columns ? r : c, other = columns ? c : r;
+            Array sums = Np.sum(Np.abs(f), new int[]{summed}, true);
+            Array out = d > 0 ? Np.max(sums, new int[]{other}, true) : Np.min(sums, new int[]{other}, true);
+            return keepdims ? out : Np.squeeze(out, r, c);
+        }
+        throw new Jax4jException("Linalg.matrixNorm: ord " + ord + " is not supported"
+                + ("nuc".equals(o) || o instanceof Double d && Math.abs(d) == 2 ? " yet (it needs the SVD)" : "")
+                + "; use \"fro\", 1, -1, inf or -inf");
+    }
+
+    // ---------------------------------------------------------------- factorizations
+
+    /**
+     * {@code jnp.linalg.cholesky(a)}: the lower factor {@code L} with {@code L Lᵀ = a} of symmetric
+     * positive-definite matrices ({@code a} is symmetrized first, as JAX does); NaNs where {@code a}
+     * is not positive definite.
+     */
+    public static Array cholesky(Array a) {
+        Array f = asFloat("cholesky", a);
+        Array sym = Np.divide(Np.add(f, Np.swapaxes(f, -1, -2)), Array.weak(2));
+        return Decompositions.CHOLESKY.bind1(Params.NONE, sym);
+    }
+
+    /** {@code jax.lax.linalg.lu(a)}: packed LU factors with partial pivoting, pivots and permutation. */
+    public static LuResult lu(Array a) {
+        List<Array> r = Decompositions.LU.bind(Params.NONE, List.of(asFloat("lu", a)));
+        return new LuResult(r.get(0), r.get(1), r.get(2));
+    }
+
+    // ---------------------------------------------------------------- solves
+
+    /**
+     * {@code jax.lax.linalg.triangular_solve(a, b, left_side, lower, transpose_a, unit_diagonal)}:
+     * {@code op(a) x = b} or {@code x op(a) = b} for triangular {@code a}.
+     */
+    public static Array triangularSolve(Array a, Array b, boolean leftSide, boolean lower, boolean transposeA, boolean unitDiagonal) {
+        Array[] p = Np.promoteBroadcastDtypeOnly("triangular_solve", asFloat("triangular_solve", a), b);
+        return Decompositions.triangularSolve(p[0], p[1], new TriangularSolveParams(leftSide, lower, transposeA, unitDiagonal));
+    }
+
+    /**
+     * {@code jax.scipy.linalg.solve_triangular(a, b, trans, lower, unit_diagonal)}: solves
+     * {@code a x = b} ({@code trans} false) or {@code aᵀ x = b}; {@code b} a vector or a matrix.
+     */
+    public static Array solveTriangular(Array a, Array b, boolean trans, boolean lower, boolean unitDiagonal) {
+        boolean vector = b.ndim() == a.ndim() - 1;
+        Array bm = vector ? Np.expandDims(b, -1) : b;
+        Array x = triangularSolve(a, bm, true, lower, trans, unitDiagonal);
+        return vector ? Np.squeeze(x, -1) : x;
+    }
+
+    /**
+     * {@code jnp.linalg.solve(a, b)}: {@code x} with {@code a x = b}, by LU with partial pivoting;
+     * {@code b} of shape {@code (n,)} is a vector, otherwise {@code (..., n, k)}.
+     */
+    public static Array solve(Array a, Array b) {
+        Array f = asFloat("solve", a);
+        if (f.ndim() < 2 || f.dim(-1) != f.dim(-2)) throw new Jax4jException("Linalg.solve: a must be square matrices, got " + a.aval().str());
+        boolean vector = b.ndim() == 1;
+        Array bm = vector ? Np.expandDims(b, -1) : b;
+        if (bm.dim(-2) != f.dim(-1)) {
+            throw new Jax4jException("Linalg.solve: b " + b.aval().str() + " does not match a " + a.aval().str()
+                    + " (b needs " + f.dim(-1) + " rows; a batch of vectors is b[..., None])");
+        }
+        Array[] p = Np.promoteBroadcastDtypeOnly("solve", f, bm);
+        int[] batch = Np.broadcastShapes("Linalg.solve", lead(p[0]), lead(p[1]));
+        Array am = Np.broadcastTo(p[0], withLast(batch, p[0].dim(-2), p[0].dim(-1)));
+        Array rhs = Np.broadcastTo(p[1], withLast(batch, p[1].dim(-2), p[1].dim(-1)));
+        LuResult lu = lu(am);
+        Array permuted = Np.takeAlongAxis(rhs, Np.broadcastTo(Np.expandDims(lu.permutation(), -1), rhs.shape()), -2);
+        Array y = Decompositions.triangularSolve(lu.lu(), permuted, new TriangularSolveParams(true, true, false, true));
+        Array x = Decompositions.triangularSolve(lu.lu(), y, new TriangularSolveParams(true, false, false, false));
+        return vector ? Np.squeeze(x, -1) : x;
+    }
+
+    /** {@code jnp.linalg.inv(a)}: {@code solve(a, I)}. */
+    public static Array inv(Array a) {
+        Array f = asFloat("inv", a);
+        if (f.ndim() < 2 || f.dim(-1) != f.dim(-2)) throw new Jax4jException("Linalg.inv: a must be square matrices, got " + a.aval().str());
+        int n = f.dim(-1);
+        return solve(f, Np.broadcastTo(Np.eye(n, n, 0, f.dtype()), f.shape()));
+    }
+
+    // ---------------------------------------------------------------- determinants and powers
+
+    /** {@code jnp.linalg.det(a)}: the product of U's diagonal, its sign flipped once per row swap. */
+    public static Array det(Array a) {
+        LuResult lu = lu(a);
+        Array diagonal = diagonalOf(lu.lu());
+        return Np.multiply(swapSign(lu.pivots(), diagonal.dtype()), Np.prod(diagonal, -1));
+    }
+
+    /** {@code jnp.linalg.slogdet(a)}: sign and log |det| (0 and -inf for a singular matrix). */
+    public static SlogdetResult slogdet(Array a) {
+        LuResult lu = lu(a);
+        Array diagonal = diagonalOf(lu.lu());
+        Array sign = Np.multiply(swapSign(lu.pivots(), diagonal.dtype()), Np.prod(Np.sign(diagonal), -1));
+        Array logabsdet = Np.sum(Np.log(Np.abs(diagonal)), -1);
+        return new SlogdetResult(sign, logabsdet);
+    }
+
+    /** {@code jnp.linalg.matrix_power(a, n)}: repeated squaring; a negative n inverts first. */
+    public static Array matrixPower(Array a, int n) {
+        if (a.ndim() < 2 || a.dim(-1) != a.dim(-2)) throw new Jax4jException("Linalg.matrixPower: a must be square matrices, got " + a.aval().str());
+        if (n == 0) return Np.broadcastTo(Np.eye(a.dim(-1), a.dim(-1), 0, a.dtype()), a.shape());
+        Array base = n < 0 ? inv(a) : a, acc = null;
+        for (int k = Math.abs(n); k > 0; k >>= 1) {
+            if ((k & 1) != 0) acc = acc == null ? base : Np.matmul(acc, base);
+            if (k > 1) base = Np.matmul(base, base);
+        }
+        return acc;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Array asFloat(String op, Array a) {
+        if (a.dtype() == DType.BOOL) throw new Jax4jException("Linalg." + op + ": not defined for bool arrays, got " + a.aval().str());
+        return a.dtype().isFloating() ? a : Np.astype(a, DType.F32);
+    }
+
+    private static Array diagonalOf(Array m) {
+        int n = m.dim(-1);
+        return Np.sum(Np.where(Np.broadcastTo(Np.notEqual(Np.eye(n, n, 0, DType.I32), Array.scalar(0)), m.shape()), m, Np.zerosLike(m)), -1);
+    }
+
+    /** (-1)^(number of rows i with pivots[i] != i), over the last axis. */
+    private static Array swapSign(Array pivots, DType dtype) {
+        int n = pivots.dim(-1);
+        Array swaps = Np.sum(Np.notEqual(pivots, Np.broadcastTo(Np.iota(n), pivots.shape())), -1);
+        Array odd = Np.equal(Np.remainder(swaps, Array.scalar(2)), Array.scalar(1));
+        return Np.where(odd, Array.scalar(-1.0, dtype), Array.scalar(1.0, dtype));
+    }
+
+    private static int[] lead(Array x) { return java.util.Arrays.copyOf(x.shape(), x.ndim() - 2); }
+
+    private static int[] withLast(int[] lead, int r, int c) {
+        int[] s = java.util.Arrays.copyOf(lead, lead.length + 2);
+        s[lead.length] = r;
+        s[lead.length + 1] = c;
+        return s;
+    }
+}
