@@ -392,6 +392,214 @@ public final class Random {
     /** {@code categorical(key, logits, -1)}. */
     public static Array categorical(Array key, Array logits) { return categorical(key, logits, -1); }
 
+    // ---------------------------------------------------------------- more distributions (jax.random's formulas)
+
+    /** {@code split(key, num)} as a list of {@code u32[2]} keys, to unpack: {@code var ks = Random.splitKeys(key, 3)}. */
+    public static List<Array> splitKeys(Array key, int num) {
+        Array keys = split(key, num);
+        List<Array> out = new java.util.ArrayList<>(num);
+        for (int i = 0; i < num; i++) out.add(keys.get(i));
+        return out;
+    }
+
+    /** Exponential(1) samples: {@code -log1p(-u)}, u uniform in [0, 1). */
+    public static Array exponential(Array key, int[] shape, DType dtype) {
+        start("exponential", key, shape, dtype);
+        return exponentialImpl(key, shape, dtype);
+    }
+
+    /** float32 {@link #exponential(Array, int[], DType)}. */
+    public static Array exponential(Array key, int... shape) { return exponential(key, shape, DType.F32); }
+
+    private static Array exponentialImpl(Array key, int[] shape, DType dtype) {
+        Array u = uniformImpl(key, shape, dtype, Lax.scalar(0, dtype), Lax.scalar(1, dtype));
+        return Lax.neg(Lax.log1p(Lax.neg(u)));
+    }
+
+    /** Laplace(0, 1) samples: {@code sign(u) log1p(-|u|)}, u uniform in [-1 + epsneg, 1). */
+    public static Array laplace(Array key, int[] shape, DType dtype) {
+        start("laplace", key, shape, dtype);
+        Array u = uniformImpl(key, shape, dtype, Lax.scalar(-1 + epsneg(dtype), dtype), Lax.scalar(1, dtype));
+        return Lax.mul(Lax.sign(u), Lax.log1p(Lax.neg(Lax.abs(u))));
+    }
+
+    /** float32 {@link #laplace(Array, int[], DType)}. */
+    public static Array laplace(Array key, int... shape) { return laplace(key, shape, DType.F32); }
+
+    /** Logistic(0, 1) samples: {@code log(u) - log1p(-u)}, u uniform in [tiny, 1). */
+    public static Array logistic(Array key, int[] shape, DType dtype) {
+        start("logistic", key, shape, dtype);
+        Array u = uniformImpl(key, shape, dtype, Lax.scalar(tiny(dtype), dtype), Lax.scalar(1, dtype));
+        return Lax.sub(Lax.log(u), Lax.log1p(Lax.neg(u)));
+    }
+
+    /** float32 {@link #logistic(Array, int[], DType)}. */
+    public static Array logistic(Array key, int... shape) { return logistic(key, shape, DType.F32); }
+
+    /** Rademacher samples, -1 or 1 with equal probability: {@code 2 bernoulli(0.5) - 1} in {@code dtype}. */
+    public static Array rademacher(Array key, int[] shape, DType dtype) {
+        checkKey("rademacher", key);
+        checkShape("rademacher", shape);
+        if (dtype == DType.BOOL) throw new Jax4jException("Random.rademacher: dtype must be numeric, got bool");
+        consume("rademacher", key);
+        Array u = uniformImpl(key, shape, DType.F32, Lax.scalar(0, DType.F32), Lax.scalar(1, DType.F32));
+        Array b = Lax.convertElementType(Lax.lt(u, Lax.fullLike(u, 0.5)), dtype);
+        return Lax.sub(Lax.mul(Lax.fullLike(b, 2), b), Lax.fullLike(b, 1));
+    }
+
+    /** int32 {@link #rademacher(Array, int[], DType)}. */
+    public static Array rademacher(Array key, int... shape) { return rademacher(key, shape, DType.I32); }
+
+    /** Pareto(b) samples on [1, inf): {@code exp(e / b)}, e exponential. */
+    public static Array pareto(Array key, Array b, int[] shape, DType dtype) {
+        int[] s = shape == null ? b.shape() : shape;
+        start("pareto", key, s, dtype);
+        Array e = exponentialImpl(key, s, dtype);
+        return Np.exp(Np.divide(e, Lax.convertElementType(b, dtype)));
+    }
+
+    /** Weibull samples: {@code (-log1p(-u))^(1/concentration) * scale}. */
+    public static Array weibullMin(Array key, Array scale, Array concentration, int[] shape, DType dtype) {
+        start("weibullMin", key, shape, dtype);
+        Array u = uniformImpl(key, shape, dtype, Lax.scalar(0, dtype), Lax.scalar(1, dtype));
+        Array c = Lax.convertElementType(concentration, dtype);
+        return Np.multiply(Np.power(Lax.neg(Lax.log1p(Lax.neg(u))), Np.divide(Lax.fullLike(c, 1), c)), Lax.convertElementType(scale, dtype));
+    }
+
+    /** One-sided Maxwell samples: the length of a standard normal 3-vector. */
+    public static Array maxwell(Array key, int[] shape, DType dtype) {
+        start("maxwell", key, shape, dtype);
+        Array n = normalImpl(key, concat(shape, new int[]{3}), dtype);
+        return Linalg.norm(n, null, -1);
+    }
+
+    /** float32 {@link #maxwell(Array, int[], DType)}. */
+    public static Array maxwell(Array key, int... shape) { return maxwell(key, shape, DType.F32); }
+
+    /** Double-sided Maxwell samples: a Maxwell sample with a random sign, times scale plus loc. */
+    public static Array doubleSidedMaxwell(Array key, Array loc, Array scale, int[] shape, DType dtype) {
+        checkKey("doubleSidedMaxwell", key);
+        int[] params = Np.broadcastShapes("Random.doubleSidedMaxwell", loc, scale);
+        int[] s = concat(shape, params);
+        List<Array> ks = List.of(subkey(key, 0), subkey(key, 1));
+        consume("doubleSidedMaxwell", key);
+        Array m = maxwell(ks.get(0), s, dtype);
+        Array sign = rademacher(ks.get(1), s, dtype);
+        return Np.add(Np.multiply(Np.multiply(sign, m), Lax.convertElementType(scale, dtype)), Lax.convertElementType(loc, dtype));
+    }
+
+    /**
+     * Multivariate normal samples {@code mean + L z} with {@code L = cholesky(cov)} (JAX's default
+     * method) and z standard normal of shape {@code shape + [n]} ({@code shape} null: the broadcast
+     * of mean's and cov's batch shapes).
+     */
+    public static Array multivariateNormal(Array key, Array mean, Array cov, int[] shape, DType dtype) {
+        checkKey("multivariateNormal", key);
+        floatDtype("multivariateNormal", dtype);
+        if (mean.ndim() < 1 || cov.ndim() < 2 || cov.dim(-1) != mean.dim(-1) || cov.dim(-2) != mean.dim(-1)) {
+            throw new Jax4jException("Random.multivariateNormal: needs mean (..., n) and cov (..., n, n), got " + mean.aval().str()
+                    + " and " + cov.aval().str());
+        }
+        int n = mean.dim(-1);
+        int[] batch = Np.broadcastShapes("Random.multivariateNormal", Arrays.copyOf(mean.shape(), mean.ndim() - 1),
+                Arrays.copyOf(cov.shape(), cov.ndim() - 2));
+        int[] s = shape == null ? batch : shape;
+        checkShape("multivariateNormal", s);
+        consume("multivariateNormal", key);
+        Array factor = Linalg.cholesky(Lax.convertElementType(cov, dtype));
+        Array z = normalImpl(key, concat(s, new int[]{n}), dtype);
+        Array lz = Np.squeeze(Np.matmul(factor, Np.expandDims(z, -1)), -1);
+        return Np.add(Lax.convertElementType(mean, dtype), lz);
+    }
+
+    /**
+     * Standard Gamma(a) samples of {@code shape} (null: a's shape), {@code a} broadcast to it; JAX's
+     * Marsaglia–Tsang rejection per element (see {@link io.jax4j.prims.RandomPrimitives#RANDOM_GAMMA}).
+     */
+    public static Array gamma(Array key, Array a, int[] shape, DType dtype) { return gammaOf("gamma", key, a, shape, dtype, false); }
+
+    /** float32 Gamma(a) samples of a's shape. */
+    public static Array gamma(Array key, Array a) { return gamma(key, a, null, DType.F32); }
+
+    /** log of Gamma(a) samples, accurate where a is small (JAX's {@code loggamma}). */
+    public static Array loggamma(Array key, Array a, int[] shape, DType dtype) { return gammaOf("loggamma", key, a, shape, dtype, true); }
+
+    private static Array gammaOf(String fn, Array key, Array a, int[] shape, DType dtype, boolean logSpace) {
+        checkKey(fn, key);
+        floatDtype(fn, dtype);
+        int[] s = shape == null ? a.shape() : shape;
+        checkShape(fn, s);
+        if (!Arrays.equals(Np.broadcastShapes("Random." + fn, s, a.shape()), s)) {
+            throw new Jax4jException("Random." + fn + ": a of shape " + a.aval().str() + " must broadcast to the shape argument " + Arrays.toString(s));
+        }
+        consume(fn, key);
+        Array alpha = Np.broadcastTo(Lax.convertElementType(a, dtype), s);
+        return io.jax4j.prims.RandomPrimitives.RANDOM_GAMMA.bind1(new io.jax4j.prims.RandomPrimitives.GammaParams(logSpace), key, alpha);
+    }
+
+    /** Beta(a, b) samples: {@code Ga / (Ga + Gb)}, computed from log-gammas without losing precision. */
+    public static Array beta(Array key, Array a, Array b, int[] shape, DType dtype) {
+        checkKey("beta", key);
+        int[] s = shape == null ? Np.broadcastShapes("Random.beta", a, b) : shape;
+        Array ka = subkey(key, 0), kb = subkey(key, 1);
+        consume("beta", key);
+        Array logA = loggamma(ka, Np.broadcastTo(Lax.convertElementType(a, dtype), s), s, dtype);
+        Array logB = loggamma(kb, Np.broadcastTo(Lax.convertElementType(b, dtype), s), s, dtype);
+        Array logMax = Lax.max(logA, logB);
+        Array ga = Lax.exp(Lax.sub(logA, logMax)), gb = Lax.exp(Lax.sub(logB, logMax));
+        return Lax.div(ga, Lax.add(ga, gb));
+    }
+
+    /** Dirichlet(alpha) samples over alpha's last axis: the softmax of log-gamma samples. */
+    public static Array dirichlet(Array key, Array alpha, int[] shape, DType dtype) {
+        if (alpha.ndim() < 1) throw new Jax4jException("Random.dirichlet: alpha must have at least one axis, got " + alpha.aval().str());
+        int[] batch = shape == null ? Arrays.copyOf(alpha.shape(), alpha.ndim() - 1) : shape;
+        int[] s = concat(batch, new int[]{alpha.dim(-1)});
+        return Nn.softmax(loggamma(key, Np.broadcastTo(Lax.convertElementType(alpha, dtype), s), s, dtype), -1);
+    }
+
+    /** Student's t(df) samples: {@code n sqrt((df / 2) / g)}, n normal, g Gamma(df / 2). */
+    public static Array t(Array key, Array df, int[] shape, DType dtype) {
+        checkKey("t", key);
+        int[] s = shape == null ? df.shape() : shape;
+        Array kn = subkey(key, 0), kg = subkey(key, 1);
+        consume("t", key);
+        Array n = normalImpl(kn, s, dtype);
+        Array halfDf = Np.divide(Lax.convertElementType(df, dtype), Lax.scalar(2, dtype));
+        Array g = gamma(kg, Np.broadcastTo(halfDf, s), s, dtype);
+        return Np.multiply(n, Np.sqrt(Np.divide(halfDf, g)));
+    }
+
+    /** Chi-square(df) samples: {@code 2 exp(loggamma(df / 2))}. */
+    public static Array chisquare(Array key, Array df, int[] shape, DType dtype) {
+        int[] s = shape == null ? df.shape() : shape;
+        Array halfDf = Np.divide(Lax.convertElementType(df, dtype), Lax.scalar(2, dtype));
+        return Lax.mul(Lax.exp(loggamma(key, Np.broadcastTo(halfDf, s), s, dtype)), Lax.scalar(2, dtype));
+    }
+
+    private static void start(String fn, Array key, int[] shape, DType dtype) {
+        checkKey(fn, key);
+        checkShape(fn, shape);
+        floatDtype(fn, dtype);
+        consume(fn, key);
+    }
+
+    /** The distance from 1 to the next smaller float of the dtype. */
+    private static double epsneg(DType dtype) {
+        return switch (dtype) {
+            case F64 -> Math.scalb(1.0, -53);
+            case F16 -> Math.scalb(1.0, -11);
+            case BF16 -> Math.scalb(1.0, -8);
+            default -> Math.scalb(1.0, -24);
+        };
+    }
+
+    /** The smallest normal float of the dtype. */
+    private static double tiny(DType dtype) {
+        return dtype == DType.F64 ? Double.MIN_NORMAL : dtype == DType.F32 ? Float.MIN_NORMAL
+                : dtype == DType.F16 ? Math.scalb(1.0, -14) : Math.scalb(1.0, -126);
+    }
+
     // ---------------------------------------------------------------- the key-reuse check
 
     private static volatile boolean checkReuse = "1".equals(System.getenv("JAX4J_CHECK_KEY_REUSE"));

@@ -245,4 +245,159 @@ public final class RandomPrimitives {
         out[dims.length] = last;
         return out;
     }
+
+    // ---------------------------------------------------------------- random_gamma
+    /** {@code random_gamma}'s parameter: samples of log Gamma (accurate for small a) or of Gamma. */
+    public record GammaParams(boolean logSpace) implements Params {}
+
+    /**
+     * Standard Gamma(a) samples (or their logarithms), one per element of {@code a}, from keys of
+     * shape {@code [..., 2]} whose leading axes lead {@code a}'s: each key is split into one key per
+     * element it covers, and each element runs Marsaglia and Tsang's rejection loop as JAX's
+     * {@code _gamma_one} does (a below 1 boosted to a + 1, then scaled by U^(1/a)). The reference
+     * implementation runs the loop per element; backends run it as a host op. Its samples follow
+     * JAX's algorithm step for step; JAX's derivative with respect to a (implicit reparameterization)
+     * is not implemented: differentiating through a is an error that says so.
+     */
+    public static final Primitive RANDOM_GAMMA = new Primitive("random_gamma")
+            .abstractEval((p, in) -> List.of(gammaAval(in.get(0), in.get(1))))
+            .impl((p, in) -> List.of(gammaImpl(in.get(0), in.get(1), ((GammaParams) p).logSpace())))
+            .jvp((p, primals, tangents) -> {
+                if (tangents.get(1) != null) {
+                    throw new Jax4jException("Random.gamma: differentiating the samples with respect to a is not implemented yet "
+                            + "(JAX's implicit reparameterization, random_gamma_grad); wrap a in Lax.stopGradient to treat it as a constant");
+                }
+                return new Primitive.JvpResult(RandomPrimitives.RANDOM_GAMMA.bind(p, primals.subList(0, 2)), Defs.nulls(1));
+            })
+            .batch((p, xs, dims) -> {
+                int size = Batching.batchSize(xs, dims);
+                Array key = Batching.moveAxis(xs.get(0), dims[0], 0, size), a = Batching.moveAxis(xs.get(1), dims[1], 0, size);
+                return Primitive.BatchResult.single(RandomPrimitives.RANDOM_GAMMA.bind1(p, key, a), 0);
+            });
+
+    private static ShapedArray gammaAval(ShapedArray key, ShapedArray a) {
+        int lead = key.ndim() - 1;
+        boolean ok = key.dtype() == DType.U32 && key.ndim() >= 1 && key.dim(-1) == 2 && a.ndim() >= lead && a.dtype().isFloating();
+        for (int i = 0; ok && i < lead; i++) ok = key.dim(i) == a.dim(i);
+        if (!ok) {
+            throw new Jax4jException("random_gamma: needs keys u32[..., 2] whose leading axes lead a float a, got " + key.str() + " and " + a.str());
+        }
+        return a.strong();
+    }
+
+    private static ArrayImpl gammaImpl(ArrayImpl keys, ArrayImpl a, boolean logSpace) {
+        DType dt = a.dtype();
+        Draws draws = dt == DType.F32 ? new Float32Draws() : new ArrayDraws(dt);
+        long[] k = keys.toLongs();
+        double[] alpha = a.toDoubles(), out = new double[alpha.length];
+        int nKeys = k.length / 2;
+        int perKey = nKeys == 0 ? 0 : alpha.length / nKeys;
+        for (int ki = 0; ki < nKeys; ki++) {
+            long[] split = draws.split(k[2 * ki], k[2 * ki + 1], perKey);
+            for (int j = 0; j < perKey; j++) {
+                int i = ki * perKey + j;
+                out[i] = gammaOne(draws, split[2 * j], split[2 * j + 1], alpha[i], logSpace, dt);
+            }
+        }
+        return ArrayImpl.ofDoubles(a.aval().strong(), out);
+    }
+
+    /** JAX's {@code _gamma_one} for one element, in the dtype's arithmetic ({@code r} rounds to it). */
+    static double gammaOne(Draws draws, long key0, long key1, double alphaOrig, boolean logSpace, DType dt) {
+        java.util.function.DoubleUnaryOperator r = dt == DType.F64 ? v -> v : v -> (double) (float) v;
+        double one = 1, third = r.applyAsDouble(1.0 / 3.0), squeeze = r.applyAsDouble(0.0331);
+        boolean boost = alphaOrig >= one;
+        double alpha = boost ? alphaOrig : r.applyAsDouble(alphaOrig + one);
+        double d = r.applyAsDouble(alpha - third);
+        double c = r.applyAsDouble(third / r.applyAsDouble(Math.sqrt(d)));
+        long[] ks = draws.split(key0, key1, 2);
+        long[] key = {ks[0], ks[1]};
+        long sub0 = ks[2], sub1 = ks[3];
+        double bigX = 0, bigV = 1, u = 2;
+        while (u >= r.applyAsDouble(one - r.applyAsDouble(squeeze * r.applyAsDouble(bigX * bigX)))
+                && r.applyAsDouble(Math.log(u)) >= r.applyAsDouble(r.applyAsDouble(bigX * 0.5)
+                        + r.applyAsDouble(d * r.applyAsDouble(r.applyAsDouble(one - bigV) + r.applyAsDouble(Math.log(bigV)))))) {
+            long[] three = draws.split(key[0], key[1], 3);
+            key = new long[]{three[0], three[1]};
+            long[] xKey = {three[2], three[3]};
+            double x = 0, v = -1;
+            while (v <= 0) {
+                long[] two = draws.split(xKey[0], xKey[1], 2);
+                xKey = new long[]{two[0], two[1]};
+                x = draws.normal(two[2], two[3]);
+                v = r.applyAsDouble(one + r.applyAsDouble(x * c));
+            }
+            bigX = r.applyAsDouble(x * x);
+            bigV = r.applyAsDouble(r.applyAsDouble(v * v) * v);
+            u = draws.uniform(three[4], three[5]);
+        }
+        double draw = draws.uniform(sub0, sub1);
+        if (logSpace) {
+            double logSample = r.applyAsDouble(Math.log1p(-draw));            // -exponential(subkey)
+            double logBoost = boost || logSample == 0 ? 0 : r.applyAsDouble(logSample * r.applyAsDouble(one / alphaOrig));
+            return r.applyAsDouble(r.applyAsDouble(r.applyAsDouble(Math.log(d)) + r.applyAsDouble(Math.log(bigV))) + logBoost);
+        }
+        double sample = r.applyAsDouble(one - draw);
+        double b = boost ? one : r.applyAsDouble(Math.pow(sample, r.applyAsDouble(one / alphaOrig)));
+        return r.applyAsDouble(r.applyAsDouble(d * bigV) * b);
+    }
+
+    /** The scalar draws of the rejection loop: keys as word pairs. */
+    interface Draws {
+        /** {@code split(key, n)} as n word pairs. */
+        long[] split(long k0, long k1, int n);
+
+        /** {@code uniform(key, (), dtype)} in [0, 1). */
+        double uniform(long k0, long k1);
+
+        /** {@code normal(key, (), dtype)}. */
+        double normal(long k0, long k1);
+    }
+
+    /** float32 draws in plain Java, bit for bit what {@link io.jax4j.Random} computes for a scalar shape. */
+    static final class Float32Draws implements Draws {
+        private final int[] w = new int[2];
+
+        @Override
+        public long[] split(long k0, long k1, int n) {
+            long[] out = new long[2 * n];
+            for (int i = 0; i < n; i++) {
+                threefry((int) k0, (int) k1, 0, i, w);
+                out[2 * i] = Integer.toUnsignedLong(w[0]);
+                out[2 * i + 1] = Integer.toUnsignedLong(w[1]);
+            }
+            return out;
+        }
+
+        private float unit(long k0, long k1) {
+            threefry((int) k0, (int) k1, 0, 0, w);
+            int bits = w[0] ^ w[1];
+            return Float.intBitsToFloat((bits >>> 9) | 0x3F800000) - 1f;
+        }
+
+        @Override
+        public double uniform(long k0, long k1) { return unit(k0, k1); }
+
+        @Override
+        public double normal(long k0, long k1) {
+            float lo = Math.nextUp(-1f);
+            float span = 1f - lo;
+            float u = Math.max(lo, (float) ((double) unit(k0, k1) * span + lo));        // the FMA of uniform's scaling
+            return (float) Math.sqrt(2) * erfInv32(u);
+        }
+    }
+
+    /** Draws of any float dtype through {@link io.jax4j.Random} on concrete keys (slower). */
+    record ArrayDraws(DType dtype) implements Draws {
+        @Override
+        public long[] split(long k0, long k1, int n) { return ((ArrayImpl) io.jax4j.Random.split(key(k0, k1), n)).toLongs(); }
+
+        @Override
+        public double uniform(long k0, long k1) { return io.jax4j.Random.uniform(key(k0, k1), new int[0], dtype, 0, 1).item(); }
+
+        @Override
+        public double normal(long k0, long k1) { return io.jax4j.Random.normal(key(k0, k1), new int[0], dtype).item(); }
+
+        private static Array key(long k0, long k1) { return Array.fromLongs(DType.U32, new long[]{k0, k1}, 2); }
+    }
 }

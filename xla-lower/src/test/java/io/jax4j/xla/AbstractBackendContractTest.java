@@ -172,6 +172,10 @@ public abstract class AbstractBackendContractTest {
             return List.of(Linalg.cholesky(spd), Linalg.solve(a, xs.get(1)), Linalg.det(a), Linalg.lu(a).permutation(),
                     Linalg.solveTriangular(a, xs.get(1), true, false, false));
         }, f32(4, 4), f32(4, 2)));
+        cs.add(c("random_gamma (a host op): per-element rejection loops", xs -> List.of(
+                io.jax4j.Random.gamma(xs.get(1), Np.add(Np.abs(xs.get(0)), Array.weak(0.25))),
+                io.jax4j.Random.loggamma(xs.get(1), Np.add(Np.abs(xs.get(0)), Array.weak(0.25)), null, DType.F32)),
+                f32(3, 4), ShapedArray.of(DType.U32, 2)));
         JitFunction inner = new JitFunction(a -> Np.tanh((Array) a.get(0)).mul(2), "inner", Set.of());
         cs.add(c("pjit nesting", xs -> List.of(((Array) inner.call(List.of(xs.get(0)))).add((Array) inner.call(List.of(Lax.neg(xs.get(0)))))), f32(3, 5)));
         cs.add(c("outputs: input, literal, duplicate", xs -> List.of(xs.get(0), Lax.exp(xs.get(0)), Lax.exp(xs.get(0)), Array.scalar(2f)), f32(3)));
