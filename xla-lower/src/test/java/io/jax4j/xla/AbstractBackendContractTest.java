@@ -166,6 +166,9 @@ public abstract class AbstractBackendContractTest {
             return List.of(x.get(idx, "::2"), x.get(1, idx), x.at(idx).set(1f), x.at(":", idx).multiply(2f),
                     x.at(idx).min(xs.get(2)), x.at(idx, 1).max(0f), x.at("1:4", Array.scalar(2)).add(3f));
         }, f32(5, 6), i32(4), f32(6)));
+        cs.add(c("a reduction with a side output and an epilogue (log-sum-exp rows, 2x)", xs -> List.of(
+                Lax.add(Lax.log(Lax.reduceSum(Lax.exp(xs.get(0)), 1)), Lax.scalar(1, DType.F32)), Lax.mul(xs.get(0), Lax.scalar(2, DType.F32)),
+                Lax.div(Lax.reduceMax(xs.get(1), 1), Lax.scalar(3, DType.F32)), Lax.neg(xs.get(1))), f32(6, 100), f32(1, 70000)));
         cs.add(c("linear algebra: cholesky, lu, triangular_solve (host ops where no kernel)", xs -> {
             Array a = Np.add(Np.tanh(xs.get(0)), Np.multiply(Np.eye(4), Array.weak(3)));
             Array spd = Np.add(Np.matmul(a, Np.swapaxes(a, -1, -2)), Np.eye(4));

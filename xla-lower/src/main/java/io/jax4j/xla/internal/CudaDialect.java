@@ -186,8 +186,9 @@ public final class CudaDialect implements Dialect {
                 sb.append("        for (").append(ix).append(" r = 0; r < ").append(red.inner()).append("; r++) {\n");
                 r.body(sb, 3, k.body());
                 sb.append("            acc = ").append(combine(r, red, v)).append(";\n");
+                sideStores(sb, 3, k, red);
                 sb.append("        }\n");
-                r.stores(sb, 2, k, "o", result);
+                resultStores(sb, 2, k, r, result);
                 sb.append("    }\n");
             }
             case BLOCK_PER_ROW -> {
@@ -197,10 +198,11 @@ public final class CudaDialect implements Dialect {
                 sb.append("        for (").append(ix).append(" r = threadIdx.x; r < ").append(red.inner()).append("; r += blockDim.x) {\n");
                 r.body(sb, 3, k.body());
                 sb.append("            acc = ").append(combine(r, red, v)).append(";\n");
+                sideStores(sb, 3, k, red);
                 sb.append("        }\n");
                 blockCombine(sb, 2, r, red, acc, id);
                 sb.append("        if (threadIdx.x == 0) {\n");
-                r.stores(sb, 3, k, "o", result);
+                resultStores(sb, 3, k, r, result);
                 sb.append("        }\n");
                 sb.append("        __syncthreads();\n");
                 sb.append("    }\n");
@@ -219,6 +221,7 @@ public final class CudaDialect implements Dialect {
                         .append("; r += ").append(cast).append("gridDim.x * blockDim.x) {\n");
                 r.body(sb, 2, k.body());
                 sb.append("        acc = ").append(combine(r, red, v)).append(";\n");
+                sideStores(sb, 2, k, red);
                 sb.append("    }\n");
                 blockCombine(sb, 1, r, red, acc, id);
                 sb.append("    if (threadIdx.x == 0) {\n");
@@ -236,12 +239,44 @@ public final class CudaDialect implements Dialect {
                 sb.append("    }\n");
                 blockCombine(sb, 1, r, red, acc, id);
                 sb.append("    if (threadIdx.x == 0) {\n");
-                r.stores(sb, 2, k, "o", result);
+                resultStores(sb, 2, k, r, result);
                 sb.append("        ").append(done).append(" = 0;\n");
                 sb.append("    }\n");
             }
         }
     }
+
+    /** The ids of the kernel's epilogue instructions (values computed once per output element, after the reduction). */
+    private static java.util.Set<Integer> epilogueIds(Kernel k) {
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (KernelIR.Instr in : k.epilogue()) ids.add(in.id());
+        return ids;
+    }
+
+    /**
+     * Side outputs (FusionPlanner's rule 4b): elementwise values of the reduction's domain stored from
+     * inside its loop, each element by the thread that computed it ({@code o·inner + r}, or
+     * {@code r·outer + o} when the reduced axes lead).
+     */
+    private static void sideStores(StringBuilder sb, int indent, Kernel k, Reduction red) {
+        java.util.Set<Integer> after = epilogueIds(k);
+        String index = red.columns() ? "r * " + red.outer() + " + o" : "o * " + red.inner() + " + r";
+        for (KernelIR.Store s : k.stores()) {
+            if (s.value() >= 0 && !after.contains(s.value())) CStyleRenderer.line(sb, indent, "p" + s.param() + "[" + index + "] = v" + s.value() + ";");
+        }
+    }
+
+    /** The reduced value's stores, then the epilogue (rule 4c) and its stores: by the one thread that holds the row's result. */
+    private static void resultStores(StringBuilder sb, int indent, Kernel k, CStyleRenderer r, String result) {
+        java.util.Set<Integer> after = epilogueIds(k);
+        for (KernelIR.Store s : k.stores()) if (s.value() < 0) CStyleRenderer.line(sb, indent, "p" + s.param() + "[o] = " + result + ";");
+        r.body(sb, indent, k.epilogue());
+        for (KernelIR.Store s : k.stores()) if (after.contains(s.value())) CStyleRenderer.line(sb, indent, "p" + s.param() + "[o] = v" + s.value() + ";");
+    }
+
+    /** Side outputs stored from the reduction loop and epilogues after it, as the C dialect renders them. */
+    @Override
+    public boolean reductionOutputs() { return true; }
 
     /** Combines every thread's {@code acc} into thread 0's: shuffles within warps, then across the warps' partials. */
     private static void blockCombine(StringBuilder sb, int indent, CStyleRenderer r, Reduction red, String acc, String id) {

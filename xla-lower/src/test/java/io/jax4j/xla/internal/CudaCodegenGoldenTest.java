@@ -50,6 +50,50 @@ class CudaCodegenGoldenTest {
     }
 
     @Test
+    void reductionWithASideOutputAndAnEpilogue() {
+        // 2x is a second output over the reduction's domain (stored from its loop), log(sum) + 1 an epilogue (once per row)
+        String src = source(xs -> List.of(Lax.add(Lax.log(Lax.reduceSum(Lax.exp(xs.get(0)), 1)), Lax.scalar(1, io.jax4j.DType.F32)),
+                Lax.mul(xs.get(0), Lax.scalar(2, io.jax4j.DType.F32))), f32(6, 100));
+        assertEquals("""
+
+                extern "C" __global__ void __launch_bounds__(256) k0(const J4Slots slots) {
+                    const float* __restrict__ p0 = (const float*) slots[0];
+                    float* __restrict__ p1 = (float*) slots[1];
+                    float* __restrict__ p2 = (float*) slots[3];
+                    float* __restrict__ p3 = (float*) slots[2];
+                    __shared__ double j4_part[8];
+                    for (int o = blockIdx.x; o < 6; o += gridDim.x) {
+                        double acc = 0;
+                        for (int r = threadIdx.x; r < 100; r += blockDim.x) {
+                            const float v0 = p0[o * 100 + r];
+                            const float v1 = expf(v0);
+                            const float v2 = 2.0f;
+                            const float v3 = (float)(v0 * v2);
+                            acc = acc + v1;
+                            p2[o * 100 + r] = v3;
+                        }
+                        for (int s = 16; s > 0; s >>= 1) { const double w = j4_shfl_down(acc, s); acc = acc + w; }
+                        if ((threadIdx.x & 31) == 0) j4_part[threadIdx.x >> 5] = acc;
+                        __syncthreads();
+                        if (threadIdx.x < 32) {
+                            acc = threadIdx.x < (blockDim.x >> 5) ? j4_part[threadIdx.x] : 0;
+                            for (int s = 16; s > 0; s >>= 1) { const double w = j4_shfl_down(acc, s); acc = acc + w; }
+                        }
+                        if (threadIdx.x == 0) {
+                            p1[o] = (float) acc;
+                            const float v4 = (float) acc;
+                            const float v5 = logf(v4);
+                            const float v6 = 1.0f;
+                            const float v7 = v5 + v6;
+                            p3[o] = v7;
+                        }
+                        __syncthreads();
+                    }
+                }
+                """, src);
+    }
+
+    @Test
     void reductionThreadPerRow() {
         String src = source(xs -> List.of(Lax.reduceSum(Lax.exp(Lax.transpose(xs.get(0), 1, 0)), 1)), f32(3, 4));
         assertEquals("""
