@@ -23,6 +23,15 @@ public interface GradientTransformation {
 
     default Update update(Object updates, Object state) { return update(updates, state, null); }
 
+    /**
+     * Optax's {@code update(updates, state, params, **extra_args)}: named extra arguments such as
+     * {@code value} (the loss, for {@link Optim#reduceOnPlateau}). {@link Optim#chain} passes them
+     * to every transformation; one that takes none ignores them (this default).
+     */
+    default Update update(Object updates, Object state, Object params, java.util.Map<String, ?> extraArgs) {
+        return update(updates, state, params);
+    }
+
     /** The result of {@code update}: the transformed updates and the next state (a pytree). */
     record Update(Object updates, Object state) {}
 

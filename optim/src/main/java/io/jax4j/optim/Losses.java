@@ -96,4 +96,60 @@ public final class Losses {
             throw new IllegalArgumentException(api + ": the two arguments need one shape, got " + a.aval().str() + " and " + b.aval().str());
         }
     }
+
+    /**
+     * {@code kl_divergence(log_predictions, targets)}: {@code sum(targets (log targets - log_predictions))}
+     * over the last axis, a target of 0 contributing 0.
+     */
+    public static Array klDivergence(Array logPredictions, Array targets) {
+        requireFloat("kl_divergence", logPredictions);
+        requireFloat("kl_divergence", targets);
+        Array logT = Np.where(Np.equal(targets, Np.zerosLike(targets)), Np.zerosLike(targets), Np.log(targets));
+        return Np.sum(Np.multiply(targets, Np.subtract(logT, logPredictions)), -1);
+    }
+
+    /**
+     * {@code sigmoid_focal_loss(logits, labels, alpha, gamma)}: the sigmoid cross-entropy weighted by
+     * {@code (1 - p_t)^gamma}, computed in log space as Optax does; {@code alpha} (nullable) weights
+     * positives by alpha and negatives by 1 - alpha. Elementwise.
+     */
+    public static Array sigmoidFocalLoss(Array logits, Array labels, Double alpha, double gamma) {
+        requireFloat("sigmoid_focal_loss", logits);
+        Array y = labels.astype(logits.dtype());
+        Array ce = sigmoidBinaryCrossEntropy(logits, y);
+        Array positive = Np.greaterEqual(y, Array.weak(0.5));
+        Array yPrime = Np.where(positive, y, Np.subtract(Array.weak(1.0), y));
+        Array xPrime = Np.where(positive, Np.negative(logits), logits);
+        Array logOneMinusPt = Np.add(Np.add(io.jax4j.Nn.logSigmoid(xPrime), Np.log(yPrime)),
+                io.jax4j.Nn.softplus(Np.subtract(Np.add(Np.negative(xPrime), Np.log1p(Np.negative(yPrime))), Np.log(yPrime))));
+        Array loss = Np.multiply(ce, Np.exp(Np.multiply(Array.weak(gamma), logOneMinusPt)));
+        if (alpha == null) return loss;
+        Array weight = Np.add(Np.multiply(Array.weak(alpha), y), Np.multiply(Array.weak(1.0 - alpha), Np.subtract(Array.weak(1.0), y)));
+        return Np.multiply(weight, loss);
+    }
+
+    /** {@code sigmoid_focal_loss(logits, labels)}: gamma 2, no alpha. */
+    public static Array sigmoidFocalLoss(Array logits, Array labels) { return sigmoidFocalLoss(logits, labels, null, 2.0); }
+
+    /** {@code hinge_loss(predictor_outputs, targets)}: {@code max(0, 1 - y t)} for targets in {-1, 1}. */
+    public static Array hingeLoss(Array predictorOutputs, Array targets) {
+        return Np.maximum(Array.weak(0), Np.subtract(Array.weak(1), Np.multiply(predictorOutputs, targets)));
+    }
+
+    /** {@code log_cosh(predictions, targets)}: {@code logaddexp(e, -e) - log 2} of the error (targets nullable: 0). */
+    public static Array logCosh(Array predictions, Array targets) {
+        requireFloat("log_cosh", predictions);
+        Array e = targets == null ? predictions : Np.subtract(predictions, targets);
+        return Np.subtract(io.jax4j.Nn.logaddexp(e, Np.negative(e)), Np.log(Array.scalar(2.0, e.dtype())));
+    }
+
+    /** {@code smooth_labels(labels, alpha)}: {@code (1 - alpha) labels + alpha / num_categories} over the last axis. */
+    public static Array smoothLabels(Array labels, double alpha) {
+        requireFloat("smooth_labels", labels);
+        return Np.add(Np.multiply(Array.weak(1.0 - alpha), labels), Array.weak(alpha / labels.dim(-1)));
+    }
+
+    private static void requireFloat(String fn, Array x) {
+        if (!x.dtype().isFloating()) throw new IllegalArgumentException(fn + ": needs a float array, got " + x.aval().str());
+    }
 }

@@ -107,34 +107,41 @@ public final class Optim {
         return "a " + s.getClass().getSimpleName();
     }
 
-    /** {@code chain}: applies the transformations in order; the state is the list of their states. */
+    /** {@code chain}: applies the transformations in order; the state is the list of their states; extra arguments go to each. */
     public static GradientTransformation chain(GradientTransformation... transforms) {
         var txs = List.of(transforms);
-        return GradientTransformation.of(
-                params -> {
-                    var states = new Object[txs.size()];
-                    for (int i = 0; i < states.length; i++) states[i] = txs.get(i).init(params);
-                    return Collections.unmodifiableList(Arrays.asList(states));
-                },
-                (updates, state, params) -> {
-                    if (!(state instanceof List<?> states)) {
-                        throw new IllegalArgumentException("chain.update: the optimizer state is " + describeState(state) + " but this chain of "
-                                + txs.size() + " transformations keeps a list of their " + txs.size() + " states; was the state made by another"
-                                + " optimizer's init? Pass the state that this optimizer's init(params) returned");
-                    }
-                    if (states.size() != txs.size()) {
-                        throw new IllegalArgumentException("chain.update: the state has " + states.size() + " entries but the chain has "
-                                + txs.size() + " transformations (was it made by this chain's init?)");
-                    }
-                    var next = new Object[txs.size()];
-                    Object u = updates;
-                    for (int i = 0; i < next.length; i++) {
-                        var r = txs.get(i).update(u, states.get(i), params);
-                        u = r.updates();
-                        next[i] = r.state();
-                    }
-                    return new GradientTransformation.Update(u, Collections.unmodifiableList(Arrays.asList(next)));
-                });
+        return new GradientTransformation() {
+            @Override
+            public Object init(Object params) {
+                var states = new Object[txs.size()];
+                for (int i = 0; i < states.length; i++) states[i] = txs.get(i).init(params);
+                return Collections.unmodifiableList(Arrays.asList(states));
+            }
+
+            @Override
+            public Update update(Object updates, Object state, Object params) { return update(updates, state, params, Map.of()); }
+
+            @Override
+            public Update update(Object updates, Object state, Object params, Map<String, ?> extraArgs) {
+                if (!(state instanceof List<?> states)) {
+                    throw new IllegalArgumentException("chain.update: the optimizer state is " + describeState(state) + " but this chain of "
+                            + txs.size() + " transformations keeps a list of their " + txs.size() + " states; was the state made by another"
+                            + " optimizer's init? Pass the state that this optimizer's init(params) returned");
+                }
+                if (states.size() != txs.size()) {
+                    throw new IllegalArgumentException("chain.update: the state has " + states.size() + " entries but the chain has "
+                            + txs.size() + " transformations (was it made by this chain's init?)");
+                }
+                var next = new Object[txs.size()];
+                Object u = updates;
+                for (int i = 0; i < next.length; i++) {
+                    var r = txs.get(i).update(u, states.get(i), params, extraArgs);
+                    u = r.updates();
+                    next[i] = r.state();
+                }
+                return new Update(u, Collections.unmodifiableList(Arrays.asList(next)));
+            }
+        };
     }
 
     static GradientTransformation stateless(Function<Object, Object> f) {
@@ -683,4 +690,137 @@ public final class Optim {
     public static GradientTransformation adafactor(double lr) {
         return adafactor(LearningRate.of(lr), 128, 0.8, 0, true, 1.0, null, null, 1e-30, true, null);
     }
+
+    // ---------------------------------------------------------------- more of Optax (its names)
+
+    /** {@code trace}: Optax's name for {@link #traceMomentum}. */
+    public static GradientTransformation trace(double decay, boolean nesterov) { return traceMomentum(decay, nesterov); }
+
+    /** {@code trace(decay)} without Nesterov momentum. */
+    public static GradientTransformation trace(double decay) { return traceMomentum(decay, false); }
+
+    /**
+     * {@code scale_by_belief} (AdaBelief): Adam's update with the second moment of the prediction
+     * error {@code g - mu} (plus {@code epsRoot}) in place of {@code g^2}; defaults 0.9, 0.999, 1e-16, 1e-16.
+     */
+    public static GradientTransformation scaleByBelief(double b1, double b2, double eps, double epsRoot, boolean nesterov) {
+        return Optimizers.scaleByBelief(b1, b2, eps, epsRoot, nesterov);
+    }
+
+    /** {@code adabelief(lr, b1, b2, eps, eps_root, weight_decay, nesterov)}; {@code weightDecay} null adds none. */
+    public static GradientTransformation adabelief(LearningRate lr, double b1, double b2, double eps, double epsRoot, Double weightDecay,
+                                                   boolean nesterov) {
+        GradientTransformation belief = scaleByBelief(b1, b2, eps, epsRoot, nesterov);
+        return weightDecay == null ? chain(belief, scaleByLearningRate(lr))
+                : chain(belief, addDecayedWeights(weightDecay), scaleByLearningRate(lr));
+    }
+
+    /** {@code adabelief(lr)} with Optax's defaults. */
+    public static GradientTransformation adabelief(double lr) { return adabelief(LearningRate.of(lr), 0.9, 0.999, 1e-16, 1e-16, null, false); }
+
+    /** {@code scale_by_yogi}: Adam with the additive second-moment update {@code v - (1 - b2) sign(v - g^2) g^2}. */
+    public static GradientTransformation scaleByYogi(double b1, double b2, double eps, double epsRoot, double initialAccumulatorValue) {
+        return Optimizers.scaleByYogi(b1, b2, eps, epsRoot, initialAccumulatorValue);
+    }
+
+    /** {@code yogi(lr, b1, b2, eps)}: defaults 0.9, 0.999, 1e-3 (moments start at 1e-6). */
+    public static GradientTransformation yogi(LearningRate lr, double b1, double b2, double eps) {
+        return chain(scaleByYogi(b1, b2, eps, 0.0, 1e-6), scaleByLearningRate(lr));
+    }
+
+    /** {@code yogi(lr)} with Optax's defaults. */
+    public static GradientTransformation yogi(double lr) { return yogi(LearningRate.of(lr), 0.9, 0.999, 1e-3); }
+
+    /**
+     * {@code scale_by_radam} (Rectified Adam): Adam's step scaled by the variance rectification
+     * {@code r} once the SMA length {@code ro} reaches {@code threshold} (5), the bias-corrected
+     * momentum before.
+     */
+    public static GradientTransformation scaleByRadam(double b1, double b2, double eps, double epsRoot, double threshold, boolean nesterov) {
+        return Optimizers.scaleByRadam(b1, b2, eps, epsRoot, threshold, nesterov);
+    }
+
+    /** {@code radam(lr, b1, b2, eps, eps_root, threshold, nesterov)}. */
+    public static GradientTransformation radam(LearningRate lr, double b1, double b2, double eps, double epsRoot, double threshold,
+                                               boolean nesterov) {
+        return chain(scaleByRadam(b1, b2, eps, epsRoot, threshold, nesterov), scaleByLearningRate(lr));
+    }
+
+    /** {@code radam(lr)} with Optax's defaults (0.9, 0.999, 1e-8, 0, threshold 5). */
+    public static GradientTransformation radam(double lr) { return radam(LearningRate.of(lr), 0.9, 0.999, 1e-8, 0.0, 5.0, false); }
+
+    /**
+     * {@code scale_by_sm3}: per parameter one accumulator per axis (the row and column maxima of the
+     * squared gradients for a matrix), {@code g / sqrt(min over axes)}, then momentum {@code b1}.
+     */
+    public static GradientTransformation scaleBySm3(double b1, double b2, double eps) { return Optimizers.scaleBySm3(b1, b2, eps); }
+
+    /** {@code sm3(lr, momentum)}: {@code chain(scale_by_sm3(momentum), scale(-lr))}; momentum 0.9 by default. */
+    public static GradientTransformation sm3(double lr, double momentum) { return chain(scaleBySm3(momentum, 1.0, 1e-8), scale(-lr)); }
+
+    /** {@code sm3(lr)}. */
+    public static GradientTransformation sm3(double lr) { return sm3(lr, 0.9); }
+
+    /**
+     * {@code scale_by_novograd}: layer-wise second moments of the gradient norm ({@code nu}, one
+     * scalar per parameter), {@code mu = b1 mu + g / (sqrt(nu) + eps) + wd p}; needs the params.
+     */
+    public static GradientTransformation scaleByNovograd(double b1, double b2, double eps, double epsRoot, double weightDecay) {
+        return Optimizers.scaleByNovograd(b1, b2, eps, epsRoot, weightDecay);
+    }
+
+    /** {@code novograd(lr, b1, b2, eps, eps_root, weight_decay)}. */
+    public static GradientTransformation novograd(LearningRate lr, double b1, double b2, double eps, double epsRoot, double weightDecay) {
+        return chain(scaleByNovograd(b1, b2, eps, epsRoot, weightDecay), scaleByLearningRate(lr));
+    }
+
+    /** {@code novograd(lr)} with Optax's defaults (0.9, 0.25, 1e-6, 0, 0). */
+    public static GradientTransformation novograd(double lr) { return novograd(LearningRate.of(lr), 0.9, 0.25, 1e-6, 0.0, 0.0); }
+
+    /**
+     * {@code add_noise(eta, gamma, key)}: adds Gaussian noise of variance {@code eta / t^gamma} to
+     * every update (one key per leaf from a split of the state's key, as Optax draws it).
+     */
+    public static GradientTransformation addNoise(double eta, double gamma, Array key) { return Optimizers.addNoise(eta, gamma, key); }
+
+    /** {@code noisy_sgd(lr, eta, gamma, key)}: defaults eta 0.01, gamma 0.55. */
+    public static GradientTransformation noisySgd(LearningRate lr, double eta, double gamma, Array key) {
+        return chain(addNoise(eta, gamma, key), scaleByLearningRate(lr));
+    }
+
+    /** {@code noisy_sgd(lr, key=key)}. */
+    public static GradientTransformation noisySgd(double lr, Array key) { return noisySgd(LearningRate.of(lr), 0.01, 0.55, key); }
+
+    /** {@code zero_nans}: NaNs in the updates become 0; the state records, per parameter, whether there were any. */
+    public static GradientTransformation zeroNans() { return Optimizers.zeroNans(); }
+
+    /**
+     * {@code lars(lr, weight_decay, trust_coefficient, eps, momentum, nesterov)}: decayed weights,
+     * the trust ratio ({@code scale_by_trust_ratio}), the learning rate, then momentum ({@code trace});
+     * masks as in {@link #addDecayedWeights(double, Object)} and {@link #masked} ({@code null}: all).
+     */
+    public static GradientTransformation lars(LearningRate lr, double weightDecay, Object weightDecayMask, double trustCoefficient,
+                                              double eps, Object trustRatioMask, double momentum, boolean nesterov) {
+        GradientTransformation trust = scaleByTrustRatio(0.0, trustCoefficient, eps);
+        return chain(addDecayedWeights(weightDecay, weightDecayMask), trustRatioMask == null ? trust : masked(trust, trustRatioMask),
+                scaleByLearningRate(lr), traceMomentum(momentum, nesterov));
+    }
+
+    /** {@code lars(lr)} with Optax's defaults (no decay, trust coefficient 0.001, momentum 0.9). */
+    public static GradientTransformation lars(double lr) { return lars(LearningRate.of(lr), 0.0, null, 0.001, 0.0, null, 0.9, false); }
+
+    /**
+     * {@code contrib.reduce_on_plateau(factor, patience, rtol, atol, cooldown, accumulation_size,
+     * min_scale)}: scales the updates by a factor that drops by {@code factor} once the average of
+     * {@code accumulationSize} reported values has not improved (below {@code (1 - rtol) best - atol})
+     * for {@code patience} reports, then waits {@code cooldown} reports. Each update needs the value:
+     * {@code tx.update(grads, state, params, Map.of("value", loss))} (also through {@link #chain}).
+     */
+    public static GradientTransformation reduceOnPlateau(double factor, int patience, double rtol, double atol, int cooldown,
+                                                         int accumulationSize, double minScale) {
+        return ReduceOnPlateau.of(factor, patience, rtol, atol, cooldown, accumulationSize, minScale);
+    }
+
+    /** {@code contrib.reduce_on_plateau()} with Optax's defaults: factor 0.1, patience 10, rtol 1e-4, atol 0, no cooldown. */
+    public static GradientTransformation reduceOnPlateau() { return reduceOnPlateau(0.1, 10, 1e-4, 0.0, 0, 1, 0.0); }
 }

@@ -191,4 +191,137 @@ public final class Schedules {
         }
         return joinSchedules(schedules, boundaries.subList(0, Math.max(0, boundaries.size() - 1)));
     }
+
+    // ---------------------------------------------------------------- interpolating schedules and Optax's names
+
+    /**
+     * {@code piecewise_interpolate_schedule(type, init, boundaries_and_scales)}: the value at each
+     * boundary is {@code init} times the scales up to it (multiplied in float32, as {@code jnp.cumprod}),
+     * reached from the previous one by {@code "linear"} or {@code "cosine"} interpolation; constant after
+     * the last boundary.
+     */
+    public static Schedule piecewiseInterpolate(String type, double init, Map<Integer, Double> boundariesAndScales) {
+        if (!type.equals("linear") && !type.equals("cosine")) {
+            throw new IllegalArgumentException("Schedules.piecewiseInterpolate: type must be \"linear\" or \"cosine\", got \"" + type + "\"");
+        }
+        var sorted = new TreeMap<Integer, Double>(boundariesAndScales == null ? Map.of() : boundariesAndScales);
+        sorted.forEach((b, sc) -> {
+            if (!(sc >= 0.0)) throw new IllegalArgumentException("Schedules.piecewiseInterpolate expects non-negative scale factors, got " + sc);
+        });
+        int n = sorted.size();
+        int[] bounds = new int[n + 1];
+        float[] values = new float[n + 1];
+        values[0] = (float) init;
+        int k = 1;
+        for (var e : sorted.entrySet()) {
+            bounds[k] = e.getKey();
+            values[k] = values[k - 1] * (float) (double) e.getValue();
+            k++;
+        }
+        boolean cosine = type.equals("cosine");
+        return step -> {
+            Array out = Np.where(w(bounds[n]).le(step), w(values[n]), w(0.0));
+            for (int i = 0; i < n; i++) {
+                int size = Math.max(bounds[i + 1] - bounds[i], 1);
+                Array inside = Np.logicalAnd(w(bounds[i]).le(step), step.lt(bounds[i + 1]));
+                Array pct = Np.divide(step.sub(bounds[i]), Array.weak(size));
+                float start = values[i], end = values[i + 1];
+                Array v = cosine
+                        ? Np.add(w(end), Np.multiply(w((start - end) / 2.0f), Np.add(Np.cos(Np.multiply(w(Math.PI), pct)), w(1))))
+                        : Np.add(Np.multiply(w(end - start), pct), w(start));
+                out = Np.add(out, Np.where(inside, v, w(0.0)));
+            }
+            return out;
+        };
+    }
+
+    /** {@code cosine_onecycle_schedule(transition_steps, peak_value, pct_start, div_factor, final_div_factor)}. */
+    public static Schedule cosineOnecycle(int transitionSteps, double peak, double pctStart, double divFactor, double finalDivFactor) {
+        if (transitionSteps <= 0) throw new IllegalArgumentException("A cosine onecycle schedule was set with a non-positive transitionSteps: " + transitionSteps);
+        var m = new java.util.LinkedHashMap<Integer, Double>();
+        m.put((int) (pctStart * transitionSteps), divFactor);
+        m.put(transitionSteps, 1.0 / (divFactor * finalDivFactor));
+        return piecewiseInterpolate("cosine", peak / divFactor, m);
+    }
+
+    /** {@code cosine_onecycle_schedule(transition_steps, peak_value)}: 30 % warm-up, divided by 25 then 1e4. */
+    public static Schedule cosineOnecycle(int transitionSteps, double peak) { return cosineOnecycle(transitionSteps, peak, 0.3, 25.0, 1e4); }
+
+    /** {@code linear_onecycle_schedule(transition_steps, peak_value, pct_start, pct_final, div_factor, final_div_factor)}. */
+    public static Schedule linearOnecycle(int transitionSteps, double peak, double pctStart, double pctFinal, double divFactor, double finalDivFactor) {
+        if (transitionSteps <= 0) throw new IllegalArgumentException("A linear onecycle schedule was set with a non-positive transitionSteps: " + transitionSteps);
+        var m = new java.util.LinkedHashMap<Integer, Double>();
+        m.put((int) (pctStart * transitionSteps), divFactor);
+        m.put((int) (pctFinal * transitionSteps), 1.0 / divFactor);
+        m.put(transitionSteps, 1.0 / finalDivFactor);
+        return piecewiseInterpolate("linear", peak / divFactor, m);
+    }
+
+    /** {@code linear_onecycle_schedule(transition_steps, peak_value)}: 0.3, 0.85, 25, 1e4. */
+    public static Schedule linearOnecycle(int transitionSteps, double peak) { return linearOnecycle(transitionSteps, peak, 0.3, 0.85, 25.0, 1e4); }
+
+    /** {@code warmup_exponential_decay_schedule}: linear warm-up to {@code peak}, then {@link #exponentialDecay} from it. */
+    public static Schedule warmupExponentialDecay(double init, double peak, int warmupSteps, int transitionSteps, double decayRate,
+                                                  int transitionBegin, boolean staircase, Double endValue) {
+        return joinSchedules(List.of(linear(init, peak, warmupSteps),
+                exponentialDecay(peak, transitionSteps, decayRate, transitionBegin, staircase, endValue)), new int[]{warmupSteps});
+    }
+
+    /** {@code warmup_exponential_decay_schedule(init, peak, warmup_steps, transition_steps, decay_rate)}. */
+    public static Schedule warmupExponentialDecay(double init, double peak, int warmupSteps, int transitionSteps, double decayRate) {
+        return warmupExponentialDecay(init, peak, warmupSteps, transitionSteps, decayRate, 0, false, null);
+    }
+
+    /** {@code constant_schedule}: Optax's name for {@link #constant}. */
+    public static Schedule constantSchedule(double value) { return constant(value); }
+
+    /** {@code linear_schedule}: Optax's name for {@link #linear(double, double, int, int)}. */
+    public static Schedule linearSchedule(double init, double end, int transitionSteps, int transitionBegin) {
+        return linear(init, end, transitionSteps, transitionBegin);
+    }
+
+    /** {@code linear_schedule(init, end, transition_steps)}. */
+    public static Schedule linearSchedule(double init, double end, int transitionSteps) { return linear(init, end, transitionSteps); }
+
+    /** {@code polynomial_schedule}: Optax's name for {@link #polynomial(double, double, double, int, int)}. */
+    public static Schedule polynomialSchedule(double init, double end, double power, int transitionSteps, int transitionBegin) {
+        return polynomial(init, end, power, transitionSteps, transitionBegin);
+    }
+
+    /** {@code cosine_decay_schedule}: Optax's name for {@link #cosineDecay(double, int, double, double)}. */
+    public static Schedule cosineDecaySchedule(double init, int decaySteps, double alpha, double exponent) {
+        return cosineDecay(init, decaySteps, alpha, exponent);
+    }
+
+    /** {@code cosine_decay_schedule(init, decay_steps)}. */
+    public static Schedule cosineDecaySchedule(double init, int decaySteps) { return cosineDecay(init, decaySteps); }
+
+    /** {@code warmup_cosine_decay_schedule}: Optax's name for {@link #warmupCosineDecay(double, double, int, int, double)}. */
+    public static Schedule warmupCosineDecaySchedule(double init, double peak, int warmupSteps, int decaySteps, double end) {
+        return warmupCosineDecay(init, peak, warmupSteps, decaySteps, end);
+    }
+
+    /** {@code piecewise_constant_schedule}: Optax's name for {@link #piecewiseConstant}. */
+    public static Schedule piecewiseConstantSchedule(double init, Map<Integer, Double> boundariesAndScales) {
+        return piecewiseConstant(init, boundariesAndScales);
+    }
+
+    /** {@code piecewise_interpolate_schedule}: Optax's name for {@link #piecewiseInterpolate}. */
+    public static Schedule piecewiseInterpolateSchedule(String type, double init, Map<Integer, Double> boundariesAndScales) {
+        return piecewiseInterpolate(type, init, boundariesAndScales);
+    }
+
+    /** {@code sgdr_schedule}: Optax's name for {@link #sgdr}. */
+    public static Schedule sgdrSchedule(List<CosineCycle> cycles) { return sgdr(cycles); }
+
+    /** {@code warmup_exponential_decay_schedule}: Optax's full name for {@link #warmupExponentialDecay(double, double, int, int, double)}. */
+    public static Schedule warmupExponentialDecaySchedule(double init, double peak, int warmupSteps, int transitionSteps, double decayRate) {
+        return warmupExponentialDecay(init, peak, warmupSteps, transitionSteps, decayRate);
+    }
+
+    /** {@code cosine_onecycle_schedule}: Optax's full name for {@link #cosineOnecycle(int, double)}. */
+    public static Schedule cosineOnecycleSchedule(int transitionSteps, double peak) { return cosineOnecycle(transitionSteps, peak); }
+
+    /** {@code linear_onecycle_schedule}: Optax's full name for {@link #linearOnecycle(int, double)}. */
+    public static Schedule linearOnecycleSchedule(int transitionSteps, double peak) { return linearOnecycle(transitionSteps, peak); }
 }

@@ -37,7 +37,16 @@ class ConvergenceTest {
                 new Case("lion(exponential decay from 1e-2)", () -> Optim.lion(LearningRate.of(Schedules.exponentialDecay(1e-2, 3000, 0.1)),
                         0.9, 0.99, 1e-3, null), 6000, 10000, 1e-2),
                 new Case("adafactor(exponential decay from 5e-2)", () -> Optim.adafactor(LearningRate.of(Schedules.exponentialDecay(5e-2, 5000, 0.1)),
-                        128, 0.8, 0, true, 1.0, null, null, 1e-30, true, null), 3000, 20000, 1e-2)
+                        128, 0.8, 0, true, 1.0, null, null, 1e-30, true, null), 3000, 20000, 1e-2),
+                // Optax's alias_test settings for the optimizers added later
+                new Case("adabelief(1e-2)", () -> Optim.adabelief(1e-2), 3000, 10000, 1e-2),
+                new Case("adabelief(1e-2, wd 1e-4)", () -> Optim.adabelief(LearningRate.of(1e-2), 0.9, 0.999, 1e-16, 1e-16, 1e-4, false),
+                        3000, 10000, 3e-2),
+                new Case("yogi(1e-1)", () -> Optim.yogi(1e-1), 3000, 10000, 1e-2),
+                new Case("radam(5e-3)", () -> Optim.radam(5e-3), 10000, 10000, 1e-2),
+                new Case("novograd(1e-3)", () -> Optim.novograd(1e-3), 10000, 10000, 3e-2),
+                new Case("noisy_sgd(1e-3, eta 1e-4)", () -> Optim.noisySgd(LearningRate.of(1e-3), 1e-4, 0.55, io.jax4j.Random.key(0)),
+                        6000, 10000, 3e-2)
         ).map(Arguments::of);
     }
 
@@ -84,5 +93,37 @@ class ConvergenceTest {
         var p = (java.util.Map<?, ?>) minimise(c.tx().get(), p0, ConvergenceTest::rosenbrockGrad, c.rosenbrockSteps());
         Checks.close(c.name() + " on Rosenbrock, x", 1.0, ((Array) p.get("x")).item(), 0, c.tol());
         Checks.close(c.name() + " on Rosenbrock, y", 1.0, ((Array) p.get("y")).item(), 0, c.tol());
+    }
+
+    /**
+     * SM3 keeps one accumulator per axis and LARS scales by the norm of each parameter, so (as in
+     * Optax's tests) they minimise Rosenbrock over one vector [x, y], not two scalars.
+     */
+    static Stream<Arguments> vectorCases() {
+        return Stream.of(
+                new Case("sm3(1.0)", () -> Optim.sm3(1.0), 3000, 10000, 3e-2),
+                new Case("lars(1.0)", () -> Optim.lars(1.0), 5000, 10000, 3e-2)
+        ).map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vectorCases")
+    void minimisesTheParabolaAndRosenbrockAsAVector(Case c) {
+        Array p = (Array) minimise(c.tx().get(), Array.of(-1f, 10f, 1f), x -> parabolaGrad((Array) x), c.parabolaSteps());
+        Checks.close(c.name() + " on the parabola", PARABOLA_TARGET, p, 0, c.tol());
+        Function<Object, Object> vectorGrad = v -> {
+            Array xy = (Array) v;
+            var g = (java.util.Map<?, ?>) rosenbrockGrad(java.util.Map.of("x", xy.get(0), "y", xy.get(1)));
+            return io.jax4j.Np.stack(List.of((Array) g.get("x"), (Array) g.get("y")), 0);
+        };
+        Array r = (Array) minimise(c.tx().get(), Array.of(0f, 0f), vectorGrad, c.rosenbrockSteps());
+        Checks.close(c.name() + " on Rosenbrock", Array.of(1f, 1f), r, 0, c.tol());
+    }
+
+    @org.junit.jupiter.api.Test
+    void sm3RefusesScalarParameters() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Optim.sm3(1.0).update(Array.scalar(1f), Optim.sm3(1.0).init(Array.scalar(1f)), Array.scalar(1f)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("scalar parameter"), e.getMessage());
     }
 }
