@@ -490,6 +490,89 @@ public final class Jax {
     /** {@code jacfwd(jacrev(f))}: the Hessian of a scalar function. */
     public static Function1<Array, Array> hessian(Function1<Array, Array> f) { return jacfwd(jacrev(f)); }
 
+    /**
+     * {@code jax.jacfwd} over pytrees: for a function of a pytree returning a pytree, the Jacobian as
+     * a pytree of the output's structure whose every leaf is a pytree of the input's structure, the
+     * leaf for output leaf {@code y} and input leaf {@code x} of shape {@code y.shape + x.shape} (JAX's
+     * layout). One forward-mode pass per input leaf, vmapped over its basis. Declare the result type
+     * at the call site: {@code Function1<Dict, Dict> j = Jax.jacfwdTree(f)}.
+     */
+    @SuppressWarnings("unchecked")
+    public static <A, R, J> Function1<A, J> jacfwdTree(Function1<A, R> f) {
+        return x -> {
+            Tree.Flat in = Tree.flatten(x);
+            List<Object> inLeaves = in.leaves();
+            List<List<Object>> byOutput = null;
+            io.jax4j.tree.TreeDef outDef = null;
+            for (int i = 0; i < inLeaves.size(); i++) {
+                Array xi = leafArray("jacfwdTree", inLeaves.get(i));
+                int n = (int) xi.size(), leaf = i;
+                Array basis = Np.reshape(eye(n, xi), concat(new int[]{n}, xi.shape()));
+                Object cols = Vmap.apply(args -> {
+                    List<Object> tangents = new java.util.ArrayList<>();
+                    for (Object l : inLeaves) tangents.add(Np.zerosLike((Array) l));
+                    tangents.set(leaf, args.get(0));
+                    return jvp(f, x, (A) Tree.unflatten(in.def(), tangents)).tangentsOut();
+                }, "jacfwd", List.of(0), 0, List.of(basis));
+                Tree.Flat out = Tree.flatten(cols);
+                outDef = out.def();
+                if (byOutput == null) {
+                    byOutput = new java.util.ArrayList<>();
+                    for (int j = 0; j < out.leaves().size(); j++) byOutput.add(new java.util.ArrayList<>());
+                }
+                for (int j = 0; j < out.leaves().size(); j++) {
+                    Array c = (Array) out.leaves().get(j);                      // [n, *y_j.shape]
+                    int[] yShape = java.util.Arrays.copyOfRange(c.shape(), 1, c.ndim());
+                    byOutput.get(j).add(Np.reshape(Np.moveaxis(c, 0, -1), concat(yShape, xi.shape())));
+                }
+            }
+            if (byOutput == null) throw new Jax4jException("jacfwdTree: the input has no array leaves to differentiate with respect to");
+            List<Object> perOutput = new java.util.ArrayList<>();
+            for (List<Object> row : byOutput) perOutput.add(Tree.unflatten(in.def(), row));
+            return (J) Tree.unflatten(outDef, perOutput);
+        };
+    }
+
+    /**
+     * {@code jax.jacrev} over pytrees: the same layout as {@link #jacfwdTree} (output structure outside,
+     * input structure inside, shapes {@code y.shape + x.shape}), one reverse-mode pass per output leaf,
+     * vmapped over its basis of cotangents.
+     */
+    @SuppressWarnings("unchecked")
+    public static <A, R, J> Function1<A, J> jacrevTree(Function1<A, R> f) {
+        return x -> {
+            for (Object leaf : Tree.leaves(x)) leafArray("jacrevTree", leaf);
+            Vjp<A, R> v = vjp(f, x);
+            Tree.Flat out = Tree.flatten(v.primalsOut());
+            List<Object> outLeaves = out.leaves();
+            List<Object> perOutput = new java.util.ArrayList<>();
+            for (int j = 0; j < outLeaves.size(); j++) {
+                Array yj = leafArray("jacrevTree", outLeaves.get(j));
+                int m = (int) yj.size(), leaf = j;
+                Array basis = Np.reshape(eye(m, yj), concat(new int[]{m}, yj.shape()));
+                Object rows = Vmap.apply(args -> {
+                    List<Object> cts = new java.util.ArrayList<>();
+                    for (Object l : outLeaves) cts.add(Np.zerosLike((Array) l));
+                    cts.set(leaf, args.get(0));
+                    return v.apply((R) Tree.unflatten(out.def(), cts));
+                }, "jacrev", List.of(0), 0, List.of(basis));
+                perOutput.add(Tree.<Array, Object>map(r -> Np.reshape(r, concat(yj.shape(), java.util.Arrays.copyOfRange(r.shape(), 1, r.ndim()))), rows));
+            }
+            return (J) Tree.unflatten(out.def(), perOutput);
+        };
+    }
+
+    /** {@code jax.hessian} over pytrees: {@code jacfwdTree(jacrevTree(f))}, a pytree of pytrees of the input's structure. */
+    public static <A, R, J> Function1<A, J> hessianTree(Function1<A, R> f) { return jacfwdTree(jacrevTree(f)); }
+
+    private static Array leafArray(String fn, Object leaf) {
+        if (leaf instanceof Array a) {
+            if (!a.dtype().isFloating()) throw new Jax4jException(fn + ": leaves must be float arrays, got " + a.aval().str());
+            return a;
+        }
+        throw new Jax4jException(fn + ": every leaf must be an Array, got " + (leaf == null ? "null" : leaf.getClass().getSimpleName()));
+    }
+
     /** JAX's {@code stop_gradient}: the value, with a zero derivative. */
     public static Array stopGradient(Array x) { return Lax.stopGradient(x); }
 
