@@ -275,6 +275,7 @@ public final class Lax {
         return convGeneralDilated(lhs, rhs, windowStrides, padding, lhsDilation, rhsDilation, dimensionNumbers, featureGroupCount, 1);
     }
 
+    /** {@code lax.conv_general_dilated} with explicit padding pairs per spatial axis and dilations (JAX's full signature). */
     public static Array convGeneralDilated(Array lhs, Array rhs, int[] windowStrides, int[][] padding, int[] lhsDilation, int[] rhsDilation,
                                            io.jax4j.prims.Convolution.ConvDimensionNumbers dimensionNumbers, int featureGroupCount, int batchGroupCount) {
         var dn = dimensionNumbers != null ? dimensionNumbers : io.jax4j.prims.Convolution.ConvDimensionNumbers.identity(lhs.ndim());
@@ -303,6 +304,7 @@ public final class Lax {
         return reduceWindowSum(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
     }
 
+    /** {@code lax.reduce_window_sum} with explicit padding pairs per spatial axis and dilations (JAX's full signature). */
     public static Array reduceWindowSum(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
                                         int[] windowDilation) {
         return io.jax4j.prims.Windows.REDUCE_WINDOW_SUM.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
@@ -313,6 +315,7 @@ public final class Lax {
         return reduceWindowMax(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
     }
 
+    /** {@code lax.reduce_window_max} with explicit padding pairs per spatial axis and dilations (JAX's full signature). */
     public static Array reduceWindowMax(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
                                         int[] windowDilation) {
         return io.jax4j.prims.Windows.REDUCE_WINDOW_MAX.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);
@@ -323,6 +326,7 @@ public final class Lax {
         return reduceWindowMin(x, windowDimensions, windowStrides, windowPads(x, windowDimensions, windowStrides, padding), null, null);
     }
 
+    /** {@code lax.reduce_window_min} with explicit padding pairs per spatial axis and dilations (JAX's full signature). */
     public static Array reduceWindowMin(Array x, int[] windowDimensions, int[] windowStrides, int[][] padding, int[] baseDilation,
                                         int[] windowDilation) {
         return io.jax4j.prims.Windows.REDUCE_WINDOW_MIN.bind1(windowParams(x, windowDimensions, windowStrides, padding, baseDilation, windowDilation), x);

@@ -90,6 +90,7 @@ public final class Jax {
         return b == null ? "the cuda backend (jax4j-xla-lower) is not on the class path" : b.unavailableReason();
     }
 
+    /** {@code jax.jit} of a function of 1 argument. */
     public static <A, R> Function1<A, R> jit(Function1<A, R> f) { return jit(f, JitOptions.named(null)); }
 
     /** {@code jit(f, donate_argnums=..., static_argnums=...)} as {@link JitOptions} spells them. */
@@ -98,22 +99,28 @@ public final class Jax {
         return a -> unchecked(j.apply(args(a)));
     }
 
+    /** {@code jax.jit} of a function of 2 arguments. */
     public static <A, B, R> Function2<A, B, R> jit(Function2<A, B, R> f) { return jit(f, JitOptions.named(null)); }
 
+    /** {@code jax.jit} of a function of 2 arguments with {@link JitOptions} (name, donated and static arguments). */
     public static <A, B, R> Function2<A, B, R> jit(Function2<A, B, R> f, JitOptions options) {
         Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), options, 2);
         return (a, b) -> unchecked(j.apply(args(a, b)));
     }
 
+    /** {@code jax.jit} of a function of 3 arguments. */
     public static <A, B, C, R> Function3<A, B, C, R> jit(Function3<A, B, C, R> f) { return jit(f, JitOptions.named(null)); }
 
+    /** {@code jax.jit} of a function of 3 arguments with {@link JitOptions} (name, donated and static arguments). */
     public static <A, B, C, R> Function3<A, B, C, R> jit(Function3<A, B, C, R> f, JitOptions options) {
         Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))), options, 3);
         return (a, b, c) -> unchecked(j.apply(args(a, b, c)));
     }
 
+    /** {@code jax.jit} of a function of 4 arguments. */
     public static <A, B, C, D, R> Function4<A, B, C, D, R> jit(Function4<A, B, C, D, R> f) { return jit(f, JitOptions.named(null)); }
 
+    /** {@code jax.jit} of a function of 4 arguments with {@link JitOptions} (name, donated and static arguments). */
     public static <A, B, C, D, R> Function4<A, B, C, D, R> jit(Function4<A, B, C, D, R> f, JitOptions options) {
         Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2)),
                 unchecked(args.get(3))), options, 4);
@@ -158,10 +165,12 @@ public final class Jax {
         return a -> makeJaxprList(args -> f.apply(unchecked(args.get(0))), args(a));
     }
 
+    /** {@code jax.make_jaxpr} of a function of 2 arguments: the closed jaxpr for the given arguments. */
     public static <A, B> Function2<A, B, ClosedJaxpr> makeJaxpr(Function2<A, B, ?> f) {
         return (a, b) -> makeJaxprList(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), args(a, b));
     }
 
+    /** {@code jax.make_jaxpr} of a function of 3 arguments: the closed jaxpr for the given arguments. */
     public static <A, B, C> Function3<A, B, C, ClosedJaxpr> makeJaxpr(Function3<A, B, C, ?> f) {
         return (a, b, c) -> makeJaxprList(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))), args(a, b, c));
     }
@@ -190,11 +199,13 @@ public final class Jax {
         return (a, b) -> vg.apply(a, b).grad();
     }
 
+    /** {@code jax.grad} of a function of 3 arguments: the gradient with respect to the first. */
     public static <A, B, C> Function3<A, B, C, A> grad(Function3<A, B, C, Array> f) {
         Function3<A, B, C, ValueAndGrad<A>> vg = valueAndGrad(f);
         return (a, b, c) -> vg.apply(a, b, c).grad();
     }
 
+    /** {@code jax.grad} of a function of 4 arguments: the gradient with respect to the first. */
     public static <A, B, C, D> Function4<A, B, C, D, A> grad(Function4<A, B, C, D, Array> f) {
         Function4<A, B, C, D, ValueAndGrad<A>> vg = valueAndGrad(f);
         return (a, b, c, d) -> vg.apply(a, b, c, d).grad();
@@ -215,41 +226,49 @@ public final class Jax {
         return (a, b) -> several(gradOf(name, list(f), args(a, b), argnums(argnum, argnum2, more))).grad();
     }
 
+    /** {@code jax.grad(f, argnums=i)} of a function of 3 arguments: the gradient with respect to argument {@code argnum} (its type {@code G} declared by the caller). */
     public static <A, B, C, G> Function3<A, B, C, G> grad(Function3<A, B, C, Array> f, int argnum) {
         String name = callerName();
         return (a, b, c) -> Jax.<G>single(gradOf(name, list(f), args(a, b, c), new int[]{argnum})).grad();
     }
 
+    /** {@code jax.grad(f, argnums=(i, j, ...))} of a function of 3 arguments: the gradients, in argnum order, as {@link Gradients}. */
     public static <A, B, C> Function3<A, B, C, Gradients> grad(Function3<A, B, C, Array> f, int argnum, int argnum2, int... more) {
         String name = callerName();
         return (a, b, c) -> several(gradOf(name, list(f), args(a, b, c), argnums(argnum, argnum2, more))).grad();
     }
 
+    /** {@code jax.grad(f, argnums=i)} of a function of 4 arguments: the gradient with respect to argument {@code argnum} (its type {@code G} declared by the caller). */
     public static <A, B, C, D, G> Function4<A, B, C, D, G> grad(Function4<A, B, C, D, Array> f, int argnum) {
         String name = callerName();
         return (a, b, c, d) -> Jax.<G>single(gradOf(name, list(f), args(a, b, c, d), new int[]{argnum})).grad();
     }
 
+    /** {@code jax.grad(f, argnums=(i, j, ...))} of a function of 4 arguments: the gradients, in argnum order, as {@link Gradients}. */
     public static <A, B, C, D> Function4<A, B, C, D, Gradients> grad(Function4<A, B, C, D, Array> f, int argnum, int argnum2, int... more) {
         String name = callerName();
         return (a, b, c, d) -> several(gradOf(name, list(f), args(a, b, c, d), argnums(argnum, argnum2, more))).grad();
     }
 
+    /** {@code jax.value_and_grad} of a function of 1 argument: the value and the gradient with respect to the first. */
     public static <A> Function1<A, ValueAndGrad<A>> valueAndGrad(Function1<A, Array> f) {
         String name = callerName();
         return a -> single(gradOf(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}));
     }
 
+    /** {@code jax.value_and_grad} of a function of 2 arguments: the value and the gradient with respect to the first. */
     public static <A, B> Function2<A, B, ValueAndGrad<A>> valueAndGrad(Function2<A, B, Array> f) {
         String name = callerName();
         return (a, b) -> single(gradOf(name, list(f), args(a, b), new int[]{0}));
     }
 
+    /** {@code jax.value_and_grad} of a function of 3 arguments: the value and the gradient with respect to the first. */
     public static <A, B, C> Function3<A, B, C, ValueAndGrad<A>> valueAndGrad(Function3<A, B, C, Array> f) {
         String name = callerName();
         return (a, b, c) -> single(gradOf(name, list(f), args(a, b, c), new int[]{0}));
     }
 
+    /** {@code jax.value_and_grad} of a function of 4 arguments: the value and the gradient with respect to the first. */
     public static <A, B, C, D> Function4<A, B, C, D, ValueAndGrad<A>> valueAndGrad(Function4<A, B, C, D, Array> f) {
         String name = callerName();
         return (a, b, c, d) -> single(gradOf(name, list(f), args(a, b, c, d), new int[]{0}));
@@ -267,11 +286,13 @@ public final class Jax {
         return (a, b) -> several(gradOf(name, list(f), args(a, b), argnums(argnum, argnum2, more)));
     }
 
+    /** {@code jax.value_and_grad(f, argnums=i)} of a function of 3 arguments: the value and the gradient with respect to argument {@code argnum}. */
     public static <A, B, C, G> Function3<A, B, C, ValueAndGrad<G>> valueAndGrad(Function3<A, B, C, Array> f, int argnum) {
         String name = callerName();
         return (a, b, c) -> single(gradOf(name, list(f), args(a, b, c), new int[]{argnum}));
     }
 
+    /** {@code jax.value_and_grad(f, argnums=(i, j, ...))} of a function of 3 arguments: the value and the gradients as {@link Gradients}. */
     public static <A, B, C> Function3<A, B, C, ValueAndGrad<Gradients>> valueAndGrad(Function3<A, B, C, Array> f, int argnum, int argnum2,
                                                                                    int... more) {
         String name = callerName();
@@ -284,6 +305,7 @@ public final class Jax {
         return a -> withAux(Differentiate.valueAndGrad(name, args -> f.apply(unchecked(args.get(0))), args(a), new int[]{0}, true));
     }
 
+    /** {@code jax.value_and_grad(f, has_aux=True)} of a function of 2 arguments: value, aux and the gradient with respect to the first. */
     public static <A, B, X> Function2<A, B, ValueAndGradWithAux<A, X>> valueAndGradWithAux(Function2<A, B, HasAux<X>> f) {
         String name = callerName();
         return (a, b) -> withAux(Differentiate.valueAndGrad(name, list(f), args(a, b), new int[]{0}, true));
@@ -424,6 +446,7 @@ public final class Jax {
     /** Vectorises over axis 0 of every array leaf of the argument. */
     public static <A, R> Function1<A, R> vmap(Function1<A, R> f) { return vmap(f, InAxes.of(0)); }
 
+    /** {@code jax.vmap(f, in_axes)} of a function of 1 argument. */
     public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 
     /** {@code vmap(f, in_axes, out_axes)}: every output leaf gets its batch axis at {@code outAxis}. */
@@ -438,22 +461,28 @@ public final class Jax {
         return a -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), outAxes, args(a)));
     }
 
+    /** {@code jax.vmap(f, in_axes)} of a function of 2 arguments. */
     public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 
+    /** {@code jax.vmap(f, in_axes, out_axes)} of a function of 2 arguments. */
     public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes, int outAxis) { return vmap(f, inAxes, (Object) outAxis); }
 
+    /** {@code jax.vmap(f, in_axes, out_axes)} of a function of 2 arguments (output axes: an int for every output, or a pytree of axes). */
     public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes, Object outAxes) {
         String name = callerName();
         return (a, b) -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes.axes(), outAxes,
                 args(a, b)));
     }
 
+    /** {@code jax.vmap(f, in_axes)} of a function of 3 arguments. */
     public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 
+    /** {@code jax.vmap(f, in_axes, out_axes)} of a function of 3 arguments. */
     public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes, int outAxis) {
         return vmap(f, inAxes, (Object) outAxis);
     }
 
+    /** {@code jax.vmap(f, in_axes, out_axes)} of a function of 3 arguments (output axes: an int for every output, or a pytree of axes). */
     public static <A, B, C, R> Function3<A, B, C, R> vmap(Function3<A, B, C, R> f, InAxes inAxes, Object outAxes) {
         String name = callerName();
         return (a, b, c) -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),

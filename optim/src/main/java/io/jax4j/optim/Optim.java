@@ -188,10 +188,13 @@ public final class Optim {
         };
     }
 
+    /** {@code scale_by_learning_rate(lr)}: scales the updates by {@code -lr} (a constant or a schedule of the step). */
     public static GradientTransformation scaleByLearningRate(LearningRate lr) { return scaleByLearningRate(lr, true); }
 
+    /** {@code scale_by_learning_rate(lr)}: scales the updates by {@code -lr} (a constant or a schedule of the step). */
     public static GradientTransformation scaleByLearningRate(double lr) { return scaleByLearningRate(LearningRate.of(lr), true); }
 
+    /** {@code scale_by_learning_rate(lr)}: scales the updates by {@code -lr} (a constant or a schedule of the step). */
     public static GradientTransformation scaleByLearningRate(Schedule lr) { return scaleByLearningRate(LearningRate.of(lr), true); }
 
     // ---------------------------------------------------------------- moments
@@ -230,6 +233,7 @@ public final class Optim {
                 });
     }
 
+    /** {@code optax.scale_by_adam()} with Optax's defaults for the other arguments. */
     public static GradientTransformation scaleByAdam() { return scaleByAdam(0.9, 0.999, 1e-8, 0.0, false); }
 
     /**
@@ -247,6 +251,7 @@ public final class Optim {
                 });
     }
 
+    /** {@code optax.scale_by_rms()} with Optax's defaults for the other arguments. */
     public static GradientTransformation scaleByRms() { return scaleByRms(0.9, 1e-8, 0.0, true); }
 
     /** {@code scale_by_rss} (adagrad): {@code g * rsqrt(sum + eps)} where the sum of squares is positive, else 0. */
@@ -334,6 +339,7 @@ public final class Optim {
         return mask == null ? tx : masked(tx, mask);
     }
 
+    /** {@code optax.add_decayed_weights(weight_decay)}: every parameter decayed (no mask). */
     public static GradientTransformation addDecayedWeights(double weightDecay) { return addDecayedWeights(weightDecay, null); }
 
     /** The norm of a leaf, {@code minNorm} where it is at most {@code minNorm} (Optax's {@code safe_norm}). */
@@ -354,6 +360,7 @@ public final class Optim {
         }, u, p));
     }
 
+    /** {@code optax.scale_by_trust_ratio()} with Optax's defaults for the other arguments. */
     public static GradientTransformation scaleByTrustRatio() { return scaleByTrustRatio(0.0, 1.0, 0.0); }
 
     /** {@code scale_by_param_block_rms}: {@code u * max(rms(p), minScale)} per leaf. */
@@ -526,6 +533,7 @@ public final class Optim {
         return injectHyperparams(hp -> factory.apply(LearningRate.of(hp.get("learning_rate"))), Map.of("learning_rate", learningRate));
     }
 
+    /** {@code inject_hyperparams(factory)(learning_rate=schedule)}: the optimizer built with the schedule's current value, the value kept in the state. */
     public static GradientTransformation injectHyperparams(Function<LearningRate, GradientTransformation> factory, Schedule learningRate) {
         return injectHyperparams(hp -> factory.apply(LearningRate.of(hp.get("learning_rate"))), Map.of("learning_rate", learningRate));
     }
@@ -570,18 +578,25 @@ public final class Optim {
         return chain(momentum == null ? identity() : traceMomentum(momentum, nesterov), scaleByLearningRate(lr));
     }
 
+    /** {@code optax.sgd(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation sgd(double lr) { return sgd(LearningRate.of(lr), null, false); }
 
+    /** {@code optax.sgd(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation sgd(LearningRate lr) { return sgd(lr, null, false); }
 
+    /** {@code optax.sgd(lr, momentum)}. */
     public static GradientTransformation sgd(double lr, double momentum) { return sgd(LearningRate.of(lr), momentum, false); }
 
+    /** {@code optax.sgd(lr, momentum, nesterov)}. */
     public static GradientTransformation sgd(double lr, double momentum, boolean nesterov) { return sgd(LearningRate.of(lr), momentum, nesterov); }
 
+    /** {@code optax.sgd(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation sgd(Schedule lr) { return sgd(LearningRate.of(lr), null, false); }
 
+    /** {@code optax.sgd(lr, momentum)}. */
     public static GradientTransformation sgd(Schedule lr, double momentum) { return sgd(LearningRate.of(lr), momentum, false); }
 
+    /** {@code optax.sgd(lr, momentum, nesterov)}. */
     public static GradientTransformation sgd(Schedule lr, double momentum, boolean nesterov) { return sgd(LearningRate.of(lr), momentum, nesterov); }
 
     /** {@code adam}: {@code chain(scale_by_adam(b1, b2, eps, eps_root, nesterov), scale_by_learning_rate(lr))}; defaults 0.9, 0.999, 1e-8, 0. */
@@ -589,10 +604,13 @@ public final class Optim {
         return chain(scaleByAdam(b1, b2, eps, epsRoot, nesterov), scaleByLearningRate(lr));
     }
 
+    /** {@code optax.adam(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation adam(LearningRate lr) { return adam(lr, 0.9, 0.999, 1e-8, 0.0, false); }
 
+    /** {@code optax.adam(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation adam(double lr) { return adam(LearningRate.of(lr)); }
 
+    /** {@code optax.adam(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation adam(Schedule lr) { return adam(LearningRate.of(lr)); }
 
     /** {@code nadam}: adam with Nesterov momentum. */
@@ -607,14 +625,18 @@ public final class Optim {
         return chain(scaleByAdam(b1, b2, eps, epsRoot, nesterov), addDecayedWeights(weightDecay, mask), scaleByLearningRate(lr));
     }
 
+    /** {@code optax.adamw(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation adamw(double lr) { return adamw(lr, 1e-4); }
 
+    /** {@code optax.adamw(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation adamw(LearningRate lr) { return adamw(lr, 0.9, 0.999, 1e-8, 0.0, 1e-4, null, false); }
 
+    /** {@code optax.adamw(lr, weight_decay)} with Optax's other defaults. */
     public static GradientTransformation adamw(double lr, double weightDecay) {
         return adamw(LearningRate.of(lr), 0.9, 0.999, 1e-8, 0.0, weightDecay, null, false);
     }
 
+    /** {@code optax.adamw(lr, weight_decay)} with Optax's other defaults. */
     public static GradientTransformation adamw(Schedule lr, double weightDecay) {
         return adamw(LearningRate.of(lr), 0.9, 0.999, 1e-8, 0.0, weightDecay, null, false);
     }
@@ -629,8 +651,10 @@ public final class Optim {
                 momentum == null ? identity() : traceMomentum(momentum, nesterov));
     }
 
+    /** {@code optax.rmsprop(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation rmsprop(double lr) { return rmsprop(LearningRate.of(lr), 0.9, 1e-8, 0.0, true, null, false); }
 
+    /** {@code optax.rmsprop(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation rmsprop(LearningRate lr) { return rmsprop(lr, 0.9, 1e-8, 0.0, true, null, false); }
 
     /** {@code adagrad}: {@code chain(scale_by_rss(initial_accumulator_value, eps), scale_by_learning_rate(lr))}; defaults 0.1, 1e-7. */
@@ -638,8 +662,10 @@ public final class Optim {
         return chain(scaleByRss(initialAccumulatorValue, eps), scaleByLearningRate(lr));
     }
 
+    /** {@code optax.adagrad(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation adagrad(double lr) { return adagrad(LearningRate.of(lr), 0.1, 1e-7); }
 
+    /** {@code optax.adagrad(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation adagrad(LearningRate lr) { return adagrad(lr, 0.1, 1e-7); }
 
     /**
@@ -650,8 +676,10 @@ public final class Optim {
         return chain(scaleByAdam(b1, b2, eps, epsRoot, false), addDecayedWeights(weightDecay, mask), scaleByTrustRatio(), scaleByLearningRate(lr));
     }
 
+    /** {@code optax.lamb(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation lamb(double lr) { return lamb(LearningRate.of(lr), 0.9, 0.999, 1e-6, 0.0, 0.0, null); }
 
+    /** {@code optax.lamb(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation lamb(LearningRate lr) { return lamb(lr, 0.9, 0.999, 1e-6, 0.0, 0.0, null); }
 
     /**
@@ -662,8 +690,10 @@ public final class Optim {
         return chain(scaleByLion(b1, b2), addDecayedWeights(weightDecay, mask), scaleByLearningRate(lr));
     }
 
+    /** {@code optax.lion(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation lion(double lr) { return lion(LearningRate.of(lr), 0.9, 0.99, 1e-3, null); }
 
+    /** {@code optax.lion(lr)} with Optax's defaults for the other arguments. */
     public static GradientTransformation lion(LearningRate lr) { return lion(lr, 0.9, 0.99, 1e-3, null); }
 
     /**
