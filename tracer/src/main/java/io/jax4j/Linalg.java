@@ -11,8 +11,10 @@ import java.util.List;
  * {@code jnp.linalg} and {@code jax.scipy.linalg}: norms, Cholesky, LU, triangular and general
  * solves, inverse, determinants and matrix powers over the last two axes, batched over leading
  * ones. Built on the {@code cholesky}, {@code lu} and {@code triangular_solve} primitives, so
- * everything here differentiates (JAX's rules), vmaps and jits. QR, SVD, eigh and what needs them
- * ({@code pinv}, the spectral and nuclear norms) are not here yet.
+ * everything here differentiates (JAX's rules), vmaps and jits; {@code qr}, {@code eigh} and
+ * {@code svd} are primitives too ({@code pinv}, the spectral and nuclear norms and
+ * {@code matrix_rank} use the SVD). Their reference implementations (Householder, Jacobi) run in
+ * double; backends run them as host ops.
  */
 public final class Linalg {
     private Linalg() {}
@@ -22,6 +24,15 @@ public final class Linalg {
 
     /** {@code jnp.linalg.slogdet}'s two outputs: the sign of the determinant and log |det|. */
     public record SlogdetResult(Array sign, Array logabsdet) {}
+
+    /** {@code jnp.linalg.qr}'s outputs. */
+    public record QrResult(Array q, Array r) {}
+
+    /** {@code jnp.linalg.eigh}'s outputs: eigenvalues ascending, eigenvectors as columns. */
+    public record EighResult(Array eigenvalues, Array eigenvectors) {}
+
+    /** {@code jnp.linalg.svd}'s outputs: {@code a = u · diag(s) · vh}, s descending. */
+    public record SvdResult(Array u, Array s, Array vh) {}
 
     // ---------------------------------------------------------------- norms
 
@@ -70,9 +81,20 @@ public final class Linalg {
             Array out = d > 0 ? Np.max(sums, new int[]{other}, true) : Np.min(sums, new int[]{other}, true);
             return keepdims ? out : Np.squeeze(out, r, c);
         }
-        throw new Jax4jException("Linalg.matrixNorm: ord " + ord + " is not supported"
-                + ("nuc".equals(o) || o instanceof Double d && Math.abs(d) == 2 ? " yet (it needs the SVD)" : "")
-                + "; use \"fro\", 1, -1, inf or -inf");
+        if ("nuc".equals(o) || o instanceof Double d2 && Math.abs(d2) == 2) {
+            int[] perm = new int[f.ndim()];
+            for (int i = 0, j = 0; i < f.ndim(); i++) if (i != r && i != c) perm[j++] = i;
+            perm[f.ndim() - 2] = r;
+            perm[f.ndim() - 1] = c;
+            Array s = svdvals(Np.transpose(f, perm));
+            Array out = "nuc".equals(o) ? Np.sum(s, -1) : ((Double) o) > 0 ? Np.max(s, -1) : Np.min(s, -1);
+            if (!keepdims) return out;
+            int[] shape = f.shape();
+            shape[r] = 1;
+            shape[c] = 1;
+            return Np.reshape(out, shape);
+        }
+        throw new Jax4jException("Linalg.matrixNorm: ord " + ord + " is not supported; use \"fro\", \"nuc\", 1, -1, 2, -2, inf or -inf");
     }
 
     // ---------------------------------------------------------------- factorizations
@@ -83,7 +105,7 @@ public final class Linalg {
      * is not positive definite.
      */
     public static Array cholesky(Array a) {
-        Array f = asFloat("cholesky", a);
+        Array f = square("cholesky", asFloat("cholesky", a));
         Array sym = Np.divide(Np.add(f, Np.swapaxes(f, -1, -2)), Array.weak(2));
         return Decompositions.CHOLESKY.bind1(Params.NONE, sym);
     }
@@ -92,6 +114,68 @@ public final class Linalg {
     public static LuResult lu(Array a) {
         List<Array> r = Decompositions.LU.bind(Params.NONE, List.of(asFloat("lu", a)));
         return new LuResult(r.get(0), r.get(1), r.get(2));
+    }
+
+    /**
+     * {@code jnp.linalg.qr(a, mode)}: {@code "reduced"} (Q m × k, R k × n, k = min(m, n)) or
+     * {@code "complete"} (Q m × m, R m × n); for {@code "r"} use {@link #qr(Array, String)}{@code .r()}.
+     */
+    public static QrResult qr(Array a, String mode) {
+        if (!mode.equals("reduced") && !mode.equals("complete") && !mode.equals("r")) {
+            throw new Jax4jException("Linalg.qr: mode must be \"reduced\", \"complete\" or \"r\", got \"" + mode + "\"");
+        }
+        List<Array> qr = Decompositions.QR.bind(new Decompositions.QrParams(mode.equals("complete")), List.of(asFloat("qr", a)));
+        return new QrResult(qr.get(0), qr.get(1));
+    }
+
+    /** {@code jnp.linalg.qr(a)}: the reduced factorization. */
+    public static QrResult qr(Array a) { return qr(a, "reduced"); }
+
+    /** {@code jnp.linalg.eigh(a)}: eigenvalues (ascending) and eigenvectors of symmetric matrices ({@code a} symmetrized first). */
+    public static EighResult eigh(Array a) {
+        Array f = square("eigh", asFloat("eigh", a));
+        Array sym = Np.divide(Np.add(f, Np.swapaxes(f, -1, -2)), Array.weak(2));
+        List<Array> vw = Decompositions.EIGH.bind(Params.NONE, List.of(sym));
+        return new EighResult(vw.get(1), vw.get(0));
+    }
+
+    /** {@code jnp.linalg.eigvalsh(a)}. */
+    public static Array eigvalsh(Array a) { return eigh(a).eigenvalues(); }
+
+    /** {@code jnp.linalg.svd(a, full_matrices=False)}: {@code u · diag(s) · vh}, s descending. */
+    public static SvdResult svd(Array a) {
+        List<Array> suv = Decompositions.SVD.bind(Params.NONE, List.of(asFloat("svd", a)));
+        return new SvdResult(suv.get(1), suv.get(0), suv.get(2));
+    }
+
+    /** {@code jnp.linalg.svdvals(a)} (also {@code svd(a, compute_uv=False)}): the singular values, descending. */
+    public static Array svdvals(Array a) { return svd(a).s(); }
+
+    /**
+     * {@code jnp.linalg.pinv(a, rtol)}: {@code V diag(1/s) Uᵀ} over the singular values above
+     * {@code rtol · max(s)}; {@code rtol} null means {@code 10 · max(m, n) · eps} of the dtype, as JAX.
+     */
+    public static Array pinv(Array a, Double rtol) {
+        Array f = asFloat("pinv", a);
+        SvdResult svd = svd(f);
+        double eps = f.dtype() == DType.F64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+        double tol = rtol != null ? rtol : 10 * Math.max(f.dim(-1), f.dim(-2)) * eps;
+        Array cutoff = Np.multiply(Np.max(svd.s(), new int[]{-1}, true), Array.weak(tol));
+        Array keep = Np.greater(svd.s(), cutoff);
+        Array sInv = Np.where(keep, Np.reciprocal(Np.where(keep, svd.s(), Np.onesLike(svd.s()))), Np.zerosLike(svd.s()));
+        return Np.matmul(Np.swapaxes(svd.vh(), -1, -2), Np.multiply(Np.expandDims(sInv, -1), Np.swapaxes(svd.u(), -1, -2)));
+    }
+
+    /** {@code jnp.linalg.pinv(a)}. */
+    public static Array pinv(Array a) { return pinv(a, null); }
+
+    /** {@code jnp.linalg.matrix_rank(a)}: singular values above {@code max(s) · max(m, n) · eps}, int32. */
+    public static Array matrixRank(Array a) {
+        Array f = asFloat("matrixRank", a);
+        Array s = svdvals(f);
+        double eps = f.dtype() == DType.F64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+        Array tol = Np.multiply(Np.max(s, new int[]{-1}, true), Array.weak(Math.max(f.dim(-1), f.dim(-2)) * eps));
+        return Np.sum(Np.greater(s, tol), -1);
     }
 
     // ---------------------------------------------------------------- solves
@@ -183,6 +267,13 @@ public final class Linalg {
     private static Array asFloat(String op, Array a) {
         if (a.dtype() == DType.BOOL) throw new Jax4jException("Linalg." + op + ": not defined for bool arrays, got " + a.aval().str());
         return a.dtype().isFloating() ? a : Np.astype(a, DType.F32);
+    }
+
+    private static Array square(String op, Array a) {
+        if (a.ndim() < 2 || a.dim(-1) != a.dim(-2)) {
+            throw new Jax4jException("Linalg." + op + ": needs square matrices in the last two axes, got " + a.aval().str());
+        }
+        return a;
     }
 
     private static Array diagonalOf(Array m) {

@@ -577,6 +577,18 @@ public final class Random {
         return Lax.mul(Lax.exp(loggamma(key, Np.broadcastTo(halfDf, s), s, dtype)), Lax.scalar(2, dtype));
     }
 
+    /**
+     * Haar-random orthogonal {@code n × n} matrices of batch shape {@code shape}: the Q of a normal
+     * matrix's QR, its columns' signs fixed by R's diagonal (JAX's {@code orthogonal}).
+     */
+    public static Array orthogonal(Array key, int n, int[] shape, DType dtype) {
+        start("orthogonal", key, shape, dtype);
+        Array z = normalImpl(key, concat(shape, new int[]{n, n}), dtype);
+        Linalg.QrResult qr = Linalg.qr(z);
+        Array d = Np.sum(Np.multiply(qr.r(), Np.eye(n, n, 0, dtype)), -1);
+        return Np.multiply(qr.q(), Np.expandDims(Np.sign(d), -2));
+    }
+
     private static void start(String fn, Array key, int[] shape, DType dtype) {
         checkKey(fn, key);
         checkShape(fn, shape);

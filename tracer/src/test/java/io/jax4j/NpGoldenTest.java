@@ -100,8 +100,20 @@ class NpGoldenTest {
             case "argmin_flat" -> List.of(Np.argmin(x));
             case "linalg_norm" -> List.of(Linalg.norm(x));
             case "linalg_norm_vec_ord", "linalg_norm_vec_inf", "linalg_norm_vec_1" -> List.of(Linalg.norm(x, ord(args), integer(args, "axis")));
-            case "linalg_matrix_norm_1", "linalg_matrix_norm_inf", "linalg_matrix_norm_fro" ->
-                    List.of(Linalg.matrixNorm(x, args.get("ord").equals("fro") ? "fro" : ord(args), -2, -1, false));
+            case "linalg_matrix_norm_1", "linalg_matrix_norm_inf", "linalg_matrix_norm_fro", "linalg_matrix_norm_2", "linalg_matrix_norm_nuc" ->
+                    List.of(Linalg.matrixNorm(x, args.get("ord") instanceof String str && !str.contains("inf") ? str : ord(args), -2, -1, false));
+            case "linalg_qr_tall", "linalg_qr_wide" -> {
+                Linalg.QrResult r = Linalg.qr(x);
+                yield List.of(r.q(), r.r());
+            }
+            case "linalg_qr_complete" -> {
+                Linalg.QrResult r = Linalg.qr(x, "complete");
+                yield List.of(r.q(), r.r());
+            }
+            case "linalg_eigvalsh" -> List.of(Linalg.eigvalsh(x));
+            case "linalg_svdvals_tall", "linalg_svdvals_wide" -> List.of(Linalg.svdvals(x));
+            case "linalg_pinv" -> List.of(Linalg.pinv(x));
+            case "linalg_matrix_rank" -> List.of(Linalg.matrixRank(x));
             case "linalg_cholesky" -> List.of(Linalg.cholesky(x));
             case "linalg_solve_matrix", "linalg_solve_vector" -> List.of(Linalg.solve(x, y));
             case "linalg_inv", "linalg_inv_pivoting" -> List.of(Linalg.inv(x));

@@ -102,6 +102,16 @@ class PrimitiveAutodiffTest {
         t.add(Case.of("det", a -> Linalg.det(a.get(0)), s(4, 4)));
         t.add(Case.of("slogdet", a -> Linalg.slogdet(Np.add(a.get(0), eye3(3))).logabsdet(), s(3, 3)));
         t.add(Case.pos("norm_p3", a -> Linalg.norm(a.get(0), 3.0, 1), s(2, 3)));
+        t.add(Case.of("qr_tall", a -> { var r = Linalg.qr(a.get(0)); return Np.concatenate(List.of(r.q(), Np.swapaxes(r.r(), 0, 1)), 0); }, s(4, 3)));
+        t.add(Case.of("qr_wide", a -> { var r = Linalg.qr(a.get(0)); return Np.concatenate(List.of(r.q(), r.r()), 1); }, s(3, 5)));
+        // eigenvectors and singular vectors are defined up to sign: their squares (and the values) are smooth
+        t.add(Case.of("eigh", a -> { var e = Linalg.eigh(a.get(0)); return Np.concatenate(List.of(Np.expandDims(e.eigenvalues(), 0),
+                Np.multiply(e.eigenvectors(), e.eigenvectors())), 0); }, s(4, 4)));
+        t.add(Case.of("svd_tall", a -> { var d = Linalg.svd(a.get(0)); return Np.concatenate(List.of(Np.expandDims(d.s(), 0),
+                Np.multiply(d.u(), d.u()), Np.multiply(d.vh(), d.vh())), 0); }, s(4, 3)));
+        t.add(Case.of("svd_wide", a -> { var d = Linalg.svd(a.get(0)); return Np.concatenate(List.of(Np.expandDims(d.s(), 0),
+                Np.swapaxes(Np.multiply(d.u(), d.u()), 0, 1)), 0); }, s(3, 5)));
+        t.add(Case.of("pinv", a -> Linalg.pinv(a.get(0)), s(4, 3)));
         t.add(Case.of("matrix_power_neg", a -> Linalg.matrixPower(Np.add(a.get(0), eye3(3)), -2), s(3, 3)));
         return t;
     }

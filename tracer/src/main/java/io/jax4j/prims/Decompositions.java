@@ -307,4 +307,365 @@ public final class Decompositions {
         ShapedArray rows = new ShapedArray(DType.I32, Shape.of(Arrays.copyOf(a.aval().shape().dims(), a.aval().ndim() - 1)));
         return List.of(ArrayImpl.ofDoubles(a.aval().strong(), all), ArrayImpl.ofLongs(rows, pivots), ArrayImpl.ofLongs(rows, perm));
     }
+
+    // ---------------------------------------------------------------- qr, eigh, svd
+
+    /** {@code qr}'s parameter: Q of m × m and R of m × n ({@code fullMatrices}), or m × k and k × n, k = min(m, n). */
+    public record QrParams(boolean fullMatrices) implements Params {}
+
+    /**
+     * Householder QR as LAPACK's geqrf/orgqr compute it (R's diagonal may be negative): outputs Q and R.
+     * JVP: JAX's (Towns' thin-QR rule, the wide case by blocks); complete Q of a tall matrix has none.
+     */
+    public static final Primitive QR = new Primitive("qr")
+            .abstractEval((p, in) -> {
+                ShapedArray a = matrixFloat("qr", in.getFirst());
+                int m = a.dim(-2), n = a.dim(-1), k = ((QrParams) p).fullMatrices() ? m : Math.min(m, n);
+                return List.of(withLast(a, m, k), withLast(a, k, n));
+            })
+            .impl((p, in) -> qrImpl(in.getFirst(), ((QrParams) p).fullMatrices()))
+            .jvp((p, primals, tangents) -> {
+                Array x = primals.getFirst();
+                List<Array> qr = Decompositions.QR.bind(p, List.of(x));
+                Array dx = tangents.getFirst();
+                if (dx == null) return new Primitive.JvpResult(qr, Arrays.asList(null, null));
+                int m = x.dim(-2), n = x.dim(-1);
+                Array q = qr.get(0), r = qr.get(1);
+                if (m < n) {
+                    Array x2 = sliceCols(x, m, n), dx1 = sliceCols(dx, 0, m), dx2 = sliceCols(dx, m, n);
+                    Array[] thin = thinQrJvp(q, sliceCols(r, 0, m), dx1);
+                    Array dr2 = Np.add(Np.matmul(t(thin[0]), x2), Np.matmul(t(q), dx2));
+                    return new Primitive.JvpResult(qr, List.of(thin[0], Np.concatenate(List.of(thin[1], dr2), -1)));
+                }
+                if (((QrParams) p).fullMatrices() && m != n) {
+                    throw new Jax4jException("qr: the derivative of the complete Q of a tall matrix is not implemented; use mode \"reduced\"");
+                }
+                Array[] thin = thinQrJvp(q, r, dx);
+                return new Primitive.JvpResult(qr, List.of(thin[0], thin[1]));
+            })
+            .batch((p, xs, dims) -> new Primitive.BatchResult(Decompositions.QR.bind(p, Batching.allAtFront(xs, dims)), new int[]{0, 0}));
+
+    /**
+     * Eigendecomposition of symmetric matrices (the lower triangle read, as JAX's {@code lower=True}):
+     * outputs eigenvectors V (columns) and eigenvalues w in ascending order. JVP: JAX's rule for
+     * distinct eigenvalues.
+     */
+    public static final Primitive EIGH = new Primitive("eigh")
+            .abstractEval((p, in) -> {
+                ShapedArray a = squareFloat("eigh", in.getFirst());
+                return List.of(a, new ShapedArray(a.dtype(), Shape.of(Arrays.copyOf(a.shape().dims(), a.ndim() - 1))));
+            })
+            .impl((p, in) -> eighImpl(in.getFirst()))
+            .jvp((p, primals, tangents) -> {
+                Array a = primals.getFirst();
+                List<Array> vw = Decompositions.EIGH.bind(Params.NONE, List.of(a));
+                Array aDot = tangents.getFirst();
+                if (aDot == null) return new Primitive.JvpResult(vw, Arrays.asList(null, null));
+                Array v = vw.get(0), w = vw.get(1);
+                int n = a.dim(-1);
+                Array eye = Np.eye(n, n, 0, a.dtype());
+                // F[i][j] = 1 / (w_j - w_i) off the diagonal, 0 on it
+                Array diff = Np.subtract(Np.expandDims(w, -2), Np.expandDims(w, -1));
+                Array f = Np.subtract(Np.reciprocal(Np.add(eye, diff)), eye);
+                Array vtAv = Np.matmul(Np.matmul(t(v), aDot), v);
+                Array dv = Np.matmul(v, Np.multiply(f, vtAv));
+                Array dw = diagonalOf(vtAv);
+                return new Primitive.JvpResult(vw, List.of(dv, dw));
+            })
+            .batch((p, xs, dims) -> new Primitive.BatchResult(Decompositions.EIGH.bind(p, Batching.allAtFront(xs, dims)), new int[]{0, 0}));
+
+    /**
+     * Reduced singular value decomposition by one-sided Jacobi rotations: outputs s (descending), U
+     * (m × k) and Vᵀ (k × n), k = min(m, n). JVP: JAX's rule (distinct non-zero singular values).
+     */
+    public static final Primitive SVD = new Primitive("svd")
+            .abstractEval((p, in) -> {
+                ShapedArray a = matrixFloat("svd", in.getFirst());
+                int m = a.dim(-2), n = a.dim(-1), k = Math.min(m, n);
+                return List.of(new ShapedArray(a.dtype(), sShape(a, k)), withLast(a, m, k), withLast(a, k, n));
+            })
+            .impl((p, in) -> svdImpl(in.getFirst()))
+            .jvp((p, primals, tangents) -> {
+                Array a = primals.getFirst();
+                List<Array> suv = Decompositions.SVD.bind(Params.NONE, List.of(a));
+                Array dA = tangents.getFirst();
+                if (dA == null) return new Primitive.JvpResult(suv, Arrays.asList(null, null, null));
+                Array s = suv.get(0), u = suv.get(1), vt = suv.get(2);
+                Array ut = t(u), v = t(vt);
+                int k = s.dim(-1);
+                Array sRow = Np.expandDims(s, -2), sCol = Np.expandDims(s, -1);
+                Array dS = Np.matmul(Np.matmul(ut, dA), v);
+                Array ds = diagonalOf(dS);
+                Array eye = Np.eye(k, k, 0, a.dtype());
+                Array sDiffs = Np.multiply(Np.add(sRow, sCol), Np.subtract(sRow, sCol));
+                Array f = Np.subtract(Np.reciprocal(Np.add(sDiffs, eye)), eye);
+                Array dSS = Np.multiply(sRow, dS), sdS = Np.multiply(sCol, dS);
+                Array sZeros = Np.astype(Np.equal(s, Np.zerosLike(s)), s.dtype());
+                Array sInv = Np.subtract(Np.reciprocal(Np.add(s, sZeros)), sZeros);
+                Array dUdVdiag = Np.multiply(Np.multiply(Array.scalar(0.5, a.dtype()), Np.subtract(dS, t(dS))),
+                        Np.multiply(Np.expandDims(sInv, -1), eye));
+                Array dU = Np.matmul(u, Np.add(Np.multiply(f, Np.add(dSS, t(dSS))), dUdVdiag));
+                Array dV = Np.matmul(v, Np.multiply(f, Np.add(sdS, t(sdS))));
+                int m = a.dim(-2), n = a.dim(-1);
+                if (m > n) {
+                    Array dAV = Np.matmul(dA, v);
+                    dU = Np.add(dU, Np.divide(Np.subtract(dAV, Np.matmul(u, Np.matmul(ut, dAV))), sRow));
+                }
+                if (n > m) {
+                    Array dAHU = Np.matmul(t(dA), u);
+                    dV = Np.add(dV, Np.divide(Np.subtract(dAHU, Np.matmul(v, Np.matmul(vt, dAHU))), sRow));
+                }
+                return new Primitive.JvpResult(suv, List.of(ds, dU, t(dV)));
+            })
+            .batch((p, xs, dims) -> new Primitive.BatchResult(Decompositions.SVD.bind(p, Batching.allAtFront(xs, dims)), new int[]{0, 0, 0}));
+
+    private static Shape sShape(ShapedArray a, int k) {
+        int[] d = Arrays.copyOf(a.shape().dims(), a.ndim() - 1);
+        d[d.length - 1] = k;
+        return Shape.of(d);
+    }
+
+    /** JAX's {@code _thin_qr_jvp} for m ≥ n (real): dQ and dR. */
+    private static Array[] thinQrJvp(Array q, Array r, Array dx) {
+        Array dxRinv = triangularSolve(r, dx, new TriangularSolveParams(false, false, false, false));
+        Array qtDxRinv = Np.matmul(t(q), dxRinv);
+        Array lower = Np.tril(qtDxRinv, -1);
+        Array dOmega = Np.subtract(lower, t(lower));
+        Array dq = Np.add(Np.matmul(q, Np.subtract(dOmega, qtDxRinv)), dxRinv);
+        Array dr = Np.matmul(Np.subtract(qtDxRinv, dOmega), r);
+        return new Array[]{dq, dr};
+    }
+
+    private static Array t(Array x) { return Np.swapaxes(x, -1, -2); }
+
+    private static Array diagonalOf(Array m) {
+        int n = m.dim(-1);
+        Array mask = Np.broadcastTo(Np.notEqual(Np.eye(n, n, 0, DType.I32), Array.scalar(0)), m.shape());
+        return Np.sum(Np.where(mask, m, Np.zerosLike(m)), -1);
+    }
+
+    private static Array sliceCols(Array x, int from, int to) { return io.jax4j.Lax.sliceInDim(x, from, to, 1, x.ndim() - 1); }
+
+    private static ShapedArray matrixFloat(String op, ShapedArray a) {
+        if (a.ndim() < 2) throw new Jax4jException(op + ": needs matrices in the last two axes, got " + a.str());
+        if (!a.dtype().isFloating()) throw new Jax4jException(op + ": needs a float dtype, got " + a.str());
+        return a.strong();
+    }
+
+    private static ShapedArray withLast(ShapedArray a, int rows, int cols) {
+        int[] d = a.shape().dims();
+        d[d.length - 2] = rows;
+        d[d.length - 1] = cols;
+        return new ShapedArray(a.dtype(), Shape.of(d));
+    }
+
+    private static List<Array> qrImpl(ArrayImpl x, boolean full) {
+        int m = x.aval().dim(-2), n = x.aval().dim(-1), k = full ? m : Math.min(m, n);
+        double[] all = x.toDoubles();
+        int batches = m * n == 0 ? 0 : all.length / (m * n);
+        double[] qs = new double[batches * m * k], rs = new double[batches * k * n];
+        for (int b = 0; b < batches; b++) {
+            double[] a = Arrays.copyOfRange(all, b * m * n, (b + 1) * m * n);
+            int steps = Math.min(m, n);
+            double[] tau = new double[steps];
+            for (int j = 0; j < steps; j++) {
+                double alpha = a[j * n + j], norm = 0;
+                for (int i = j + 1; i < m; i++) norm += a[i * n + j] * a[i * n + j];
+                norm = Math.sqrt(norm);
+                if (norm == 0) {
+                    tau[j] = 0;
+                    continue;
+                }
+                double beta = -Math.copySign(Math.hypot(alpha, norm), alpha);
+                tau[j] = (beta - alpha) / beta;
+                double scale = 1 / (alpha - beta);
+                for (int i = j + 1; i < m; i++) a[i * n + j] *= scale;
+                a[j * n + j] = beta;
+                for (int c = j + 1; c < n; c++) {                    // apply H = I - tau v vᵀ (v_j = 1) to column c
+                    double dot = a[j * n + c];
+                    for (int i = j + 1; i < m; i++) dot += a[i * n + j] * a[i * n + c];
+                    dot *= tau[j];
+                    a[j * n + c] -= dot;
+                    for (int i = j + 1; i < m; i++) a[i * n + c] -= dot * a[i * n + j];
+                }
+            }
+            for (int i = 0; i < k; i++) for (int c = i; c < n; c++) rs[b * k * n + i * n + c] = a[i * n + c];
+            double[] q = new double[m * k];                          // Q = H_0 H_1 ... applied to the first k columns of I
+            for (int i = 0; i < Math.min(m, k); i++) q[i * k + i] = 1;
+            for (int j = steps - 1; j >= 0; j--) {
+                for (int c = 0; c < k; c++) {
+                    double dot = q[j * k + c];
+                    for (int i = j + 1; i < m; i++) dot += a[i * n + j] * q[i * k + c];
+                    dot *= tau[j];
+                    q[j * k + c] -= dot;
+                    for (int i = j + 1; i < m; i++) q[i * k + c] -= dot * a[i * n + j];
+                }
+            }
+            System.arraycopy(q, 0, qs, b * m * k, m * k);
+        }
+        return List.of(ArrayImpl.ofDoubles(withLast(x.aval(), m, k), qs), ArrayImpl.ofDoubles(withLast(x.aval(), k, n), rs));
+    }
+
+    /** Cyclic Jacobi on the symmetric matrix of the lower triangle; eigenvalues ascending with their vectors. */
+    private static List<Array> eighImpl(ArrayImpl x) {
+        int n = x.aval().dim(-1);
+        double[] all = x.toDoubles();
+        int batches = n == 0 ? 0 : all.length / (n * n);
+        double[] vs = new double[all.length], ws = new double[batches * n];
+        for (int b = 0; b < batches; b++) {
+            double[] a = new double[n * n], v = new double[n * n];
+            for (int i = 0; i < n; i++) {
+                v[i * n + i] = 1;
+                for (int j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = all[b * n * n + i * n + j];
+            }
+            for (int sweep = 0; sweep < 100; sweep++) {
+                double off = 0, total = 0;
+                for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) {
+                    total += a[i * n + j] * a[i * n + j];
+                    if (i != j) off += a[i * n + j] * a[i * n + j];
+                }
+                if (off <= 1e-30 * total || off == 0 || Double.isNaN(off)) break;
+                for (int p = 0; p < n - 1; p++) {
+                    for (int q = p + 1; q < n; q++) {
+                        double apq = a[p * n + q];
+                        if (apq == 0) continue;
+                        double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+                        double tt = Math.copySign(1, theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                        double c = 1 / Math.sqrt(tt * tt + 1), sn = tt * c;
+                        for (int r = 0; r < n; r++) {                 // columns p, q
+                            double arp = a[r * n + p], arq = a[r * n + q];
+                            a[r * n + p] = c * arp - sn * arq;
+                            a[r * n + q] = sn * arp + c * arq;
+                        }
+                        for (int r = 0; r < n; r++) {                 // rows p, q
+                            double apr = a[p * n + r], aqr = a[q * n + r];
+                            a[p * n + r] = c * apr - sn * aqr;
+                            a[q * n + r] = sn * apr + c * aqr;
+                        }
+                        for (int r = 0; r < n; r++) {
+                            double vrp = v[r * n + p], vrq = v[r * n + q];
+                            v[r * n + p] = c * vrp - sn * vrq;
+                            v[r * n + q] = sn * vrp + c * vrq;
+                        }
+                    }
+                }
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            double[] diag = new double[n];
+            for (int i = 0; i < n; i++) diag[i] = a[i * n + i];
+            Arrays.sort(order, (i, j) -> Double.compare(diag[i], diag[j]));
+            for (int c = 0; c < n; c++) {
+                ws[b * n + c] = diag[order[c]];
+                for (int r = 0; r < n; r++) vs[b * n * n + r * n + c] = v[r * n + order[c]];
+            }
+        }
+        ShapedArray w = new ShapedArray(x.aval().dtype(), Shape.of(Arrays.copyOf(x.aval().shape().dims(), x.aval().ndim() - 1)));
+        return List.of(ArrayImpl.ofDoubles(x.aval().strong(), vs), ArrayImpl.ofDoubles(w, ws));
+    }
+
+    /** One-sided Jacobi (Hestenes) on the taller orientation; U's columns for zero singular values completed to an orthonormal set. */
+    private static List<Array> svdImpl(ArrayImpl x) {
+        int m = x.aval().dim(-2), n = x.aval().dim(-1), k = Math.min(m, n);
+        double[] all = x.toDoubles();
+        int batches = m * n == 0 ? 0 : all.length / (m * n);
+        double[] ss = new double[batches * k], us = new double[batches * m * k], vts = new double[batches * k * n];
+        boolean wide = m < n;
+        int rows = wide ? n : m, cols = wide ? m : n;                 // work on A (rows ≥ cols), transposed when wide
+        for (int b = 0; b < batches; b++) {
+            double[] u = new double[rows * cols], v = new double[cols * cols];
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) {
+                double val = all[b * m * n + i * n + j];
+                if (wide) u[j * cols + i] = val;
+                else u[i * cols + j] = val;
+            }
+            for (int i = 0; i < cols; i++) v[i * cols + i] = 1;
+            for (int sweep = 0; sweep < 100; sweep++) {
+                boolean rotated = false;
+                for (int p = 0; p < cols - 1; p++) {
+                    for (int q = p + 1; q < cols; q++) {
+                        double alpha = 0, beta = 0, gamma = 0;
+                        for (int r = 0; r < rows; r++) {
+                            double up = u[r * cols + p], uq = u[r * cols + q];
+                            alpha += up * up;
+                            beta += uq * uq;
+                            gamma += up * uq;
+                        }
+                        if (gamma == 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+                        rotated = true;
+                        double zeta = (beta - alpha) / (2 * gamma);
+                        double tt = Math.copySign(1, zeta) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+                        double c = 1 / Math.sqrt(1 + tt * tt), sn = c * tt;
+                        for (int r = 0; r < rows; r++) {
+                            double up = u[r * cols + p], uq = u[r * cols + q];
+                            u[r * cols + p] = c * up - sn * uq;
+                            u[r * cols + q] = sn * up + c * uq;
+                        }
+                        for (int r = 0; r < cols; r++) {
+                            double vp = v[r * cols + p], vq = v[r * cols + q];
+                            v[r * cols + p] = c * vp - sn * vq;
+                            v[r * cols + q] = sn * vp + c * vq;
+                        }
+                    }
+                }
+                if (!rotated) break;
+            }
+            double[] sv = new double[cols];
+            for (int c = 0; c < cols; c++) {
+                double norm = 0;
+                for (int r = 0; r < rows; r++) norm += u[r * cols + c] * u[r * cols + c];
+                sv[c] = Math.sqrt(norm);
+            }
+            Integer[] order = new Integer[cols];
+            for (int i = 0; i < cols; i++) order[i] = i;
+            Arrays.sort(order, (i, j) -> Double.compare(sv[j], sv[i]));
+            double[] left = new double[rows * cols];
+            for (int c = 0; c < cols; c++) {
+                int src = order[c];
+                for (int r = 0; r < rows; r++) left[r * cols + c] = sv[src] > 0 ? u[r * cols + src] / sv[src] : 0;
+            }
+            completeOrthonormal(left, rows, cols, sv, order);
+            for (int c = 0; c < cols; c++) {
+                int src = order[c];
+                ss[b * k + c] = sv[src];
+                // left (rows × cols) holds U of the worked matrix; V (cols × cols) its right vectors
+                for (int r = 0; r < rows; r++) {
+                    if (wide) vts[b * k * n + c * n + r] = left[r * cols + c];       // A = (Aᵀ)ᵀ: Vᵀ rows are Aᵀ's left vectors
+                    else us[b * m * k + r * k + c] = left[r * cols + c];
+                }
+                for (int r = 0; r < cols; r++) {
+                    if (wide) us[b * m * k + r * k + c] = v[r * cols + src];
+                    else vts[b * k * n + c * n + r] = v[r * cols + src];
+                }
+            }
+        }
+        ShapedArray a = x.aval();
+        return List.of(ArrayImpl.ofDoubles(new ShapedArray(a.dtype(), sShape(a, k)), ss), ArrayImpl.ofDoubles(withLast(a, m, k), us),
+                ArrayImpl.ofDoubles(withLast(a, k, n), vts));
+    }
+
+    /** Replaces the zero columns (singular value 0) of {@code left} by unit vectors orthogonal to the others (Gram–Schmidt on e_i). */
+    private static void completeOrthonormal(double[] left, int rows, int cols, double[] sv, Integer[] order) {
+        int candidate = 0;
+        for (int c = 0; c < cols; c++) {
+            if (sv[order[c]] > 0) continue;
+            while (candidate < rows) {
+                double[] e = new double[rows];
+                e[candidate++] = 1;
+                for (int o = 0; o < cols; o++) {
+                    if (o == c || sv[order[o]] == 0 && o > c) continue;
+                    double dot = 0;
+                    for (int r = 0; r < rows; r++) dot += left[r * cols + o] * e[r];
+                    for (int r = 0; r < rows; r++) e[r] -= dot * left[r * cols + o];
+                }
+                double norm = 0;
+                for (double z : e) norm += z * z;
+                norm = Math.sqrt(norm);
+                if (norm > 1e-8) {
+                    for (int r = 0; r < rows; r++) left[r * cols + c] = e[r] / norm;
+                    break;
+                }
+            }
+        }
+    }
 }

@@ -175,6 +175,13 @@ public abstract class AbstractBackendContractTest {
             return List.of(Linalg.cholesky(spd), Linalg.solve(a, xs.get(1)), Linalg.det(a), Linalg.lu(a).permutation(),
                     Linalg.solveTriangular(a, xs.get(1), true, false, false));
         }, f32(4, 4), f32(4, 2)));
+        cs.add(c("linear algebra: qr, eigh, svd (host ops where no kernel)", xs -> {
+            Array a = Np.tanh(xs.get(0));
+            Linalg.QrResult qr = Linalg.qr(a);
+            Linalg.EighResult e = Linalg.eigh(Np.matmul(Np.swapaxes(a, -1, -2), a));
+            Linalg.SvdResult sv = Linalg.svd(a);
+            return List.of(qr.q(), qr.r(), e.eigenvalues(), Np.abs(e.eigenvectors()), sv.s(), Np.abs(sv.u()), Np.abs(sv.vh()));
+        }, f32(5, 3)));
         cs.add(c("random_gamma (a host op): per-element rejection loops", xs -> List.of(
                 io.jax4j.Random.gamma(xs.get(1), Np.add(Np.abs(xs.get(0)), Array.weak(0.25))),
                 io.jax4j.Random.loggamma(xs.get(1), Np.add(Np.abs(xs.get(0)), Array.weak(0.25)), null, DType.F32)),
