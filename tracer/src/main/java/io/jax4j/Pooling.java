@@ -44,6 +44,24 @@ public final class Pooling {
         return pool(x, Kind.MIN, window, strides, null, padding);
     }
 
+    /** {@code nn.avg_pool(x, window)}: stride 1, padding "VALID" (Flax's defaults). */
+    public static Array avgPool(Array x, int... window) { return avgPool(x, window, ones(window.length), "VALID"); }
+
+    /** {@code nn.avg_pool(x, window, strides)}: padding "VALID". */
+    public static Array avgPool(Array x, int[] window, int[] strides) { return avgPool(x, window, strides, "VALID"); }
+
+    /** {@code nn.max_pool(x, window)}: stride 1, padding "VALID" (Flax's defaults). */
+    public static Array maxPool(Array x, int... window) { return maxPool(x, window, ones(window.length), "VALID"); }
+
+    /** {@code nn.max_pool(x, window, strides)}: padding "VALID". */
+    public static Array maxPool(Array x, int[] window, int[] strides) { return maxPool(x, window, strides, "VALID"); }
+
+    /** {@code nn.min_pool(x, window)}: stride 1, padding "VALID" (Flax's defaults). */
+    public static Array minPool(Array x, int... window) { return minPool(x, window, ones(window.length), "VALID"); }
+
+    /** {@code nn.min_pool(x, window, strides)}: padding "VALID". */
+    public static Array minPool(Array x, int[] window, int[] strides) { return minPool(x, window, strides, "VALID"); }
+
     private enum Kind { SUM, MAX, MIN }
 
     private static Array avg(Array x, int[] window, int[] strides, String padding, int[][] explicit, boolean countIncludePad) {

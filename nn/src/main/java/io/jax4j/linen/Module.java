@@ -44,7 +44,10 @@ public interface Module {
     default <T> T compact(Supplier<T> body) {
         Scope current = Scope.current();
         Scope target = current.module == this ? current : current.childFor(this, ModuleNames.nameIn(current.module, this));
-        return target.runCompact(body);
+        int row = Tabulate.enter(target, this);
+        T out = target.runCompact(body);
+        Tabulate.exit(row, out);
+        return out;
     }
 
     // ---------------------------------------------------------------- variables
@@ -157,6 +160,47 @@ public interface Module {
         T out = root.run(call);
         return new Applied<>(out, root.mutableVariables(false));
     }
+
+    /**
+     * Flax's {@code module.init(key, *args)}: the variables made by calling this module's {@code call}
+     * method with {@code args} (found by name and argument types; {@link Apply} values among them are
+     * options). {@code init(key, () -> m.call(x))} chooses an overload explicitly.
+     */
+    default Variables init(Array key, Object... args) { return init(Map.of("params", key), args); }
+
+    /** Flax's {@code module.init(rngs, *args)} with several named rng streams. */
+    default Variables init(Map<String, Array> rngs, Object... args) {
+        ReflectiveCall.Split s = ReflectiveCall.split(args);
+        return init(rngs, () -> ReflectiveCall.call(this, "call", s.args()));
+    }
+
+    /**
+     * Flax's {@code module.apply(variables, *args, mutable=..., rngs=...)}: calls this module's
+     * {@code call} method with {@code args}; {@link Apply} values among them are the options
+     * ({@code model.apply(v, x, true, Apply.mutable("batch_stats"))}). Declare the output type at the
+     * call site: {@code Applied<Array> out = model.apply(v, x)}.
+     */
+    @SuppressWarnings("unchecked")
+    default <T> Applied<T> apply(Map<String, ?> variables, Object... args) { return applyMethod(variables, "call", args); }
+
+    /** Flax's {@code module.apply(variables, *args, method=name)}: another method of this module (an encoder's {@code encode}). */
+    @SuppressWarnings("unchecked")
+    default <T> Applied<T> applyMethod(Map<String, ?> variables, String method, Object... args) {
+        ReflectiveCall.Split s = ReflectiveCall.split(args);
+        return apply(variables, () -> (T) ReflectiveCall.call(this, method, s.args()), s.options());
+    }
+
+    /**
+     * Flax's {@code module.tabulate(key, *args)}: a table of the module calls of an init run (path,
+     * type, output shapes, the variables each module owns) and the totals per collection.
+     */
+    default String tabulate(Array key, Object... args) {
+        ReflectiveCall.Split s = ReflectiveCall.split(args);
+        return Tabulate.of(this, Map.of("params", key), () -> ReflectiveCall.call(this, "call", s.args()));
+    }
+
+    /** {@link #tabulate(Array, Object...)} for an explicit call and rng streams. */
+    default String tabulate(Map<String, Array> rngs, Supplier<?> call) { return Tabulate.of(this, rngs, call); }
 
     /** This module with variables bound to it (Flax's {@code module.bind(variables)}). */
     default Bound<Module> bind(Map<String, ?> variables) {
