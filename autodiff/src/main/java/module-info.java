@@ -5,4 +5,5 @@
 module io.jax4j.autodiff {
     requires transitive io.jax4j.tracer;
     exports io.jax4j.autodiff;
+    provides io.jax4j.spi.ControlFlowProvider with io.jax4j.autodiff.LaxControlFlow;
 }

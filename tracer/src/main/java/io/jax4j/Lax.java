@@ -555,4 +555,55 @@ public final class Lax {
     }
 
     // ---- section: control flow (cond, while_loop, scan)
+
+    // ---------------------------------------------------------------- control flow (lax.cond, lax.scan, ...)
+
+    private static volatile io.jax4j.spi.ControlFlowProvider controlFlow;
+
+    private static io.jax4j.spi.ControlFlowProvider controlFlow(String fn) {
+        io.jax4j.spi.ControlFlowProvider p = controlFlow;
+        if (p == null) {
+            for (io.jax4j.spi.ControlFlowProvider found : java.util.ServiceLoader.load(io.jax4j.spi.ControlFlowProvider.class,
+                    Lax.class.getClassLoader())) {
+                p = found;
+                break;
+            }
+            if (p == null) {
+                throw new io.jax4j.core.Jax4jException("Lax." + fn + ": the control-flow primitives live in io.jax4j:jax4j-autodiff (module "
+                        + "io.jax4j.autodiff), which is not on the class or module path; add it (the io.jax4j:jax4j artifact brings it)");
+            }
+            controlFlow = p;
+        }
+        return p;
+    }
+
+    /** {@code lax.cond(pred, true_fun, false_fun, operand)}: one branch by a scalar bool, both traced (differentiable, batched). */
+    public static <A, R> R cond(Array pred, io.vavr.Function1<A, R> trueFn, io.vavr.Function1<A, R> falseFn, A operand) {
+        return controlFlow("cond").cond(pred, trueFn, falseFn, operand);
+    }
+
+    /** {@code lax.switch(index, branches, operand)}: the branch of the (clamped) int32 index. */
+    public static <A, R> R switchCase(Array index, List<io.vavr.Function1<A, R>> branches, A operand) {
+        return controlFlow("switchCase").switchCase(index, branches, operand);
+    }
+
+    /** {@code lax.scan(f, init, xs)}: a loop carrying {@code c} over the leading axis of the pytree {@code xs}, stacking the {@code y}s. */
+    public static <C, X, Y> io.vavr.Tuple2<C, Y> scan(io.vavr.Function2<C, X, io.vavr.Tuple2<C, Y>> f, C init, X xs) {
+        return controlFlow("scan").scan(f, init, xs, null, false);
+    }
+
+    /** {@code lax.scan(f, init, xs, length, reverse)}; {@code xs} may be null with a {@code length}. */
+    public static <C, X, Y> io.vavr.Tuple2<C, Y> scan(io.vavr.Function2<C, X, io.vavr.Tuple2<C, Y>> f, C init, X xs, Integer length, boolean reverse) {
+        return controlFlow("scan").scan(f, init, xs, length, reverse);
+    }
+
+    /** {@code lax.fori_loop(lower, upper, body, init)}: {@code body(i, carry)} for i in [lower, upper). */
+    public static <C> C foriLoop(int lower, int upper, io.vavr.Function2<Array, C, C> body, C init) {
+        return controlFlow("foriLoop").foriLoop(lower, upper, body, init);
+    }
+
+    /** {@code lax.while_loop(cond_fun, body_fun, init)}: the carry updated while {@code condFn} gives true. */
+    public static <C> C whileLoop(io.vavr.Function1<C, Array> condFn, io.vavr.Function1<C, C> bodyFn, C init) {
+        return controlFlow("whileLoop").whileLoop(condFn, bodyFn, init);
+    }
 }
