@@ -606,4 +606,74 @@ public final class Lax {
     public static <C> C whileLoop(io.vavr.Function1<C, Array> condFn, io.vavr.Function1<C, C> bodyFn, C init) {
         return controlFlow("whileLoop").whileLoop(condFn, bodyFn, init);
     }
+
+    // ---------------------------------------------------------------- collectives over named axes (lax.psum, ...)
+
+    private static void requireBound(String op, String axisName) {
+        if (io.jax4j.core.BatchTrace.binding(axisName) == null) throw io.jax4j.prims.Collectives.unbound(axisName, op);
+    }
+
+    /** {@code lax.psum(x, axis_name)}: the sum over the named mapped axis, the same on every replica. */
+    public static Array psum(Array x, String axisName) {
+        requireBound("psum", axisName);
+        return io.jax4j.prims.Collectives.PSUM.bind1(new io.jax4j.prims.Collectives.AxisParams(axisName), x);
+    }
+
+    /** {@code lax.psum} of every array leaf of a pytree (gradients). */
+    public static <T> T psum(T tree, String axisName) {
+        return io.jax4j.tree.Tree.<Array, T>mapLeavesOfType(Array.class, x -> psum(x, axisName), tree);
+    }
+
+    /** {@code lax.pmean(x, axis_name)}: the mean over the named axis. */
+    public static Array pmean(Array x, String axisName) {
+        Array s = psum(x, axisName);
+        return div(s, fullLike(s, io.jax4j.core.BatchTrace.binding(axisName).axisSize()));
+    }
+
+    /** {@code lax.pmean} of every array leaf of a pytree (the data-parallel gradient average). */
+    public static <T> T pmean(T tree, String axisName) {
+        return io.jax4j.tree.Tree.<Array, T>mapLeavesOfType(Array.class, x -> pmean(x, axisName), tree);
+    }
+
+    /** {@code lax.pmax(x, axis_name)}. */
+    public static Array pmax(Array x, String axisName) {
+        requireBound("pmax", axisName);
+        return io.jax4j.prims.Collectives.PMAX.bind1(new io.jax4j.prims.Collectives.AxisParams(axisName), x);
+    }
+
+    /** {@code lax.pmin(x, axis_name)}. */
+    public static Array pmin(Array x, String axisName) {
+        requireBound("pmin", axisName);
+        return io.jax4j.prims.Collectives.PMIN.bind1(new io.jax4j.prims.Collectives.AxisParams(axisName), x);
+    }
+
+    /** {@code lax.axis_index(axis_name)}: this replica's index along the named axis (int32). */
+    public static Array axisIndex(String axisName) {
+        requireBound("axis_index", axisName);
+        return io.jax4j.prims.Collectives.AXIS_INDEX.bind1(new io.jax4j.prims.Collectives.AxisParams(axisName));
+    }
+
+    /** {@code lax.all_gather(x, axis_name, axis=axis, tiled=tiled)}: every replica's x, stacked (or concatenated when tiled) at {@code axis}. */
+    public static Array allGather(Array x, String axisName, int axis, boolean tiled) {
+        io.jax4j.core.BatchTrace b = io.jax4j.core.BatchTrace.binding(axisName);
+        if (b == null) throw io.jax4j.prims.Collectives.unbound(axisName, "all_gather");
+        return io.jax4j.prims.Collectives.ALL_GATHER.bind1(new io.jax4j.prims.Collectives.AllGatherParams(axisName, b.axisSize(), axis, tiled), x);
+    }
+
+    /** {@code lax.all_gather(x, axis_name)}: stacked on a new leading axis. */
+    public static Array allGather(Array x, String axisName) { return allGather(x, axisName, 0, false); }
+
+    /**
+     * {@code lax.ppermute(x, axis_name, perm)}: replica {@code dst} receives replica {@code src}'s x
+     * for each {@code {src, dst}} pair; replicas that receive nothing get zeros.
+     */
+    public static Array ppermute(Array x, String axisName, int[][] perm) {
+        requireBound("ppermute", axisName);
+        List<List<Integer>> pairs = new ArrayList<>();
+        for (int[] pair : perm) {
+            if (pair.length != 2) throw new Jax4jException("ppermute: perm entries are {source, destination} pairs, got " + java.util.Arrays.toString(pair));
+            pairs.add(List.of(pair[0], pair[1]));
+        }
+        return io.jax4j.prims.Collectives.PPERMUTE.bind1(new io.jax4j.prims.Collectives.PpermuteParams(axisName, List.copyOf(pairs)), x);
+    }
 }

@@ -461,6 +461,36 @@ public final class Jax {
         return a -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), outAxes, args(a)));
     }
 
+    /**
+     * {@code jax.vmap(f, in_axes, out_axes, axis_name=name)}: the mapped axis named, so that
+     * collectives inside {@code f} ({@code Lax.psum(x, name)}, {@code pmean}, {@code allGather},
+     * {@code axisIndex}, ...) act across it.
+     */
+    public static <A, R> Function1<A, R> vmap(Function1<A, R> f, InAxes inAxes, Object outAxes, String axisName) {
+        String name = callerName();
+        return a -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0))), name, inAxes.axes(), outAxes, args(a), axisName));
+    }
+
+    /** {@code jax.vmap(f, in_axes, out_axes, axis_name=name)} of a function of 2 arguments. */
+    public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes, Object outAxes, String axisName) {
+        String name = callerName();
+        return (a, b) -> unchecked(Vmap.applyTrees(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes.axes(), outAxes,
+                args(a, b), axisName));
+    }
+
+    /**
+     * {@code jax.pmap(f, axis_name=name)}: {@code f} over the leading axis, one replica per entry,
+     * with collectives over {@code name}. The replicas run as one batched program on this process's
+     * device (what JAX does with several devices, the programming model and the numbers included);
+     * every output has the replica axis leading.
+     */
+    public static <A, R> Function1<A, R> pmap(Function1<A, R> f, String axisName) { return vmap(f, InAxes.of(0), 0, axisName); }
+
+    /** {@code jax.pmap(f, axis_name, in_axes)} of a function of 2 arguments ({@code InAxes.of(0, null)}: the second replicated). */
+    public static <A, B, R> Function2<A, B, R> pmap(Function2<A, B, R> f, String axisName, InAxes inAxes) {
+        return vmap(f, inAxes, 0, axisName);
+    }
+
     /** {@code jax.vmap(f, in_axes)} of a function of 2 arguments. */
     public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 

@@ -15,13 +15,29 @@ import java.util.List;
  */
 public final class BatchTrace extends Trace {
     private final int axisSize;
+    private final String axisName;
 
-    public BatchTrace(String description, int axisSize) {
+    public BatchTrace(String description, int axisSize) { this(description, axisSize, null); }
+
+    /** A batch trace whose axis has a name: collectives over that name ({@code psum(x, name)}) reduce over it. */
+    public BatchTrace(String description, int axisSize, String axisName) {
         super(description);
         this.axisSize = axisSize;
+        this.axisName = axisName;
     }
 
     public int axisSize() { return axisSize; }
+
+    /** The mapped axis' name, or null. */
+    public String axisName() { return axisName; }
+
+    /** The enclosing batch trace (this one or a parent of the current trace) that binds {@code name}, or null. */
+    public static BatchTrace binding(String name) {
+        for (Trace t = Trace.current(); t != null; t = t.parent()) {
+            if (t instanceof BatchTrace b && name.equals(b.axisName)) return b;
+        }
+        return null;
+    }
 
     public Array wrap(Array value, int batchDim) {
         return batchDim == Batching.NOT_MAPPED ? value : new BatchTracer(this, value, batchDim);
@@ -54,6 +70,13 @@ public final class BatchTrace extends Trace {
                 vals.add(x);
                 dims[i] = Batching.NOT_MAPPED;
             }
+        }
+        if (axisName != null && io.jax4j.prims.Collectives.isCollective(p)
+                && axisName.equals(((io.jax4j.prims.Collectives.Named) params).axisName())) {
+            Primitive.BatchResult named = inParent(() -> io.jax4j.prims.Collectives.namedAxisRule(p).apply(params, vals, dims, axisSize));
+            List<Array> outs = new ArrayList<>(named.outputs().size());
+            for (int i = 0; i < named.outputs().size(); i++) outs.add(wrap(named.outputs().get(i), named.batchDims()[i]));
+            return outs;
         }
         if (!anyMapped) return inParent(() -> p.bind(params, vals));
         Primitive.BatchResult r = inParent(() -> p.batchRule().apply(params, vals, dims));

@@ -25,6 +25,12 @@ public final class Vmap {
      * depend on the mapped inputs and is returned without a batch axis.
      */
     public static Object applyTrees(Function<List<Object>, Object> f, String name, List<?> inAxes, Object outAxes, List<Object> args) {
+        return applyTrees(f, name, inAxes, outAxes, args, null);
+    }
+
+    /** {@link #applyTrees} with the mapped axis named {@code axisName} (null: unnamed), for collectives inside {@code f}. */
+    public static Object applyTrees(Function<List<Object>, Object> f, String name, List<?> inAxes, Object outAxes, List<Object> args,
+                                    String axisName) {
         if (inAxes.size() != args.size()) {
             throw new Jax4jException("vmap(" + name + "): in_axes has " + inAxes.size() + " entries but the function got "
                     + args.size() + " arguments");
@@ -57,7 +63,7 @@ public final class Vmap {
             }
         }
         if (size < 0) throw new Jax4jException("vmap(" + name + "): no argument is mapped (all in_axes are None); nothing to vectorise");
-        BatchTrace trace = new BatchTrace("vmap(" + name + ")", size);
+        BatchTrace trace = new BatchTrace("vmap(" + name + ")", size, axisName);
         List<Object> batchedArgs = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             List<Object> leaves = new ArrayList<>();

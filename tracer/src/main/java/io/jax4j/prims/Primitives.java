@@ -20,7 +20,8 @@ public final class Primitives {
             Indexing.class,
             Scatter.class,
             Sorting.class,          // sort (also lax.sort_key_val for Random.permutation), scans, reduce_prod
-            Decompositions.class,   // cholesky, lu, triangular_solve (Linalg)
+            Decompositions.class,   // cholesky, lu, triangular_solve, qr, eigh, svd (Linalg)
+            Collectives.class,      // psum, pmax, pmin, all_gather, ppermute, axis_index over named axes
     };
 
     public static void load() {
