@@ -184,4 +184,17 @@ case("linalg_matrix_norm_2", [mm], np.linalg.norm(d64(mm), ord=2, axis=(1, 2)).a
 case("linalg_matrix_norm_nuc", [mm], np.linalg.norm(d64(mm), ord="nuc", axis=(1, 2)).astype(np.float32), ord="nuc")
 low = (f32(6, 2).astype(np.float64) @ f32(2, 4).astype(np.float64)).astype(np.float32)
 case("linalg_matrix_rank", [low], np.int32(np.linalg.matrix_rank(low)))  # float32 tolerance, as JAX on float32
+tb2 = f32(5, 2)
+x_, res_, rank_, s_ = np.linalg.lstsq(d64(tall), d64(tb2), rcond=None)
+case("linalg_lstsq_tall", [tall, tb2], (x_.astype(np.float32), res_.astype(np.float32), np.int32(rank_), s_.astype(np.float32)))
+wb = f32(3)
+x_, res_, rank_, s_ = np.linalg.lstsq(d64(wide), d64(wb), rcond=None)
+case("linalg_lstsq_wide", [wide, wb], (x_.astype(np.float32), res_.astype(np.float32), np.int32(rank_), s_.astype(np.float32)))
+import scipy.linalg as sla
+sq, sb = f32(5, 5), f32(5, 2)
+case("linalg_lu_solve", [sq, sb], sla.lu_solve(sla.lu_factor(d64(sq)), d64(sb)).astype(np.float32))
+spd1 = spd(4, 4)
+cb = f32(4)
+case("linalg_cho_solve_lower", [spd1, cb], sla.cho_solve((np.linalg.cholesky(d64(spd1)), True), d64(cb)).astype(np.float32), lower=True)
+case("linalg_cho_solve_upper", [spd1, cb], sla.cho_solve((np.linalg.cholesky(d64(spd1)).T, False), d64(cb)).astype(np.float32), lower=False)
 print(json.dumps({"numpy": np.__version__, "cases": cases}, indent=1))

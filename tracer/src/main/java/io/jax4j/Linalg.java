@@ -34,6 +34,15 @@ public final class Linalg {
     /** {@code jnp.linalg.svd}'s outputs: {@code a = u · diag(s) · vh}, s descending. */
     public record SvdResult(Array u, Array s, Array vh) {}
 
+    /** {@code jnp.linalg.lstsq}'s outputs: solution, residual sums of squares (empty unless full rank and m > n), rank, singular values. */
+    public record LstsqResult(Array x, Array residuals, Array rank, Array s) {}
+
+    /**
+     * {@code jax.scipy.linalg.lu_factor}'s outputs: the packed factors and LAPACK's row swaps, and the
+     * row permutation they amount to ({@code a[permutation] = L U}), which {@link #luSolve} applies.
+     */
+    public record LuFactor(Array lu, Array piv, Array permutation) {}
+
     // ---------------------------------------------------------------- norms
 
     /** {@code jnp.linalg.norm(x)}: the 2-norm of the flattened array (Frobenius for a matrix). */
@@ -221,6 +230,70 @@ public final class Linalg {
         Array permuted = Np.takeAlongAxis(rhs, Np.broadcastTo(Np.expandDims(lu.permutation(), -1), rhs.shape()), -2);
         Array y = Decompositions.triangularSolve(lu.lu(), permuted, new TriangularSolveParams(true, true, false, true));
         Array x = Decompositions.triangularSolve(lu.lu(), y, new TriangularSolveParams(true, false, false, false));
+        return vector ? Np.squeeze(x, -1) : x;
+    }
+
+    /**
+     * {@code jnp.linalg.lstsq(a, b)}: the minimum-norm least-squares solution through the SVD (singular
+     * values below {@code max(m, n) · eps · max(s)} dropped, JAX's default {@code rcond}); {@code b}
+     * a vector or a matrix of right-hand sides.
+     */
+    public static LstsqResult lstsq(Array a, Array b) {
+        Array f = asFloat("lstsq", a);
+        if (f.ndim() != 2) throw new Jax4jException("Linalg.lstsq: a must be a matrix, got " + a.aval().str());
+        boolean vector = b.ndim() == 1;
+        Array bm = vector ? Np.expandDims(b, -1) : b;
+        if (bm.ndim() != 2 || bm.dim(0) != f.dim(0)) {
+            throw new Jax4jException("Linalg.lstsq: b " + b.aval().str() + " needs " + f.dim(0) + " rows to match a " + a.aval().str());
+        }
+        int m = f.dim(0), n = f.dim(1);
+        double eps = f.dtype() == DType.F64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+        SvdResult svd = svd(f);
+        Array cutoff = Np.multiply(Np.max(svd.s()), Array.weak(Math.max(m, n) * eps));
+        Array keep = Np.greater(svd.s(), cutoff);
+        Array sInv = Np.where(keep, Np.reciprocal(Np.where(keep, svd.s(), Np.onesLike(svd.s()))), Np.zerosLike(svd.s()));
+        Array uTb = Np.matmul(Np.swapaxes(svd.u(), 0, 1), bm);
+        Array x = Np.matmul(Np.swapaxes(svd.vh(), 0, 1), Np.multiply(Np.expandDims(sInv, -1), uTb));
+        Array rank = Np.sum(keep);
+        Array residuals;
+        if (m > n) {
+            Array r = Np.subtract(Np.matmul(f, x), bm);
+            Array full = Np.sum(Np.multiply(r, r), 0);
+            residuals = rank.item() == n ? full : Np.zeros(f.dtype(), 0);
+        } else {
+            residuals = Np.zeros(f.dtype(), 0);
+        }
+        if (vector) {
+            x = Np.squeeze(x, -1);
+            if (residuals.ndim() == 1 && residuals.dim(0) == 1) residuals = Np.reshape(residuals, 1);
+        }
+        return new LstsqResult(x, residuals, rank, svd.s());
+    }
+
+    /** {@code jax.scipy.linalg.lu_factor(a)}: packed LU factors and the row swaps (row i was exchanged with piv[i]). */
+    public static LuFactor luFactor(Array a) {
+        LuResult r = lu(a);
+        return new LuFactor(r.lu(), r.pivots(), r.permutation());
+    }
+
+    /** {@code jax.scipy.linalg.lu_solve((lu, piv), b)}: solves {@code a x = b} from {@link #luFactor}. */
+    public static Array luSolve(LuFactor factor, Array b) {
+        Array lu = factor.lu();
+        boolean vector = b.ndim() == lu.ndim() - 1;
+        Array bm = vector ? Np.expandDims(b, -1) : b;
+        Array permuted = Np.takeAlongAxis(bm, Np.broadcastTo(Np.expandDims(factor.permutation(), -1),
+                withLast(java.util.Arrays.copyOf(factor.permutation().shape(), factor.permutation().ndim() - 1), bm.dim(-2), bm.dim(-1))), -2);
+        Array y = Decompositions.triangularSolve(lu, permuted, new TriangularSolveParams(true, true, false, true));
+        Array x = Decompositions.triangularSolve(lu, y, new TriangularSolveParams(true, false, false, false));
+        return vector ? Np.squeeze(x, -1) : x;
+    }
+
+    /** {@code jax.scipy.linalg.cho_solve((c, lower), b)}: solves {@code a x = b} from a Cholesky factor of a. */
+    public static Array choSolve(Array c, boolean lower, Array b) {
+        boolean vector = b.ndim() == c.ndim() - 1;
+        Array bm = vector ? Np.expandDims(b, -1) : b;
+        Array y = triangularSolve(c, bm, true, lower, !lower, false);
+        Array x = triangularSolve(c, y, true, lower, lower, false);
         return vector ? Np.squeeze(x, -1) : x;
     }
 

@@ -114,6 +114,16 @@ class NpGoldenTest {
             case "linalg_svdvals_tall", "linalg_svdvals_wide" -> List.of(Linalg.svdvals(x));
             case "linalg_pinv" -> List.of(Linalg.pinv(x));
             case "linalg_matrix_rank" -> List.of(Linalg.matrixRank(x));
+            case "linalg_lstsq_tall", "linalg_lstsq_wide" -> {
+                Linalg.LstsqResult r = Linalg.lstsq(x, y);
+                yield List.of(r.x(), r.residuals(), r.rank(), r.s());
+            }
+            case "linalg_lu_solve" -> List.of(Linalg.luSolve(Linalg.luFactor(x), y));
+            case "linalg_cho_solve_lower", "linalg_cho_solve_upper" -> {
+                boolean lower = (Boolean) args.get("lower");
+                Array c = Linalg.cholesky(x);
+                yield List.of(Linalg.choSolve(lower ? c : Np.swapaxes(c, -1, -2), lower, y));
+            }
             case "linalg_cholesky" -> List.of(Linalg.cholesky(x));
             case "linalg_solve_matrix", "linalg_solve_vector" -> List.of(Linalg.solve(x, y));
             case "linalg_inv", "linalg_inv_pivoting" -> List.of(Linalg.inv(x));
