@@ -16,6 +16,17 @@ public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, do
 
     public static Builder builder() { return new Builder(); }
 
+    /** {@code nn.BatchNorm()} with Flax's defaults (momentum 0.99, epsilon 1e-5); {@code useRunningAverage} given to {@code call}. */
+    public BatchNorm() { this(null, -1, 0.99, 1e-5, true, true, Init.zeros(), Init.ones(), null); }
+
+    /** {@code nn.BatchNorm(use_running_average=...)}, as the other layers' constructors: the rest Flax's defaults. */
+    public BatchNorm(boolean useRunningAverage) { this(useRunningAverage, -1, 0.99, 1e-5, true, true, Init.zeros(), Init.ones(), null); }
+
+    /** {@code nn.BatchNorm(use_running_average, momentum=..., epsilon=...)}. */
+    public BatchNorm(boolean useRunningAverage, double momentum, double epsilon) {
+        this(useRunningAverage, -1, momentum, epsilon, true, true, Init.zeros(), Init.ones(), null);
+    }
+
     @Override
     public Array call(Array x) { return call(x, null); }
 

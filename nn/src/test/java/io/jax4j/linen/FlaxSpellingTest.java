@@ -79,6 +79,13 @@ class FlaxSpellingTest {
     }
 
     @Test
+    void batchNormHasConstructorsLikeTheOtherLayers() {
+        assertEquals(BatchNorm.builder().useRunningAverage(true).build(), new BatchNorm(true));
+        assertEquals(BatchNorm.builder().useRunningAverage(false).momentum(0.9).epsilon(1e-3).build(), new BatchNorm(false, 0.9, 1e-3));
+        assertEquals(BatchNorm.builder().build(), new BatchNorm());
+    }
+
+    @Test
     void poolingDefaultsAreFlaxs() {
         Array x = Np.reshape(Np.astype(Np.arange(16), io.jax4j.DType.F32), 1, 4, 4, 1);
         assertArrayEquals(Pooling.maxPool(x, new int[]{2, 2}, new int[]{1, 1}, "VALID").toFloatArray(), Pooling.maxPool(x, 2, 2).toFloatArray());
