@@ -30,7 +30,7 @@ pack() {
   ./mvnw -q -B -DskipTests package dependency:copy-dependencies -pl benchmarks,tests -am -DincludeScope=test \
     -DexcludeClassifiers=windows-x86_64,macosx-x86_64,macosx-arm64,linux-arm64,linux-ppc64le,android-arm64,android-x86_64,linux-armhf,ios-arm64,ios-x86_64 \
     -DexcludeGroupIds=io.jax4j,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian -DoutputDirectory="$PWD/$kit/jars" \
-    -DexcludeArtifactIds=pdfbox,fontbox,graphics2d,VectorGraphics2D,jmh-core,jopt-simple,commons-math3
+    -DexcludeArtifactIds=pdfbox,fontbox,graphics2d,VectorGraphics2D,jmh-core,jopt-simple,commons-math3,jazzer,jazzer-api,jazzer-junit
   # OpenBLAS without its LAPACK builds (jax4j loads openblas_nolapack) and headers: 19 -> 12 MB
   for j in "$kit"/jars/openblas-*-linux-x86_64.jar; do
     python3 - "$j" <<'PY'
@@ -55,12 +55,15 @@ PY
   # test classes without the conformance fixtures: the run reads them from the repository (tests/src/test/resources)
   for m in xla-lower tests; do mkdir -p "$kit/test-classes/$m" && cp -r "$m/target/test-classes/." "$kit/test-classes/$m/"; done
   rm -rf "$kit/test-classes/tests/fixtures"
+  # the fuzz tests (and their seed inputs) need Jazzer, which stays here: they run in .ci/run, not on the GPU
+  find "$kit/test-classes" \( -name '*FuzzTest*.class' -o -name '*FuzzTestInputs' \) -prune -exec rm -rf {} +
   ls "$kit/jars" | grep -q junit-platform-console-standalone || \
     ./mvnw -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$PWD/$kit/jars" >/dev/null
   # the kit travels with the repository: the device tool carries at most 64 MiB in all
   kb=$(du -sk "$kit" | cut -f1)
-  echo "packed $((kb / 1024)) MiB into $kit (the device tool carries at most 64 MiB with the repository)"
-  [ "$kb" -lt $((56 * 1024)) ] || { echo "gpu-check: the kit is too large to travel" >&2; exit 3; }
+  repo_kb=$(( $(git ls-files -z | xargs -0 stat -c %s | awk '{s += $1} END {print s}') / 1024 ))
+  echo "packed $((kb / 1024)) MiB into $kit; with the repository's $((repo_kb / 1024)) MiB: $(((kb + repo_kb) / 1024)) of the 64 MiB the device tool carries"
+  [ $((kb + repo_kb)) -lt $((60 * 1024)) ] || { echo "gpu-check: the kit and the repository are too large to travel (keep them under 60 MiB)" >&2; exit 3; }
 }
 
 # The CUDA 13.0 libraries: the toolkit's targets/x86_64-linux/lib, the pip wheels' (cuBLAS, NVRTC) and the driver's.
