@@ -532,21 +532,9 @@ public final class Decompositions {
                         double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
                         double tt = Math.copySign(1, theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
                         double c = 1 / Math.sqrt(tt * tt + 1), sn = tt * c;
-                        for (int r = 0; r < n; r++) {                 // columns p, q
-                            double arp = a[r * n + p], arq = a[r * n + q];
-                            a[r * n + p] = c * arp - sn * arq;
-                            a[r * n + q] = sn * arp + c * arq;
-                        }
-                        for (int r = 0; r < n; r++) {                 // rows p, q
-                            double apr = a[p * n + r], aqr = a[q * n + r];
-                            a[p * n + r] = c * apr - sn * aqr;
-                            a[q * n + r] = sn * apr + c * aqr;
-                        }
-                        for (int r = 0; r < n; r++) {
-                            double vrp = v[r * n + p], vrq = v[r * n + q];
-                            v[r * n + p] = c * vrp - sn * vrq;
-                            v[r * n + q] = sn * vrp + c * vrq;
-                        }
+                        rotate(a, n, n, 1, p, q, c, sn);               // columns p, q
+                        rotate(a, n, 1, n, p, q, c, sn);               // rows p, q
+                        rotate(v, n, n, 1, p, q, c, sn);
                     }
                 }
             }
@@ -596,16 +584,8 @@ public final class Decompositions {
                         double zeta = (beta - alpha) / (2 * gamma);
                         double tt = Math.copySign(1, zeta) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
                         double c = 1 / Math.sqrt(1 + tt * tt), sn = c * tt;
-                        for (int r = 0; r < rows; r++) {
-                            double up = u[r * cols + p], uq = u[r * cols + q];
-                            u[r * cols + p] = c * up - sn * uq;
-                            u[r * cols + q] = sn * up + c * uq;
-                        }
-                        for (int r = 0; r < cols; r++) {
-                            double vp = v[r * cols + p], vq = v[r * cols + q];
-                            v[r * cols + p] = c * vp - sn * vq;
-                            v[r * cols + q] = sn * vp + c * vq;
-                        }
+                        rotate(u, rows, cols, 1, p, q, c, sn);
+                        rotate(v, cols, cols, 1, p, q, c, sn);
                     }
                 }
                 if (!rotated) break;
@@ -642,6 +622,20 @@ public final class Decompositions {
         ShapedArray a = x.aval();
         return List.of(ArrayImpl.ofDoubles(new ShapedArray(a.dtype(), sShape(a, k)), ss), ArrayImpl.ofDoubles(withLast(a, m, k), us),
                 ArrayImpl.ofDoubles(withLast(a, k, n), vts));
+    }
+
+    /**
+     * A Givens rotation of lines {@code p} and {@code q} of a row-major matrix: columns when
+     * {@code lineStride} is 1 and {@code step} the row length, rows when {@code step} is 1 and
+     * {@code lineStride} the row length; {@code count} elements each.
+     */
+    private static void rotate(double[] m, int count, int step, int lineStride, int p, int q, double c, double s) {
+        for (int r = 0; r < count; r++) {
+            int ip = r * step + p * lineStride, iq = r * step + q * lineStride;
+            double mp = m[ip], mq = m[iq];
+            m[ip] = c * mp - s * mq;
+            m[iq] = s * mp + c * mq;
+        }
     }
 
     /** Replaces the zero columns (singular value 0) of {@code left} by unit vectors orthogonal to the others (Gram–Schmidt on e_i). */
