@@ -197,4 +197,7 @@ spd1 = spd(4, 4)
 cb = f32(4)
 case("linalg_cho_solve_lower", [spd1, cb], sla.cho_solve((np.linalg.cholesky(d64(spd1)), True), d64(cb)).astype(np.float32), lower=True)
 case("linalg_cho_solve_upper", [spd1, cb], sla.cho_solve((np.linalg.cholesky(d64(spd1)).T, False), d64(cb)).astype(np.float32), lower=False)
+import scipy.special as ss
+gx = np.concatenate([np.abs(f32(8)) * 6 + 0.01, np.array([0.5, 1.0, 2.0, 3.0, 10.5, 100.0, -0.5, -2.5, -3.7, 1e-3], np.float32)]).astype(np.float32)
+case("special_gammaln", [gx], ss.gammaln(d64(gx)).astype(np.float32))
 print(json.dumps({"numpy": np.__version__, "cases": cases}, indent=1))

@@ -589,6 +589,74 @@ public final class Random {
         return Np.multiply(qr.q(), Np.expandDims(Np.sign(d), -2));
     }
 
+    /**
+     * Poisson(lam) samples, int32, of {@code shape} (null: lam's shape): Knuth's multiplication of
+     * uniforms below lam = 10, Hörmann's transformed rejection above, as JAX's exact method runs them
+     * (both loops on the same key, each until every element is done; lam = 0 gives 0). The loops are
+     * {@code Lax.whileLoop}s (the autodiff module provides them).
+     */
+    public static Array poisson(Array key, Array lam, int[] shape) {
+        checkKey("poisson", key);
+        int[] s = shape == null ? lam.shape() : shape;
+        checkShape("poisson", s);
+        if (!Arrays.equals(Np.broadcastShapes("Random.poisson", s, lam.shape()), s)) {
+            throw new Jax4jException("Random.poisson: lam of shape " + lam.aval().str() + " must broadcast to the shape argument " + Arrays.toString(s));
+        }
+        consume("poisson", key);
+        Array l = Np.broadcastTo(Lax.convertElementType(lam, DType.F32), s);
+        Array useKnuth = Lax.bitwiseOr(Lax.ne(l, l), Lax.lt(l, Lax.fullLike(l, 10)));
+        Array lamKnuth = Lax.select(useKnuth, l, Lax.zerosLike(l));
+        Array lamRejection = Lax.select(useKnuth, Lax.fullLike(l, 1e5), l);
+        Array result = Lax.select(useKnuth, poissonKnuth(key, lamKnuth, s), poissonRejection(key, lamRejection, s));
+        return Lax.select(Lax.eq(l, Lax.zerosLike(l)), Lax.zerosLike(result), result);
+    }
+
+    /** {@code poisson(key, lam)} of lam's shape. */
+    public static Array poisson(Array key, Array lam) { return poisson(key, lam, null); }
+
+    private static Array poissonKnuth(Array key, Array lam, int[] shape) {
+        Array negLam = Lax.neg(lam);
+        List<Array> init = List.of(Array.scalar(0), Lax.zerosLike(Lax.convertElementType(lam, DType.I32)), key, Lax.zerosLike(lam));
+        List<Array> out = Lax.whileLoop(
+                (List<Array> c) -> Np.any(Lax.gt(c.get(3), negLam)),
+                (List<Array> c) -> {
+                    Array keys = splitShape(c.get(2), 2);
+                    Array k = Lax.select(Lax.gt(c.get(3), negLam), Lax.add(c.get(1), Lax.fullLike(c.get(1), 1)), c.get(1));
+                    Array u = uniformImpl(keys.get(1), shape, DType.F32, Lax.scalar(0, DType.F32), Lax.scalar(1, DType.F32));
+                    return List.of(Lax.add(c.get(0), Array.scalar(1)), k, keys.get(0), Lax.add(c.get(3), Lax.log(u)));
+                }, init);
+        return Lax.sub(out.get(1), Lax.fullLike(out.get(1), 1));
+    }
+
+    private static Array poissonRejection(Array key, Array lam, int[] shape) {
+        Array logLam = Lax.log(lam);
+        Array b = Lax.add(Lax.fullLike(lam, 0.931), Lax.mul(Lax.fullLike(lam, 2.53), Lax.sqrt(lam)));
+        Array a = Lax.add(Lax.fullLike(lam, -0.059), Lax.mul(Lax.fullLike(lam, 0.02483), b));
+        Array invAlpha = Lax.add(Lax.fullLike(lam, 1.1239), Lax.div(Lax.fullLike(lam, 1.1328), Lax.sub(b, Lax.fullLike(lam, 3.4))));
+        Array vR = Lax.sub(Lax.fullLike(lam, 0.9277), Lax.div(Lax.fullLike(lam, 3.6224), Lax.sub(b, Lax.fullLike(lam, 2))));
+        Array bools = Lax.ne(lam, lam);
+        List<Array> init = List.of(Array.scalar(0), Lax.fullLike(lam, -1), Lax.bitwiseAnd(bools, Lax.not(bools)), key);
+        List<Array> out = Lax.whileLoop(
+                (List<Array> c) -> Np.any(Lax.not(c.get(2))),
+                (List<Array> c) -> {
+                    Array keys = splitShape(c.get(3), 3);
+                    Array u = Lax.sub(uniformImpl(keys.get(1), shape, DType.F32, Lax.scalar(0, DType.F32), Lax.scalar(1, DType.F32)),
+                            Lax.fullLike(lam, 0.5));
+                    Array v = uniformImpl(keys.get(2), shape, DType.F32, Lax.scalar(0, DType.F32), Lax.scalar(1, DType.F32));
+                    Array uShifted = Lax.sub(Lax.fullLike(lam, 0.5), Lax.abs(u));
+                    Array k = Lax.floor(Lax.add(Lax.add(Lax.mul(Lax.add(Lax.div(Lax.mul(Lax.fullLike(lam, 2), a), uShifted), b), u), lam),
+                            Lax.fullLike(lam, 0.43)));
+                    Array s = Lax.log(Lax.div(Lax.mul(v, invAlpha), Lax.add(Lax.div(a, Lax.mul(uShifted, uShifted)), b)));
+                    Array t = Lax.sub(Lax.add(Lax.neg(lam), Lax.mul(k, logLam)), Special.gammaln(Lax.add(k, Lax.fullLike(k, 1))));
+                    Array accept1 = Lax.bitwiseAnd(Lax.ge(uShifted, Lax.fullLike(lam, 0.07)), Lax.le(v, vR));
+                    Array reject = Lax.bitwiseOr(Lax.lt(k, Lax.zerosLike(k)),
+                            Lax.bitwiseAnd(Lax.lt(uShifted, Lax.fullLike(lam, 0.013)), Lax.gt(v, uShifted)));
+                    Array accept = Lax.bitwiseOr(accept1, Lax.bitwiseAnd(Lax.not(reject), Lax.le(s, t)));
+                    return List.of(Lax.add(c.get(0), Array.scalar(1)), Lax.select(accept, k, c.get(1)), Lax.bitwiseOr(c.get(2), accept), keys.get(0));
+                }, init);
+        return Lax.convertElementType(out.get(1), DType.I32);
+    }
+
     private static void start(String fn, Array key, int[] shape, DType dtype) {
         checkKey(fn, key);
         checkShape(fn, shape);
