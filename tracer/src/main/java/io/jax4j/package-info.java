@@ -3,7 +3,10 @@
  * concrete or traced), {@link io.jax4j.DType} with JAX's promotion lattice and weak types,
  * {@link io.jax4j.ShapedArray} (avals), and the op facades {@link io.jax4j.Lax} (strict, one call per
  * primitive), {@link io.jax4j.Np} (jax.numpy semantics: broadcasting, promotion, axes) and
- * {@link io.jax4j.Linalg} (jnp.linalg and jax.scipy.linalg over the factorization primitives).
+ * {@link io.jax4j.Linalg} (jnp.linalg and jax.scipy.linalg over the factorization primitives),
+ * {@link io.jax4j.Special} (jax.scipy.special), {@link io.jax4j.Random} (jax.random) and
+ * {@link io.jax4j.Pooling} (flax.linen's pooling); {@code Lax} also reaches lax's control flow
+ * ({@code scan}, {@code cond}, ...) and collectives ({@code psum}, ...).
  *
  * <h2>Glossary (JAX's vocabulary)</h2>
  * <dl>

@@ -4,6 +4,10 @@
  * is linear, and its batching rule. {@link io.jax4j.prims.Defs} holds the factories named after JAX's
  * helpers ({@code unop}, {@code binop}, {@code defJvp}, {@code defLinear}, {@code vectorized},
  * {@code broadcasting}); {@link io.jax4j.prims.Primitives} lists the family classes, and a coverage
- * test fails when a primitive lacks a rule.
+ * test fails when a primitive lacks a rule. Two families act only through a transformation:
+ * {@link io.jax4j.prims.Collectives} ({@code psum}, {@code all_gather}, ...) are applied by the
+ * vmap/pmap that binds their axis name, and {@link io.jax4j.prims.Decompositions} (the linear-algebra
+ * factorizations) and {@code random_gamma} have no kernels: backends run their reference
+ * implementations as host ops.
  */
 package io.jax4j.prims;
