@@ -436,6 +436,21 @@ public final class Random {
     /** float32 {@link #logistic(Array, int[], DType)}. */
     public static Array logistic(Array key, int... shape) { return logistic(key, shape, DType.F32); }
 
+    /**
+     * Cauchy(0, 1) samples: {@code tan(π (u - 0.5))}, u uniform in [eps, 1). The tangent is sin/cos here
+     * (no tan primitive yet), which may differ from XLA's tan in the last bit.
+     */
+    public static Array cauchy(Array key, int[] shape, DType dtype) {
+        start("cauchy", key, shape, dtype);
+        double eps = dtype == DType.F64 ? Math.ulp(1.0) : dtype == DType.F32 ? Math.ulp(1.0f) : dtype == DType.F16 ? Math.scalb(1.0, -10) : Math.scalb(1.0, -7);
+        Array u = uniformImpl(key, shape, dtype, Lax.scalar(eps, dtype), Lax.scalar(1, dtype));
+        Array angle = Lax.mul(Lax.fullLike(u, Math.PI), Lax.sub(u, Lax.fullLike(u, 0.5)));
+        return Lax.div(Lax.sin(angle), Lax.cos(angle));
+    }
+
+    /** float32 {@link #cauchy(Array, int[], DType)}. */
+    public static Array cauchy(Array key, int... shape) { return cauchy(key, shape, DType.F32); }
+
     /** Rademacher samples, -1 or 1 with equal probability: {@code 2 bernoulli(0.5) - 1} in {@code dtype}. */
     public static Array rademacher(Array key, int[] shape, DType dtype) {
         checkKey("rademacher", key);

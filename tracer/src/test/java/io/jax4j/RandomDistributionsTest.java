@@ -45,6 +45,12 @@ class RandomDistributionsTest {
 
         double[] l = Random.laplace(Random.key(12), N).toDoubleArray();
         assertMoments("laplace", l, 0, 2);
+        // Cauchy has no moments: its median is 0 and its quartiles are -1 and 1
+        double[] c = Random.cauchy(Random.key(14), N).toDoubleArray();
+        Arrays.sort(c);
+        assertEquals(0, c[N / 2], 0.05, "cauchy median");
+        assertEquals(-1, c[N / 4], 0.08, "cauchy first quartile");
+        assertEquals(1, c[3 * N / 4], 0.08, "cauchy third quartile");
         double[] g = Random.logistic(Random.key(13), N).toDoubleArray();
         assertMoments("logistic", g, 0, Math.PI * Math.PI / 3);
         assertTrue(Arrays.stream(g).allMatch(Double::isFinite), "logistic samples are finite (u >= tiny)");
