@@ -491,6 +491,19 @@ public final class Jax {
         return vmap(f, inAxes, 0, axisName);
     }
 
+    /**
+     * {@code jax.shard_map(f, mesh, in_specs, out_specs)}: {@code f} runs once per replica of the mesh
+     * on its local block of every input leaf (each array axis split over the mesh axis its spec names,
+     * whole where it names none), with collectives over the mesh's axis names; the outputs' blocks are
+     * put back together by {@code outSpec} — an output whose spec leaves a mesh axis out must be the
+     * same on every replica along it (a {@code psum}'s result, say), or it is an error. One spec
+     * applies to every leaf of the input, one to every leaf of the output.
+     */
+    public static <A, R> Function1<A, R> shardMap(Function1<A, R> f, Mesh mesh, PartitionSpec inSpec, PartitionSpec outSpec) {
+        String name = callerName();
+        return a -> unchecked(ShardMap.apply(x -> f.apply(unchecked(x)), name, mesh, inSpec, outSpec, a));
+    }
+
     /** {@code jax.vmap(f, in_axes)} of a function of 2 arguments. */
     public static <A, B, R> Function2<A, B, R> vmap(Function2<A, B, R> f, InAxes inAxes) { return vmap(f, inAxes, 0); }
 
