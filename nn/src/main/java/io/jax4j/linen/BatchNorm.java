@@ -12,19 +12,19 @@ import io.jax4j.Np;
  * params.
  */
 public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, double epsilon, boolean useBias, boolean useScale,
-                        Init.Initializer biasInit, Init.Initializer scaleInit, String name) implements Module, Layer {
+                        Init.Initializer biasInit, Init.Initializer scaleInit, String name, String axisName) implements Module, Layer {
 
     public static Builder builder() { return new Builder(); }
 
     /** {@code nn.BatchNorm()} with Flax's defaults (momentum 0.99, epsilon 1e-5); {@code useRunningAverage} given to {@code call}. */
-    public BatchNorm() { this(null, -1, 0.99, 1e-5, true, true, Init.zeros(), Init.ones(), null); }
+    public BatchNorm() { this(null, -1, 0.99, 1e-5, true, true, Init.zeros(), Init.ones(), null, null); }
 
     /** {@code nn.BatchNorm(use_running_average=...)}, as the other layers' constructors: the rest Flax's defaults. */
-    public BatchNorm(boolean useRunningAverage) { this(useRunningAverage, -1, 0.99, 1e-5, true, true, Init.zeros(), Init.ones(), null); }
+    public BatchNorm(boolean useRunningAverage) { this(useRunningAverage, -1, 0.99, 1e-5, true, true, Init.zeros(), Init.ones(), null, null); }
 
     /** {@code nn.BatchNorm(use_running_average, momentum=..., epsilon=...)}. */
     public BatchNorm(boolean useRunningAverage, double momentum, double epsilon) {
-        this(useRunningAverage, -1, momentum, epsilon, true, true, Init.zeros(), Init.ones(), null);
+        this(useRunningAverage, -1, momentum, epsilon, true, true, Init.zeros(), Init.ones(), null, null);
     }
 
     @Override
@@ -46,7 +46,7 @@ public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, do
                 mean = raMean.value();
                 var = raVar.value();
             } else {
-                Normalization.Stats s = Normalization.compute(x, reductionAxes);
+                Normalization.Stats s = Normalization.compute(x, reductionAxes, axisName);
                 mean = s.mean();
                 var = s.var();
                 if (!isInitializing()) {
@@ -76,6 +76,13 @@ public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, do
         private boolean useBias = true, useScale = true;
         private Init.Initializer biasInit = Init.zeros(), scaleInit = Init.ones();
         private String name;
+        private String axisName;
+
+        /**
+         * Flax's {@code axis_name}: the batch statistics averaged over the replicas of this named
+         * mapped axis ({@code Jax.pmap(f, "batch")}), as one BatchNorm over the global batch.
+         */
+        public Builder axisName(String v) { this.axisName = v; return this; }
 
         public Builder useRunningAverage(boolean v) { this.useRunningAverage = v; return this; }
         public Builder axis(int v) { this.axis = v; return this; }
@@ -86,6 +93,8 @@ public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, do
         public Builder biasInit(Init.Initializer v) { this.biasInit = v; return this; }
         public Builder scaleInit(Init.Initializer v) { this.scaleInit = v; return this; }
         public Builder name(String v) { this.name = v; return this; }
-        public BatchNorm build() { return new BatchNorm(useRunningAverage, axis, momentum, epsilon, useBias, useScale, biasInit, scaleInit, name); }
+        public BatchNorm build() {
+            return new BatchNorm(useRunningAverage, axis, momentum, epsilon, useBias, useScale, biasInit, scaleInit, name, axisName);
+        }
     }
 }

@@ -12,9 +12,16 @@ final class Normalization {
     record Stats(Array mean, Array var) {}
 
     /** Mean and variance over {@code axes}; the fast variance {@code max(0, E[x²] - E[x]²)} as Flax's default. */
-    static Stats compute(Array x, int[] axes) {
+    static Stats compute(Array x, int[] axes) { return compute(x, axes, null); }
+
+    /** With {@code axisName}, the means are averaged over that mapped axis' replicas ({@code lax.pmean}), as Flax's {@code axis_name}. */
+    static Stats compute(Array x, int[] axes, String axisName) {
         Array mean = Np.mean(x, axes, false);
         Array mean2 = Np.mean(Lax.mul(x, x), axes, false);
+        if (axisName != null) {
+            mean = Lax.pmean(mean, axisName);
+            mean2 = Lax.pmean(mean2, axisName);
+        }
         Array var = Np.maximum(Np.subtract(mean2, Lax.mul(mean, mean)), Array.weak(0.0f));
         return new Stats(mean, var);
     }

@@ -86,6 +86,23 @@ class FlaxSpellingTest {
     }
 
     @Test
+    void batchNormWithAnAxisNameNormalisesOverTheGlobalBatch() {
+        Array x = Random.normal(Random.key(9), 8, 3);
+        BatchNorm global = BatchNorm.builder().useRunningAverage(false).build();
+        BatchNorm perReplica = BatchNorm.builder().useRunningAverage(false).axisName("batch").build();
+        Variables v = global.init(Random.key(0), () -> global.call(x));
+        Applied<Array> whole = global.apply(v, () -> global.call(x), Apply.mutable("batch_stats"));
+        // 4 replicas of 2 examples each: with axis_name the statistics are the global batch's
+        io.vavr.Function1<Array, Array> replica = shard -> perReplica.apply(v, () -> perReplica.call(shard), Apply.mutable("batch_stats")).value();
+        Array sharded = io.jax4j.autodiff.Jax.pmap(replica, "batch").apply(Np.reshape(x, 4, 2, 3));
+        assertArrayEquals(whole.value().toFloatArray(), Np.reshape(sharded, 8, 3).toFloatArray(), 1e-5f);
+        // without it each replica would use its own two examples' statistics
+        io.vavr.Function1<Array, Array> local = shard -> global.apply(v, () -> global.call(shard), Apply.mutable("batch_stats")).value();
+        Array unsynced = io.jax4j.autodiff.Jax.pmap(local, "batch").apply(Np.reshape(x, 4, 2, 3));
+        assertTrue(Np.max(Np.abs(Np.subtract(Np.reshape(unsynced, 8, 3), whole.value()))).item() > 1e-2, "local statistics differ");
+    }
+
+    @Test
     void poolingDefaultsAreFlaxs() {
         Array x = Np.reshape(Np.astype(Np.arange(16), io.jax4j.DType.F32), 1, 4, 4, 1);
         assertArrayEquals(Pooling.maxPool(x, new int[]{2, 2}, new int[]{1, 1}, "VALID").toFloatArray(), Pooling.maxPool(x, 2, 2).toFloatArray());
