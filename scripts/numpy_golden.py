@@ -200,4 +200,11 @@ case("linalg_cho_solve_upper", [spd1, cb], sla.cho_solve((np.linalg.cholesky(d64
 import scipy.special as ss
 gx = np.concatenate([np.abs(f32(8)) * 6 + 0.01, np.array([0.5, 1.0, 2.0, 3.0, 10.5, 100.0, -0.5, -2.5, -3.7, 1e-3], np.float32)]).astype(np.float32)
 case("special_gammaln", [gx], ss.gammaln(d64(gx)).astype(np.float32))
+e1, e2 = f32(2, 3, 4), f32(4, 5)
+case("einsum_ellipsis_matmul", [e1, e2], np.einsum("...ij,...jk->...ik", e1, e2).astype(np.float32), spec="...ij,...jk->...ik")
+e3, e4 = f32(2, 1, 3, 4), f32(5, 4, 2)
+case("einsum_ellipsis_broadcast", [e3, e4], np.einsum("...ij,...jk->...ik", e3, e4).astype(np.float32), spec="...ij,...jk->...ik")
+e5, e6 = f32(3, 4), f32(3, 4)
+case("einsum_ellipsis_dot", [e5, e6], np.einsum("...i,...i->...", e5, e6).astype(np.float32), spec="...i,...i->...")
+case("einsum_ellipsis_implicit", [e1], np.einsum("...ji", e1).astype(np.float32), spec="...ji")
 print(json.dumps({"numpy": np.__version__, "cases": cases}, indent=1))

@@ -482,11 +482,75 @@ public final class Np {
      * {@code "ij->ji"}; without {@code ->} the output is the letters that occur once, sorted. Two
      * operands become one dot_general (shared output letters are batch axes, shared others are
      * contracted), after summing the letters only one operand has; then a transpose to the output
-     * order. Ellipses and repeated letters within an operand (diagonals) are rejected.
+     * order. An ellipsis ({@code "...ij,...jk->...ik"}) stands for the leading axes of each operand,
+     * broadcast together as NumPy does; repeated letters within an operand (diagonals) are rejected.
      */
+    /** Names the axes an ellipsis covers with fresh letters (right-aligned across operands, broadcast), then einsum. */
+    private static Array einsumEllipsis(String subscripts, String spec, Array[] operands) {
+        int arrow = spec.indexOf("->");
+        String[] ins = (arrow < 0 ? spec : spec.substring(0, arrow)).split(",", -1);
+        String out = arrow < 0 ? null : spec.substring(arrow + 2);
+        if (ins.length != operands.length) {
+            throw new Jax4jException("einsum(\"" + subscripts + "\"): the subscripts name " + ins.length + " operands but " + operands.length + " were given");
+        }
+        StringBuilder fresh = new StringBuilder();
+        for (char c = 'A'; c <= 'Z'; c++) if (spec.indexOf(c) < 0) fresh.append(c);
+        for (char c = 'a'; c <= 'z'; c++) if (spec.indexOf(c) < 0) fresh.append(c);
+        int[] counts = new int[ins.length];
+        int most = 0;
+        for (int i = 0; i < ins.length; i++) {
+            String t = ins[i];
+            int at = t.indexOf("...");
+            if (t.replace("...", "").contains(".") || at >= 0 && t.indexOf("...", at + 1) >= 0) {
+                throw new Jax4jException("einsum(\"" + subscripts + "\"): an operand may hold one ellipsis ('...'), got \"" + t + "\"");
+            }
+            int letters = t.replace("...", "").length();
+            counts[i] = at < 0 ? 0 : operands[i].ndim() - letters;
+            if (counts[i] < 0 || at < 0 && letters != operands[i].ndim()) {
+                throw new Jax4jException("einsum(\"" + subscripts + "\"): operand " + i + " " + operands[i].aval().str() + " has "
+                        + operands[i].ndim() + " axes for the subscripts \"" + t + "\"");
+            }
+            most = Math.max(most, counts[i]);
+        }
+        if (most > fresh.length()) throw new Jax4jException("einsum(\"" + subscripts + "\"): too many axes under the ellipsis");
+        String ell = fresh.substring(0, most);
+        // the broadcast shape of the ellipsis axes, right-aligned
+        int[][] shapes = new int[ins.length][];
+        for (int i = 0; i < ins.length; i++) {
+            int at = ins[i].indexOf("...");
+            shapes[i] = at < 0 ? new int[0] : java.util.Arrays.copyOfRange(operands[i].shape(), at, at + counts[i]);
+        }
+        int[] common = broadcastShapes("einsum(\"" + subscripts + "\") ellipsis", shapes);
+        Array[] expanded = new Array[ins.length];
+        String[] named = new String[ins.length];
+        for (int i = 0; i < ins.length; i++) {
+            int at = ins[i].indexOf("...");
+            named[i] = ins[i].replace("...", ell.substring(most - counts[i]));
+            if (at < 0) {
+                expanded[i] = operands[i];
+                continue;
+            }
+            int[] target = operands[i].shape();
+            for (int k = 0; k < counts[i]; k++) target[at + k] = common[common.length - counts[i] + k];
+            expanded[i] = broadcastTo(operands[i], target);
+        }
+        String output;
+        if (out != null) {
+            output = out.replace("...", ell);
+        } else {
+            StringBuilder once = new StringBuilder();
+            String all = String.join("", ins).replace("...", "");
+            for (char c : all.chars().sorted().distinct().mapToObj(c -> (char) c).map(String::valueOf).reduce("", String::concat).toCharArray()) {
+                if (all.indexOf(c) == all.lastIndexOf(c)) once.append(c);
+            }
+            output = ell + once;
+        }
+        return einsum(String.join(",", named) + "->" + output, expanded);
+    }
+
     public static Array einsum(String subscripts, Array... operands) {
         String spec = subscripts.replace(" ", "");
-        if (spec.contains(".")) throw new Jax4jException("einsum(\"" + subscripts + "\"): ellipsis ('...') is not supported; name every axis");
+        if (spec.contains(".")) return einsumEllipsis(subscripts, spec, operands);
         int arrow = spec.indexOf("->");
         String[] ins = (arrow < 0 ? spec : spec.substring(0, arrow)).split(",", -1);
         if (ins.length != operands.length) {

@@ -90,8 +90,10 @@ class EinsumTest {
         assertTrue(count.getMessage().contains("name 2 operands but 1 were given"), count.getMessage());
         Jax4jException out = assertThrows(Jax4jException.class, () -> Np.einsum("ij->iz", m));
         assertTrue(out.getMessage().contains("output index 'z'"), out.getMessage());
-        Jax4jException ell = assertThrows(Jax4jException.class, () -> Np.einsum("...ij->...ji", m));
-        assertTrue(ell.getMessage().contains("ellipsis"), ell.getMessage());
+        Jax4jException ell = assertThrows(Jax4jException.class, () -> Np.einsum("...i...j->ij", m));
+        assertTrue(ell.getMessage().contains("one ellipsis"), ell.getMessage());
+        Jax4jException ellRank = assertThrows(Jax4jException.class, () -> Np.einsum("...ijk->k", m));
+        assertTrue(ellRank.getMessage().contains("has 2 axes for the subscripts"), ellRank.getMessage());
     }
 
     private static int[] parse(String s) {
