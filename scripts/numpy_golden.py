@@ -207,4 +207,8 @@ case("einsum_ellipsis_broadcast", [e3, e4], np.einsum("...ij,...jk->...ik", e3, 
 e5, e6 = f32(3, 4), f32(3, 4)
 case("einsum_ellipsis_dot", [e5, e6], np.einsum("...i,...i->...", e5, e6).astype(np.float32), spec="...i,...i->...")
 case("einsum_ellipsis_implicit", [e1], np.einsum("...ji", e1).astype(np.float32), spec="...ji")
+c1, c2, c3 = f32(2, 3), f32(3, 4), f32(4, 5)
+case("einsum_chain", [c1, c2, c3], np.einsum("ij,jk,kl->il", c1, c2, c3).astype(np.float32), spec="ij,jk,kl->il")
+c4 = f32(3)
+case("einsum_chain_implicit", [c1, c2, c4], np.einsum("ij,jk,j", c1, c2, c4).astype(np.float32), spec="ij,jk,j")
 print(json.dumps({"numpy": np.__version__, "cases": cases}, indent=1))

@@ -478,13 +478,36 @@ public final class Np {
     }
 
     /**
-     * {@code jnp.einsum} for one or two operands, e.g. {@code "bij,bjk->bik"}, {@code "ij,ij->i"},
-     * {@code "ij->ji"}; without {@code ->} the output is the letters that occur once, sorted. Two
-     * operands become one dot_general (shared output letters are batch axes, shared others are
-     * contracted), after summing the letters only one operand has; then a transpose to the output
-     * order. An ellipsis ({@code "...ij,...jk->...ik"}) stands for the leading axes of each operand,
-     * broadcast together as NumPy does; repeated letters within an operand (diagonals) are rejected.
+     * Three or more operands, contracted left to right: each step keeps the letters that a later
+     * operand or the output still needs (the output without {@code ->}: the letters that occur once).
      */
+    private static Array einsumChain(String subscripts, String[] ins, String out, Array[] operands) {
+        String all = String.join("", ins);
+        String output = out;
+        if (output == null) {
+            StringBuilder once = new StringBuilder();
+            all.chars().sorted().distinct().forEach(c -> {
+                if (all.indexOf(c) == all.lastIndexOf(c)) once.append((char) c);
+            });
+            output = once.toString();
+        }
+        Array acc = operands[0];
+        String accLetters = ins[0];
+        for (int i = 1; i < operands.length; i++) {
+            StringBuilder later = new StringBuilder(output);
+            for (int j = i + 1; j < ins.length; j++) later.append(ins[j]);
+            StringBuilder keep = new StringBuilder();
+            String both = accLetters + ins[i];
+            for (char c : both.toCharArray()) {
+                if (keep.indexOf(String.valueOf(c)) < 0 && later.indexOf(String.valueOf(c)) >= 0) keep.append(c);
+            }
+            String step = i == operands.length - 1 ? output : keep.toString();
+            acc = einsum(accLetters + "," + ins[i] + "->" + step, acc, operands[i]);
+            accLetters = step;
+        }
+        return acc;
+    }
+
     /** Names the axes an ellipsis covers with fresh letters (right-aligned across operands, broadcast), then einsum. */
     private static Array einsumEllipsis(String subscripts, String spec, Array[] operands) {
         int arrow = spec.indexOf("->");
@@ -548,6 +571,15 @@ public final class Np {
         return einsum(String.join(",", named) + "->" + output, expanded);
     }
 
+    /**
+     * {@code jnp.einsum}, e.g. {@code "bij,bjk->bik"}, {@code "ij,ij->i"},
+     * {@code "ij->ji"}; without {@code ->} the output is the letters that occur once, sorted. Two
+     * operands become one dot_general (shared output letters are batch axes, shared others are
+     * contracted), after summing the letters only one operand has; then a transpose to the output
+     * order. An ellipsis ({@code "...ij,...jk->...ik"}) stands for the leading axes of each operand,
+     * broadcast together as NumPy does; three or more operands are contracted left to right;
+     * repeated letters within an operand (diagonals) are rejected.
+     */
     public static Array einsum(String subscripts, Array... operands) {
         String spec = subscripts.replace(" ", "");
         if (spec.contains(".")) return einsumEllipsis(subscripts, spec, operands);
@@ -557,10 +589,8 @@ public final class Np {
             throw new Jax4jException("einsum(\"" + subscripts + "\"): the subscripts name " + ins.length + " operands but " + operands.length
                     + " were given");
         }
-        if (operands.length < 1 || operands.length > 2) {
-            throw new Jax4jException("einsum(\"" + subscripts + "\"): only one or two operands are supported, got " + operands.length
-                    + " (chain two-operand einsums)");
-        }
+        if (operands.length < 1) throw new Jax4jException("einsum(\"" + subscripts + "\"): needs at least one operand");
+        if (operands.length > 2) return einsumChain(subscripts, ins, arrow < 0 ? null : spec.substring(arrow + 2), operands);
         java.util.Map<Character, Integer> sizes = new java.util.HashMap<>();
         java.util.Map<Character, Integer> counts = new java.util.TreeMap<>();
         for (int k = 0; k < ins.length; k++) einsumCheckOperand(subscripts, k, ins[k], operands[k], sizes, counts);

@@ -123,7 +123,8 @@ class NpGoldenTest {
             }
             case "linalg_lu_solve" -> List.of(Linalg.luSolve(Linalg.luFactor(x), y));
             case "special_gammaln" -> List.of(Special.gammaln(x));
-            case "einsum_ellipsis_matmul", "einsum_ellipsis_broadcast", "einsum_ellipsis_dot", "einsum_ellipsis_implicit" ->
+            case "einsum_ellipsis_matmul", "einsum_ellipsis_broadcast", "einsum_ellipsis_dot", "einsum_ellipsis_implicit", "einsum_chain",
+                 "einsum_chain_implicit" ->
                     List.of(Np.einsum((String) args.get("spec"), in.toArray(new Array[0])));
             case "linalg_cho_solve_lower", "linalg_cho_solve_upper" -> {
                 boolean lower = (Boolean) args.get("lower");
