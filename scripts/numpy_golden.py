@@ -211,4 +211,7 @@ c1, c2, c3 = f32(2, 3), f32(3, 4), f32(4, 5)
 case("einsum_chain", [c1, c2, c3], np.einsum("ij,jk,kl->il", c1, c2, c3).astype(np.float32), spec="ij,jk,kl->il")
 c4 = f32(3)
 case("einsum_chain_implicit", [c1, c2, c4], np.einsum("ij,jk,j", c1, c2, c4).astype(np.float32), spec="ij,jk,j")
+pm = f32(3, 4)
+for mode in ["edge", "reflect", "symmetric", "wrap"]:
+    case("pad_" + mode, [pm], np.pad(pm, [(1, 2), (2, 1)], mode=mode), mode=mode)
 print(json.dumps({"numpy": np.__version__, "cases": cases}, indent=1))

@@ -825,6 +825,44 @@ public final class Np {
         return Lax.pad(x, Lax.scalarLike(x, value.doubleValue()), config);
     }
 
+    /**
+     * {@code jnp.pad(x, pad_width, mode)}: {@code "constant"} (zeros), {@code "edge"} (the border
+     * repeated), {@code "reflect"} (mirrored without the border), {@code "symmetric"} (mirrored with
+     * it) or {@code "wrap"} (the other end). Mirrored and wrapped widths may not exceed the axis.
+     */
+    public static Array pad(Array x, int[][] padWidth, String mode) {
+        if (mode.equals("constant")) return pad(x, padWidth, 0);
+        if (!java.util.Set.of("edge", "reflect", "symmetric", "wrap").contains(mode)) {
+            throw new Jax4jException("pad: mode must be \"constant\", \"edge\", \"reflect\", \"symmetric\" or \"wrap\", got \"" + mode + "\"");
+        }
+        pad(x, padWidth, 0);                        // the same checks of pad_width
+        Array out = x;
+        for (int axis = 0; axis < x.ndim(); axis++) {
+            int[] w = padWidth.length == 1 ? padWidth[0] : padWidth[axis];
+            int n = x.dim(axis), before = w[0], after = w[1];
+            if (before == 0 && after == 0) continue;
+            int limit = mode.equals("reflect") ? n - 1 : n;
+            if (mode.equals("edge") ? n == 0 : before > limit || after > limit) {
+                throw new Jax4jException("pad: mode \"" + mode + "\" can add at most " + limit + " entries at each end of axis " + axis + " of "
+                        + x.aval().str() + ", got " + java.util.Arrays.toString(w));
+            }
+            Array left = switch (mode) {
+                case "edge" -> repeat(Lax.sliceInDim(out, 0, 1, 1, axis), before, axis);
+                case "reflect" -> Lax.rev(Lax.sliceInDim(out, 1, before + 1, 1, axis), new int[]{axis});
+                case "symmetric" -> Lax.rev(Lax.sliceInDim(out, 0, before, 1, axis), new int[]{axis});
+                default -> Lax.sliceInDim(out, n - before, n, 1, axis);
+            };
+            Array right = switch (mode) {
+                case "edge" -> repeat(Lax.sliceInDim(out, n - 1, n, 1, axis), after, axis);
+                case "reflect" -> Lax.rev(Lax.sliceInDim(out, n - 1 - after, n - 1, 1, axis), new int[]{axis});
+                case "symmetric" -> Lax.rev(Lax.sliceInDim(out, n - after, n, 1, axis), new int[]{axis});
+                default -> Lax.sliceInDim(out, 0, after, 1, axis);
+            };
+            out = Lax.concatenate(java.util.List.of(left, out, right), axis);
+        }
+        return out;
+    }
+
     /** {@code jnp.flip}: reverses the given axes (all when none are given). */
     public static Array flip(Array x, int... axes) {
         return Lax.rev(x, axes.length == 0 ? allAxes(x) : normalizeAxes("flip", x, axes));
