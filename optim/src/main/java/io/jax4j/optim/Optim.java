@@ -853,4 +853,29 @@ public final class Optim {
 
     /** {@code contrib.reduce_on_plateau()} with Optax's defaults: factor 0.1, patience 10, rtol 1e-4, atol 0, no cooldown. */
     public static GradientTransformation reduceOnPlateau() { return reduceOnPlateau(0.1, 10, 1e-4, 0.0, 0, 1, 0.0); }
+
+    /** {@code scale_by_adamax}: the bias-corrected first moment over the infinity moment {@code max(|g| + eps, b2 nu)}. */
+    public static GradientTransformation scaleByAdamax(double b1, double b2, double eps) { return Optimizers.scaleByAdamax(b1, b2, eps); }
+
+    /** {@code adamax(lr, b1, b2, eps)}. */
+    public static GradientTransformation adamax(LearningRate lr, double b1, double b2, double eps) {
+        return chain(scaleByAdamax(b1, b2, eps), scaleByLearningRate(lr));
+    }
+
+    /** {@code adamax(lr)} with Optax's defaults (0.9, 0.999, 1e-8). */
+    public static GradientTransformation adamax(double lr) { return adamax(LearningRate.of(lr), 0.9, 0.999, 1e-8); }
+
+    /** {@code scale_by_amsgrad}: Adam with the running maximum of the (bias-corrected) second moment in the denominator. */
+    public static GradientTransformation scaleByAmsgrad(double b1, double b2, double eps, double epsRoot, boolean biasCorrectionMu,
+                                                        boolean biasCorrectionNu) {
+        return Optimizers.scaleByAmsgrad(b1, b2, eps, epsRoot, biasCorrectionMu, biasCorrectionNu);
+    }
+
+    /** {@code amsgrad(lr, b1, b2, eps, eps_root)}. */
+    public static GradientTransformation amsgrad(LearningRate lr, double b1, double b2, double eps, double epsRoot) {
+        return chain(scaleByAmsgrad(b1, b2, eps, epsRoot, true, true), scaleByLearningRate(lr));
+    }
+
+    /** {@code amsgrad(lr)} with Optax's defaults (0.9, 0.999, 1e-8, 0). */
+    public static GradientTransformation amsgrad(double lr) { return amsgrad(LearningRate.of(lr), 0.9, 0.999, 1e-8, 0.0); }
 }

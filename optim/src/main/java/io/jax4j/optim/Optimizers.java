@@ -196,4 +196,33 @@ final class Optimizers {
                     return new GradientTransformation.Update(out, new ZeroNansState(found));
                 });
     }
+
+    static GradientTransformation scaleByAdamax(double b1, double b2, double eps) {
+        return GradientTransformation.of(
+                p -> new ScaleByAdamState(zeroCount(), map(Np::zerosLike, p), map(Np::zerosLike, p)),
+                (u, s, p) -> {
+                    var st = stateOf("scale_by_adamax", ScaleByAdamState.class, s);
+                    Array countInc = Optim.safeInt32Increment(st.count());
+                    Object mu = updateMoment(u, st.mu(), b1, 1);
+                    Object nu = map2((g, t) -> Np.maximum(Np.abs(g).add(eps), t.mul(b2)), u, st.nu());   // the infinity moment
+                    Object out = map2(Array::div, biasCorrection(mu, b1, countInc), nu);
+                    return new GradientTransformation.Update(out, new ScaleByAdamState(countInc, mu, nu));
+                });
+    }
+
+    static GradientTransformation scaleByAmsgrad(double b1, double b2, double eps, double epsRoot, boolean biasCorrectionMu, boolean biasCorrectionNu) {
+        return GradientTransformation.of(
+                p -> new ScaleByAmsgradState(zeroCount(), map(Np::zerosLike, p), map(Np::zerosLike, p), map(Np::zerosLike, p)),
+                (u, s, p) -> {
+                    var st = stateOf("scale_by_amsgrad", ScaleByAmsgradState.class, s);
+                    Object mu = updateMoment(u, st.mu(), b1, 1);
+                    Object nu = updateMoment(u, st.nu(), b2, 2);
+                    Array countInc = Optim.safeInt32Increment(st.count());
+                    Object muHat = biasCorrectionMu ? biasCorrection(mu, b1, countInc) : mu;
+                    Object nuEff = biasCorrectionNu ? biasCorrection(nu, b2, countInc) : nu;
+                    Object nuMax = map2(Np::maximum, st.nuMax(), nuEff);
+                    Object out = map2((m, v) -> m.div(Np.sqrt(v.add(epsRoot)).add(eps)), muHat, nuMax);
+                    return new GradientTransformation.Update(out, new ScaleByAmsgradState(countInc, mu, nu, nuMax));
+                });
+    }
 }

@@ -127,6 +127,30 @@ class OptaxAdditionsTest {
     }
 
     @Test
+    void adamaxAndAmsgradFirstSteps() {
+        // adamax: mu_hat = g, nu = |g| + eps: the step is -lr g / (|g| + eps)
+        double[] g = {0.5, -2, 3}, want = new double[3];
+        for (int i = 0; i < 3; i++) want[i] = -0.1 * g[i] / (Math.abs(g[i]) + 1e-8);
+        assertUpdate("adamax", want, firstUpdate(Optim.adamax(0.1), G, P), 1e-6);
+        // amsgrad's first step is Adam's (nu_max = nu_hat = g^2)
+        assertUpdate("amsgrad", toDoubles(firstUpdate(Optim.adam(0.1), G, P)), firstUpdate(Optim.amsgrad(0.1), G, P), 1e-6);
+        // a gradient that shrinks: amsgrad keeps the larger denominator, so its step is smaller than Adam's
+        GradientTransformation ams = Optim.amsgrad(0.1), adam = Optim.adam(0.1);
+        var a1 = ams.update(G, ams.init(P), P);
+        var d1 = adam.update(G, adam.init(P), P);
+        Array small = G.mul(0.01f);
+        float[] a2 = ((Array) ams.update(small, a1.state(), P).updates()).toFloatArray();
+        float[] d2 = ((Array) adam.update(small, d1.state(), P).updates()).toFloatArray();
+        for (int i = 0; i < 3; i++) assertTrue(Math.abs(a2[i]) <= Math.abs(d2[i]), "amsgrad step " + i);
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    @Test
     void traceIsOptaxsNameForMomentum() {
         assertArrayEquals(firstUpdate(Optim.traceMomentum(0.9, true), G, P), firstUpdate(Optim.trace(0.9, true), G, P));
     }
