@@ -878,4 +878,15 @@ public final class Optim {
 
     /** {@code amsgrad(lr)} with Optax's defaults (0.9, 0.999, 1e-8, 0). */
     public static GradientTransformation amsgrad(double lr) { return amsgrad(LearningRate.of(lr), 0.9, 0.999, 1e-8, 0.0); }
+
+    /** {@code scale_by_adadelta}: {@code sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps) g}, both averages decaying by {@code rho}. */
+    public static GradientTransformation scaleByAdadelta(double rho, double eps) { return Optimizers.scaleByAdadelta(rho, eps); }
+
+    /** {@code adadelta(lr, rho, eps, weight_decay)}. */
+    public static GradientTransformation adadelta(LearningRate lr, double rho, double eps, double weightDecay) {
+        return chain(addDecayedWeights(weightDecay), scaleByAdadelta(rho, eps), scaleByLearningRate(lr));
+    }
+
+    /** {@code adadelta(lr)} with Optax's defaults (rho 0.9, eps 1e-6, no decay). */
+    public static GradientTransformation adadelta(double lr) { return adadelta(LearningRate.of(lr), 0.9, 1e-6, 0.0); }
 }

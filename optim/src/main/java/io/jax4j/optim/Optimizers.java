@@ -225,4 +225,19 @@ final class Optimizers {
                     return new GradientTransformation.Update(out, new ScaleByAmsgradState(countInc, mu, nu, nuMax));
                 });
     }
+
+    static GradientTransformation scaleByAdadelta(double rho, double eps) {
+        return GradientTransformation.of(
+                p -> new ScaleByAdaDeltaState(map(Np::zerosLike, p), map(Np::zerosLike, p)),
+                (u, s, p) -> {
+                    var st = stateOf("scale_by_adadelta", ScaleByAdaDeltaState.class, s);
+                    Object eG = updateMoment(u, st.eG(), rho, 2);
+                    Object out = Tree.map(xs -> {
+                        Array g = (Array) xs.get(0), curEg = (Array) xs.get(1), prevEx = (Array) xs.get(2);
+                        return Np.sqrt(prevEx.add(eps)).div(Np.sqrt(curEg.add(eps))).mul(g);
+                    }, u, eG, st.eX());
+                    Object eX = updateMoment(out, st.eX(), rho, 2);
+                    return new GradientTransformation.Update(out, new ScaleByAdaDeltaState(eG, eX));
+                });
+    }
 }

@@ -144,6 +144,14 @@ class OptaxAdditionsTest {
         for (int i = 0; i < 3; i++) assertTrue(Math.abs(a2[i]) <= Math.abs(d2[i]), "amsgrad step " + i);
     }
 
+    @Test
+    void adadeltaFirstStep() {
+        // e_g = 0.1 g^2, e_x = 0: the step is -lr sqrt(eps) / sqrt(0.1 g^2 + eps) g
+        double[] g = {0.5, -2, 3}, want = new double[3];
+        for (int i = 0; i < 3; i++) want[i] = -0.1 * Math.sqrt(1e-6) / Math.sqrt(0.1 * g[i] * g[i] + 1e-6) * g[i];
+        assertUpdate("adadelta", want, firstUpdate(Optim.adadelta(0.1), G, P), 1e-5);
+    }
+
     private static double[] toDoubles(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
