@@ -889,4 +889,21 @@ public final class Optim {
 
     /** {@code adadelta(lr)} with Optax's defaults (rho 0.9, eps 1e-6, no decay). */
     public static GradientTransformation adadelta(double lr) { return adadelta(LearningRate.of(lr), 0.9, 1e-6, 0.0); }
+
+    /**
+     * {@code scale_by_rprop}: per-element step sizes grown by {@code etaPlus} while the gradient keeps
+     * its sign, shrunk by {@code etaMinus} when it flips (that step skipped), within
+     * [{@code minStepSize}, {@code maxStepSize}]; the update is the size times the gradient's sign.
+     */
+    public static GradientTransformation scaleByRprop(double learningRate, double etaMinus, double etaPlus, double minStepSize, double maxStepSize) {
+        return Optimizers.scaleByRprop(learningRate, etaMinus, etaPlus, minStepSize, maxStepSize);
+    }
+
+    /** {@code rprop(lr, eta_minus, eta_plus, min_step_size, max_step_size)}: {@code chain(scale_by_rprop(...), scale(-1))}. */
+    public static GradientTransformation rprop(double lr, double etaMinus, double etaPlus, double minStepSize, double maxStepSize) {
+        return chain(scaleByRprop(lr, etaMinus, etaPlus, minStepSize, maxStepSize), scale(-1.0));
+    }
+
+    /** {@code rprop(lr)} with Optax's defaults (0.5, 1.2, 1e-6, 50). */
+    public static GradientTransformation rprop(double lr) { return rprop(lr, 0.5, 1.2, 1e-6, 50.0); }
 }

@@ -240,4 +240,24 @@ final class Optimizers {
                     return new GradientTransformation.Update(out, new ScaleByAdaDeltaState(eG, eX));
                 });
     }
+
+    static GradientTransformation scaleByRprop(double learningRate, double etaMinus, double etaPlus, double minStepSize, double maxStepSize) {
+        return GradientTransformation.of(
+                p -> new ScaleByRpropState(map(x -> Np.fullLike(x, learningRate), p), map(Np::zerosLike, p)),
+                (u, s, p) -> {
+                    var st = stateOf("scale_by_rprop", ScaleByRpropState.class, s);
+                    Object sign = map2(Array::mul, u, st.prevUpdates());
+                    Object stepSizes = map2((sg, size) -> Np.where(sg.eq(0), size,
+                            Np.clip(size.mul(Np.where(sg.gt(0), w(etaPlus), w(etaMinus))), minStepSize, maxStepSize)), sign, st.stepSizes());
+                    Object prevUpdates = Tree.map(xs -> {
+                        Array sg = (Array) xs.get(0), g = (Array) xs.get(1), size = (Array) xs.get(2);
+                        return Np.where(sg.lt(0), Np.zerosLike(g), size.mul(Np.sign(g)));
+                    }, sign, u, stepSizes);
+                    Object out = Tree.map(xs -> {
+                        Array sg = (Array) xs.get(0), next = (Array) xs.get(1), prev = (Array) xs.get(2);
+                        return Np.where(sg.lt(0), Np.zerosLike(prev), next);
+                    }, sign, prevUpdates, st.prevUpdates());
+                    return new GradientTransformation.Update(out, new ScaleByRpropState(stepSizes, prevUpdates));
+                });
+    }
 }

@@ -46,6 +46,7 @@ class ConvergenceTest {
                 new Case("adamax(1e-1)", () -> Optim.adamax(1e-1), 3000, 10000, 1e-2),
                 new Case("amsgrad(1e-1)", () -> Optim.amsgrad(1e-1), 3000, 10000, 1e-2),
                 new Case("adadelta(0.1)", () -> Optim.adadelta(0.1), 10000, 10000, 3e-2),
+                new Case("rprop(0.1)", () -> Optim.rprop(0.1), 2000, 10000, 1e-2),
                 new Case("radam(5e-3)", () -> Optim.radam(5e-3), 10000, 10000, 1e-2),
                 new Case("novograd(1e-3)", () -> Optim.novograd(1e-3), 10000, 10000, 3e-2),
                 new Case("noisy_sgd(1e-3, eta 1e-4)", () -> Optim.noisySgd(LearningRate.of(1e-3), 1e-4, 0.55, io.jax4j.Random.key(0)),

@@ -152,6 +152,17 @@ class OptaxAdditionsTest {
         assertUpdate("adadelta", want, firstUpdate(Optim.adadelta(0.1), G, P), 1e-5);
     }
 
+    @Test
+    void rpropGrowsAndShrinksItsSteps() {
+        GradientTransformation tx = Optim.rprop(0.1);
+        var r1 = tx.update(G, tx.init(P), P);
+        assertArrayEquals(new float[]{-0.1f, 0.1f, -0.1f}, ((Array) r1.updates()).toFloatArray(), 1e-7f, "first step: -lr sign(g)");
+        var r2 = tx.update(G, r1.state(), P);
+        assertArrayEquals(new float[]{-0.12f, 0.12f, -0.12f}, ((Array) r2.updates()).toFloatArray(), 1e-7f, "same signs: grown by 1.2");
+        var r3 = tx.update(G.neg(), r2.state(), P);
+        assertArrayEquals(new float[]{0f, 0f, 0f}, ((Array) r3.updates()).toFloatArray(), 0f, "a sign flip: the step is skipped (-0.0 after scale(-1), as in Optax)");
+    }
+
     private static double[] toDoubles(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
