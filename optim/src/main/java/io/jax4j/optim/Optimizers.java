@@ -19,9 +19,9 @@ import static io.jax4j.optim.Optim.w;
 import static io.jax4j.optim.Optim.zeroCount;
 
 /**
- * The gradient transformations behind Optax's adabelief, yogi, radam, sm3, novograd and noisy_sgd,
- * and {@code zero_nans}, written as optax/_src/transform.py and optax/transforms write them; the
- * public names are on {@link Optim}.
+ * The gradient transformations behind Optax's adabelief, yogi, radam, sm3, novograd, noisy_sgd,
+ * adamax, amsgrad, adadelta and rprop, and {@code zero_nans}, written as optax/_src/transform.py and
+ * optax/transforms write them; the public names are on {@link Optim}.
  */
 final class Optimizers {
     private Optimizers() {}
