@@ -672,6 +672,27 @@ public final class Random {
         return Lax.convertElementType(out.get(1), DType.I32);
     }
 
+    /** F(dfnum, dfden) samples: {@code (chi2(dfnum) / dfnum) / (chi2(dfden) / dfden)}, the denominator's key first as JAX splits. */
+    public static Array f(Array key, Array dfnum, Array dfden, int[] shape, DType dtype) {
+        checkKey("f", key);
+        int[] s = shape == null ? Np.broadcastShapes("Random.f", dfden, dfnum) : shape;
+        Array keyDfd = subkey(key, 0), keyDfn = subkey(key, 1);
+        consume("f", key);
+        Array num = Np.divide(chisquare(keyDfn, dfnum, s, dtype), Lax.convertElementType(dfnum, dtype));
+        Array den = Np.divide(chisquare(keyDfd, dfden, s, dtype), Lax.convertElementType(dfden, dtype));
+        return Np.divide(num, den);
+    }
+
+    /** Generalized normal samples of shape parameter p: {@code r · g^(1/p)}, g Gamma(1/p), r a random sign (p = 2: a normal's scale over √2). */
+    public static Array generalizedNormal(Array key, double p, int[] shape, DType dtype) {
+        checkKey("generalizedNormal", key);
+        Array k0 = subkey(key, 0), k1 = subkey(key, 1);
+        consume("generalizedNormal", key);
+        Array g = gamma(k0, Lax.scalar(1 / p, dtype), shape, dtype);
+        Array r = rademacher(k1, shape, dtype);
+        return Np.multiply(r, Np.power(g, Array.weak(1 / p)));
+    }
+
     private static void start(String fn, Array key, int[] shape, DType dtype) {
         checkKey(fn, key);
         checkShape(fn, shape);

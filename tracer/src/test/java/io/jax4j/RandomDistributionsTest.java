@@ -108,6 +108,10 @@ class RandomDistributionsTest {
         assertMoments("chisquare(3)", chi, 3, 6);
         double[] t = Random.t(Random.key(23), Array.scalar(6f), new int[]{n}, DType.F32).toDoubleArray();
         assertEquals(0, mean(t), 5 * Math.sqrt(1.5 / n), "t(6): mean");
+        double[] fs = Random.f(Random.key(27), Array.scalar(5f), Array.scalar(10f), new int[]{n}, DType.F32).toDoubleArray();
+        assertMoments("f(5, 10)", fs, 10.0 / 8, 2 * 100 * 13.0 / (5 * 64 * 6));
+        double[] gn = Random.generalizedNormal(Random.key(28), 2.0, new int[]{n}, DType.F32).toDoubleArray();
+        assertMoments("generalized normal, p = 2", gn, 0, 0.5);
         Array d = Random.dirichlet(Random.key(24), Array.of(1f, 2f, 3f), new int[]{n}, DType.F32);
         assertArrayEquals(new int[]{n, 3}, d.shape());
         double[] sums = Np.sum(d, 1).toDoubleArray();
