@@ -310,14 +310,14 @@ public final class Linalg {
     /** {@code jnp.linalg.det(a)}: the product of U's diagonal, its sign flipped once per row swap. */
     public static Array det(Array a) {
         LuResult lu = lu(a);
-        Array diagonal = diagonalOf(lu.lu());
+        Array diagonal = Decompositions.diagonalOf(lu.lu());
         return Np.multiply(swapSign(lu.pivots(), diagonal.dtype()), Np.prod(diagonal, -1));
     }
 
     /** {@code jnp.linalg.slogdet(a)}: sign and log |det| (0 and -inf for a singular matrix). */
     public static SlogdetResult slogdet(Array a) {
         LuResult lu = lu(a);
-        Array diagonal = diagonalOf(lu.lu());
+        Array diagonal = Decompositions.diagonalOf(lu.lu());
         Array sign = Np.multiply(swapSign(lu.pivots(), diagonal.dtype()), Np.prod(Np.sign(diagonal), -1));
         Array logabsdet = Np.sum(Np.log(Np.abs(diagonal)), -1);
         return new SlogdetResult(sign, logabsdet);
@@ -347,11 +347,6 @@ public final class Linalg {
             throw new Jax4jException("Linalg." + op + ": needs square matrices in the last two axes, got " + a.aval().str());
         }
         return a;
-    }
-
-    private static Array diagonalOf(Array m) {
-        int n = m.dim(-1);
-        return Np.sum(Np.where(Np.broadcastTo(Np.notEqual(Np.eye(n, n, 0, DType.I32), Array.scalar(0)), m.shape()), m, Np.zerosLike(m)), -1);
     }
 
     /** (-1)^(number of rows i with pivots[i] != i), over the last axis. */

@@ -600,7 +600,7 @@ public final class Random {
         start("orthogonal", key, shape, dtype);
         Array z = normalImpl(key, concat(shape, new int[]{n, n}), dtype);
         Linalg.QrResult qr = Linalg.qr(z);
-        Array d = Np.sum(Np.multiply(qr.r(), Np.eye(n, n, 0, dtype)), -1);
+        Array d = io.jax4j.prims.Decompositions.diagonalOf(qr.r());
         return Np.multiply(qr.q(), Np.expandDims(Np.sign(d), -2));
     }
 

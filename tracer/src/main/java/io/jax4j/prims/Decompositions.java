@@ -438,7 +438,8 @@ public final class Decompositions {
 
     private static Array t(Array x) { return Np.swapaxes(x, -1, -2); }
 
-    private static Array diagonalOf(Array m) {
+    /** The main diagonals of a batch of square matrices (the last two axes), selected exactly (no products with zeros). */
+    public static Array diagonalOf(Array m) {
         int n = m.dim(-1);
         Array mask = Np.broadcastTo(Np.notEqual(Np.eye(n, n, 0, DType.I32), Array.scalar(0)), m.shape());
         return Np.sum(Np.where(mask, m, Np.zerosLike(m)), -1);
