@@ -624,10 +624,19 @@ public final class Lax {
         return io.jax4j.tree.Tree.<Array, T>mapLeavesOfType(Array.class, x -> psum(x, axisName), tree);
     }
 
+    /**
+     * {@code lax.axis_size(axis_name)}: the number of replicas along the named axis (over every
+     * process a multi-process {@code pmap} spans), known when tracing.
+     */
+    public static int axisSize(String axisName) {
+        requireBound("axis_size", axisName);
+        return io.jax4j.core.BatchTrace.binding(axisName).globalAxisSize();
+    }
+
     /** {@code lax.pmean(x, axis_name)}: the mean over the named axis. */
     public static Array pmean(Array x, String axisName) {
         Array s = psum(x, axisName);
-        return div(s, fullLike(s, io.jax4j.core.BatchTrace.binding(axisName).axisSize()));
+        return div(s, fullLike(s, axisSize(axisName)));
     }
 
     /** {@code lax.pmean} of every array leaf of a pytree (the data-parallel gradient average). */
@@ -657,7 +666,7 @@ public final class Lax {
     public static Array allGather(Array x, String axisName, int axis, boolean tiled) {
         io.jax4j.core.BatchTrace b = io.jax4j.core.BatchTrace.binding(axisName);
         if (b == null) throw io.jax4j.prims.Collectives.unbound(axisName, "all_gather");
-        return io.jax4j.prims.Collectives.ALL_GATHER.bind1(new io.jax4j.prims.Collectives.AllGatherParams(axisName, b.axisSize(), axis, tiled), x);
+        return io.jax4j.prims.Collectives.ALL_GATHER.bind1(new io.jax4j.prims.Collectives.AllGatherParams(axisName, b.globalAxisSize(), axis, tiled), x);
     }
 
     /** {@code lax.all_gather(x, axis_name)}: stacked on a new leading axis. */

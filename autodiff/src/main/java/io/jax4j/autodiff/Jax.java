@@ -49,27 +49,75 @@ public final class Jax {
     // ---------------------------------------------------------------- jit
 
     /**
-     * The devices this process can place arrays on, as {@code jax.devices()} lists them: the device of
-     * each available backend ({@code cuda:0} where a GPU is usable), then the host {@code cpu:0}.
+     * This process's devices, as {@code jax.local_devices()} lists them: the device of each available
+     * backend ({@code cuda:0} where a GPU is usable), then the host's: {@code cpu:0}, and as many
+     * virtual ones as {@code -Djax4j.cpuDevices=N} (or {@code JAX4J_CPU_DEVICES}) asks for, as XLA's
+     * {@code --xla_force_host_platform_device_count}, so that {@code pmap} over N replicas runs on one
+     * machine. Virtual host devices share the host's cores and memory.
      */
-    public static List<io.jax4j.Device> devices() {
+    public static List<io.jax4j.Device> localDevices() {
         List<io.jax4j.Device> out = new ArrayList<>();
         for (io.jax4j.spi.Backend b : io.jax4j.spi.Backends.all()) {
-            if (b.isAvailable() && !out.contains(b.device())) out.add(b.device());
+            if (b.isAvailable() && !b.device().platform().equals("cpu") && !out.contains(b.device())) out.add(b.device());
         }
-        if (!out.contains(io.jax4j.Device.CPU)) out.add(io.jax4j.Device.CPU);
+        int first = processIndex() * cpuDeviceCount();
+        for (int i = 0; i < cpuDeviceCount(); i++) out.add(first == 0 && i == 0 ? io.jax4j.Device.CPU : new io.jax4j.Device("cpu", first + i));
         return out;
+    }
+
+    /**
+     * Every process's devices ({@code jax.devices()}): this process's {@link #localDevices()} in a
+     * single-process run; in a multi-process one ({@link io.jax4j.distributed.Distributed}) also the
+     * other processes' host devices, numbered {@code process * cpuDevices + i}.
+     */
+    public static List<io.jax4j.Device> devices() {
+        List<io.jax4j.Device> out = new ArrayList<>(localDevices());
+        int n = cpuDeviceCount(), me = processIndex();
+        for (int p = 0; p < processCount(); p++) {
+            if (p == me) continue;
+            for (int i = 0; i < n; i++) out.add(new io.jax4j.Device("cpu", p * n + i));
+        }
+        return out;
+    }
+
+    /** {@code jax.local_device_count()}: the devices {@code pmap} can map over in this process (of the backend in use). */
+    public static int localDeviceCount() {
+        io.jax4j.spi.Backend b = io.jax4j.spi.Backends.current();
+        return b.device().platform().equals("cpu") ? cpuDeviceCount() : 1;
+    }
+
+    /** {@code jax.device_count()}: {@link #localDeviceCount()} over every process. */
+    public static int deviceCount() { return localDeviceCount() * processCount(); }
+
+    /** {@code jax.process_index()}: 0, or this process's rank after {@code Distributed.initialize()}. */
+    public static int processIndex() { return io.jax4j.spi.ProcessGroups.current().processIndex(); }
+
+    /** {@code jax.process_count()}: 1, or the processes {@code mpirun} started after {@code Distributed.initialize()}. */
+    public static int processCount() { return io.jax4j.spi.ProcessGroups.current().processCount(); }
+
+    private static int cpuDeviceCount() {
+        String v = System.getProperty("jax4j.cpuDevices", System.getenv("JAX4J_CPU_DEVICES"));
+        if (v == null || v.isBlank()) return 1;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new Jax4jException("jax4j.cpuDevices (JAX4J_CPU_DEVICES) is '" + v + "'; give the number of virtual host devices, 1 or more");
     }
 
     /**
      * Every array leaf of {@code tree} on {@code device} ({@code jax.device_put}): copied to a GPU's
      * memory (where jitted calls then read it without copying), or to the host; a leaf already there is
-     * returned as it is. Throws naming the device when no available backend has it.
+     * returned as it is; a virtual host device ({@code cpu:1}, ...) holds host arrays as they are (it shares
+     * the host's memory). Throws naming the device when no available backend has it.
      */
     @SuppressWarnings("unchecked")
     public static <T> T devicePut(T tree, io.jax4j.Device device) {
         io.jax4j.spi.Backend target = null;
-        if (!device.equals(io.jax4j.Device.CPU)) {
+        boolean host = device.equals(io.jax4j.Device.CPU) || device.platform().equals("cpu") && localDevices().contains(device);   // virtual ones share its memory
+        if (!host) {
             for (io.jax4j.spi.Backend b : io.jax4j.spi.Backends.all()) if (b.device().equals(device) && b.isAvailable()) target = b;
             if (target == null) {
                 throw new Jax4jException("devicePut: no available backend has device " + device + "; the devices here are " + devices()
@@ -479,16 +527,50 @@ public final class Jax {
     }
 
     /**
-     * {@code jax.pmap(f, axis_name=name)}: {@code f} over the leading axis, one replica per entry,
-     * with collectives over {@code name}. The replicas run as one batched program on this process's
-     * device (what JAX does with several devices, the programming model and the numbers included);
-     * every output has the replica axis leading.
+     * {@code jax.pmap(f, axis_name=name)}: {@code f} over the leading axis, one replica per local
+     * device ({@link #localDeviceCount()}; more is JAX's error), with collectives over {@code name}.
+     * The replicas run as one batched program on this process's backend (the programming model and
+     * the numbers of JAX on several devices). After {@code Distributed.initialize()} the axis spans
+     * every process: each maps its own replicas, and {@code psum}/{@code pmean}/{@code all_gather}
+     * reach all of them ({@code axis_index} counts from this process's first). Every output has the
+     * replica axis leading.
      */
-    public static <A, R> Function1<A, R> pmap(Function1<A, R> f, String axisName) { return vmap(f, InAxes.of(0), 0, axisName); }
+    public static <A, R> Function1<A, R> pmap(Function1<A, R> f, String axisName) {
+        String name = callerName();
+        return a -> unchecked(pmapped(args -> f.apply(unchecked(args.get(0))), name, InAxes.of(0), 0, args(a), axisName));
+    }
 
     /** {@code jax.pmap(f, axis_name, in_axes)} of a function of 2 arguments ({@code InAxes.of(0, null)}: the second replicated). */
     public static <A, B, R> Function2<A, B, R> pmap(Function2<A, B, R> f, String axisName, InAxes inAxes) {
-        return vmap(f, inAxes, 0, axisName);
+        return pmap(f, axisName, inAxes, 0);
+    }
+
+    /** {@code jax.pmap(f, axis_name, in_axes, out_axes)} of a function of 2 arguments (out_axes {@code null}: replicated outputs). */
+    public static <A, B, R> Function2<A, B, R> pmap(Function2<A, B, R> f, String axisName, InAxes inAxes, Object outAxes) {
+        String name = callerName();
+        return (a, b) -> unchecked(pmapped(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1))), name, inAxes, outAxes, args(a, b), axisName));
+    }
+
+    /** {@code jax.pmap(f, axis_name, in_axes, out_axes)} of a function of 3 arguments (a train step of state, images, labels). */
+    public static <A, B, C, R> Function3<A, B, C, R> pmap(Function3<A, B, C, R> f, String axisName, InAxes inAxes, Object outAxes) {
+        String name = callerName();
+        return (a, b, c) -> unchecked(pmapped(args -> f.apply(unchecked(args.get(0)), unchecked(args.get(1)), unchecked(args.get(2))),
+                name, inAxes, outAxes, args(a, b, c), axisName));
+    }
+
+    private static Object pmapped(Function<List<Object>, Object> f, String name, InAxes inAxes, Object outAxes, List<Object> args, String axisName) {
+        if (axisName == null || axisName.isBlank()) throw new Jax4jException("pmap(" + name + "): give the mapped axis a name (axis_name)");
+        Function<List<Object>, Object> checked = xs -> {
+            int replicas = io.jax4j.core.BatchTrace.binding(axisName).axisSize(), devices = localDeviceCount();
+            if (replicas > devices) {
+                throw new Jax4jException("pmap(" + name + "): the mapped axis has " + replicas + " entries but this process has " + devices
+                        + " " + io.jax4j.spi.Backends.current().device().platform() + " device" + (devices == 1 ? "" : "s")
+                        + " (one replica per device, as in JAX); map at most " + devices + ", or, on the host, run with -Djax4j.cpuDevices="
+                        + replicas + " (JAX4J_CPU_DEVICES, as XLA's --xla_force_host_platform_device_count) for virtual devices");
+            }
+            return f.apply(xs);
+        };
+        return Vmap.applyTrees(checked, name, inAxes.axes(), outAxes, args, axisName, io.jax4j.spi.ProcessGroups.current());
     }
 
     /**

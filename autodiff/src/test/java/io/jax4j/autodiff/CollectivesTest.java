@@ -39,6 +39,16 @@ class CollectivesTest {
     }
 
     @Test
+    void pmapMapsAtMostOneReplicaPerDevice() {   // the build gives the tests 4 virtual host devices (-Djax4j.cpuDevices=4)
+        Array eight = Np.zeros(8, 3);
+        var e = assertThrows(Jax4jException.class, () -> Jax.pmap((Array x) -> Lax.psum(x, "i"), "i").apply(eight));
+        assertTrue(e.getMessage().contains("the mapped axis has 8 entries but this process has 4 cpu devices"), e.getMessage());
+        assertTrue(e.getMessage().contains("-Djax4j.cpuDevices=8"), e.getMessage());
+        // vmap has no such limit: its entries are not devices
+        assertArrayEquals(new float[24], Jax.vmap((Array x) -> Lax.psum(x, "i"), InAxes.of(0), 0, "i").apply(eight).toFloatArray());
+    }
+
+    @Test
     void axisIndexAllGatherAndPpermute() {
         assertArrayEquals(new float[]{0, 1, 2, 3}, Jax.pmap((Array x) -> Lax.axisIndex("i").astype(DType.F32), "i").apply(X).toFloatArray());
         Array gathered = Jax.pmap((Array x) -> Lax.allGather(x, "i"), "i").apply(X);

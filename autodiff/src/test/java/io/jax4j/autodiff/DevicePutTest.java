@@ -32,9 +32,22 @@ class DevicePutTest {
     }
 
     @Test
+    void virtualHostDevicesAreListedAndShareTheHostsMemory() {   // the build runs tests with -Djax4j.cpuDevices=4
+        assertEquals(List.of(Device.CPU, new Device("cpu", 1), new Device("cpu", 2), new Device("cpu", 3)), Jax.localDevices());
+        assertEquals(4, Jax.localDeviceCount());
+        assertEquals(4, Jax.deviceCount());
+        assertEquals(0, Jax.processIndex());
+        assertEquals(1, Jax.processCount());
+        Array a = Array.of(1f, 2f);
+        assertSame(a, Jax.devicePut(a, new Device("cpu", 2)), "a virtual host device holds host arrays as they are");
+        var e = assertThrows(Jax4jException.class, () -> Jax.devicePut(a, new Device("cpu", 4)));
+        assertTrue(e.getMessage().contains("cpu:4"), e.getMessage());
+    }
+
+    @Test
     void anUnknownDeviceIsAClearError() {
         var e = assertThrows(Jax4jException.class, () -> Jax.devicePut(Array.of(1f), new Device("cuda", 0)));
-        assertTrue(e.getMessage().startsWith("devicePut: no available backend has device cuda:0; the devices here are [cpu:0]"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("devicePut: no available backend has device cuda:0; the devices here are [cpu:0, cpu:1, cpu:2, cpu:3]"), e.getMessage());
         assertTrue(e.getMessage().contains("jax4j-xla-lower"), e.getMessage());
         var p = assertThrows(IllegalArgumentException.class, () -> Device.parse("cuda:x"));
         assertTrue(p.getMessage().contains("platform:id"), p.getMessage());

@@ -16,17 +16,30 @@ import java.util.List;
 public final class BatchTrace extends Trace {
     private final int axisSize;
     private final String axisName;
+    private final io.jax4j.spi.ProcessGroup span;
 
     public BatchTrace(String description, int axisSize) { this(description, axisSize, null); }
 
     /** A batch trace whose axis has a name: collectives over that name ({@code psum(x, name)}) reduce over it. */
-    public BatchTrace(String description, int axisSize, String axisName) {
+    public BatchTrace(String description, int axisSize, String axisName) { this(description, axisSize, axisName, null); }
+
+    /**
+     * A named batch trace whose axis continues in the other processes of {@code span} (null: this
+     * process's alone), each holding {@code axisSize} replicas: a multi-process {@code pmap}.
+     */
+    public BatchTrace(String description, int axisSize, String axisName, io.jax4j.spi.ProcessGroup span) {
         super(description);
         this.axisSize = axisSize;
         this.axisName = axisName;
+        this.span = span == null || span.processCount() == 1 ? null : span;
+        if (this.span != null && axisName == null) throw new IllegalArgumentException("an axis across processes needs a name");
     }
 
+    /** This process's entries of the mapped axis. */
     public int axisSize() { return axisSize; }
+
+    /** The entries of the named axis over every process it spans ({@code lax.axis_size}). */
+    public int globalAxisSize() { return span == null ? axisSize : axisSize * span.processCount(); }
 
     /** The mapped axis' name, or null. */
     public String axisName() { return axisName; }
@@ -73,7 +86,7 @@ public final class BatchTrace extends Trace {
         }
         if (axisName != null && io.jax4j.prims.Collectives.isCollective(p)
                 && axisName.equals(((io.jax4j.prims.Collectives.Named) params).axisName())) {
-            Primitive.BatchResult named = inParent(() -> io.jax4j.prims.Collectives.namedAxisRule(p).apply(params, vals, dims, axisSize));
+            Primitive.BatchResult named = inParent(() -> io.jax4j.prims.Collectives.namedAxisRule(p).apply(params, vals, dims, axisSize, span));
             List<Array> outs = new ArrayList<>(named.outputs().size());
             for (int i = 0; i < named.outputs().size(); i++) outs.add(wrap(named.outputs().get(i), named.batchDims()[i]));
             return outs;

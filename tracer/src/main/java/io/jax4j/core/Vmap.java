@@ -31,6 +31,16 @@ public final class Vmap {
     /** {@link #applyTrees} with the mapped axis named {@code axisName} (null: unnamed), for collectives inside {@code f}. */
     public static Object applyTrees(Function<List<Object>, Object> f, String name, List<?> inAxes, Object outAxes, List<Object> args,
                                     String axisName) {
+        return applyTrees(f, name, inAxes, outAxes, args, axisName, null);
+    }
+
+    /**
+     * {@link #applyTrees} with a named axis that continues in the other processes of {@code span}
+     * (each process maps its own entries; collectives over the name reach all of them): {@code pmap}
+     * in a multi-process run.
+     */
+    public static Object applyTrees(Function<List<Object>, Object> f, String name, List<?> inAxes, Object outAxes, List<Object> args,
+                                    String axisName, io.jax4j.spi.ProcessGroup span) {
         if (inAxes.size() != args.size()) {
             throw new Jax4jException("vmap(" + name + "): in_axes has " + inAxes.size() + " entries but the function got "
                     + args.size() + " arguments");
@@ -63,7 +73,7 @@ public final class Vmap {
             }
         }
         if (size < 0) throw new Jax4jException("vmap(" + name + "): no argument is mapped (all in_axes are None); nothing to vectorise");
-        BatchTrace trace = new BatchTrace("vmap(" + name + ")", size, axisName);
+        BatchTrace trace = new BatchTrace("vmap(" + name + ")", size, axisName, span);
         List<Object> batchedArgs = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             List<Object> leaves = new ArrayList<>();

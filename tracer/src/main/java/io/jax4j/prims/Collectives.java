@@ -9,7 +9,10 @@ import io.jax4j.ShapedArray;
 import io.jax4j.core.Batching;
 import io.jax4j.core.Jax4jException;
 import io.jax4j.core.Params;
+import io.jax4j.core.ArrayImpl;
 import io.jax4j.core.Primitive;
+import io.jax4j.spi.ProcessGroup;
+import io.jax4j.spi.ProcessGroups;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,10 +45,14 @@ public final class Collectives {
     /** {@code ppermute(x, axis_name, perm)}: {@code perm} as (source, destination) index pairs. */
     public record PpermuteParams(String axisName, List<List<Integer>> perm) implements Named {}
 
-    /** A collective applied by the trace that maps its axis: operands with their batch dims, outputs with theirs. */
+    /**
+     * A collective applied by the trace that maps its axis: operands with their batch dims, outputs
+     * with theirs. {@code axisSize} is this process's share of the axis; {@code span} is the group of
+     * processes the axis spans (a multi-process {@code pmap}), or null when the axis is this process's alone.
+     */
     @FunctionalInterface
     public interface NamedAxisRule {
-        Primitive.BatchResult apply(Params params, List<Array> operands, int[] batchDims, int axisSize);
+        Primitive.BatchResult apply(Params params, List<Array> operands, int[] batchDims, int axisSize, ProcessGroup span);
     }
 
     private static Primitive collective(String name) {
@@ -163,15 +170,24 @@ public final class Collectives {
 
     public static boolean isCollective(Primitive p) { return ALL.contains(p); }
 
-    /** The rule the trace that maps {@code p}'s axis applies: the whole axis at once. */
+    /**
+     * The rule the trace that maps {@code p}'s axis applies: the whole axis at once. Over processes
+     * ({@code span} not null) the axis is every process's replicas in process order: reductions
+     * finish with a {@link #PROCESS_ALLREDUCE}, gathers and permutations start from every process's
+     * replicas ({@link #PROCESS_ALLGATHER}), and indices count from this process's first replica.
+     */
     public static NamedAxisRule namedAxisRule(Primitive p) {
-        if (p == PSUM) return (params, xs, dims, n) -> reduced(xs.getFirst(), dims[0], n, "sum");
-        if (p == PMAX) return (params, xs, dims, n) -> reduced(xs.getFirst(), dims[0], n, "max");
-        if (p == PMIN) return (params, xs, dims, n) -> reduced(xs.getFirst(), dims[0], n, "min");
-        if (p == AXIS_INDEX) return (params, xs, dims, n) -> Primitive.BatchResult.single(Lax.iota(DType.I32, n), 0);
-        if (p == ALL_GATHER) return (params, xs, dims, n) -> {
+        if (p == PSUM) return (params, xs, dims, n, span) -> acrossProcesses(reduced(xs.getFirst(), dims[0], n, "sum"), "sum", span);
+        if (p == PMAX) return (params, xs, dims, n, span) -> acrossProcesses(reduced(xs.getFirst(), dims[0], n, "max"), "max", span);
+        if (p == PMIN) return (params, xs, dims, n, span) -> acrossProcesses(reduced(xs.getFirst(), dims[0], n, "min"), "min", span);
+        if (p == AXIS_INDEX) return (params, xs, dims, n, span) -> {
+            Array local = Lax.iota(DType.I32, n);
+            int first = span == null ? 0 : span.processIndex() * n;
+            return Primitive.BatchResult.single(first == 0 ? local : Lax.add(local, Lax.fullLike(local, first)), 0);
+        };
+        if (p == ALL_GATHER) return (params, xs, dims, n, span) -> {
             AllGatherParams g = (AllGatherParams) params;
-            Array x = Batching.moveAxis(xs.getFirst(), dims[0], 0, n);          // [n, ...per example]
+            Array x = everyReplica(Batching.moveAxis(xs.getFirst(), dims[0], 0, n), span);   // [replicas, ...per example]
             Array gathered = Np.moveaxis(x, 0, g.axis());
             if (g.tiled()) {
                 int[] s = gathered.shape();
@@ -186,26 +202,118 @@ public final class Collectives {
             }
             return Primitive.BatchResult.single(gathered, Batching.NOT_MAPPED);
         };
-        if (p == PPERMUTE) return (params, xs, dims, n) -> {
+        if (p == PPERMUTE) return (params, xs, dims, n, span) -> {
             PpermuteParams pp = (PpermuteParams) params;
-            Array x = Batching.moveAxis(xs.getFirst(), dims[0], 0, n);
-            int[] source = new int[n];
+            Array x = everyReplica(Batching.moveAxis(xs.getFirst(), dims[0], 0, n), span);
+            int total = x.dim(0), first = span == null ? 0 : span.processIndex() * n;
+            int[] source = new int[total];
             Arrays.fill(source, -1);
             for (List<Integer> pair : pp.perm()) {
                 int from = pair.get(0), to = pair.get(1);
-                if (from < 0 || from >= n || to < 0 || to >= n || source[to] >= 0) {
-                    throw new Jax4jException("ppermute: perm " + pp.perm() + " must pair distinct sources with distinct destinations in [0, " + n + ")");
+                if (from < 0 || from >= total || to < 0 || to >= total || source[to] >= 0) {
+                    throw new Jax4jException("ppermute: perm " + pp.perm() + " must pair distinct sources with distinct destinations in [0, " + total + ")");
                 }
                 source[to] = from;
             }
-            int[] clamped = Arrays.stream(source).map(s -> Math.max(s, 0)).toArray();
+            int[] clamped = new int[n];
             boolean[] received = new boolean[n];
-            for (int i = 0; i < n; i++) received[i] = source[i] >= 0;
+            for (int i = 0; i < n; i++) {
+                clamped[i] = Math.max(source[first + i], 0);
+                received[i] = source[first + i] >= 0;
+            }
             Array moved = Np.take(x, Array.of(clamped), 0);
             Array mask = Lax.reshape(Array.of(received), concat(new int[]{n}, ones(x.ndim() - 1)));
             return Primitive.BatchResult.single(Np.where(mask, moved, Np.zerosLike(moved)), 0);
         };
         throw new IllegalArgumentException(p.name() + " is not a collective");
+    }
+
+    /** A replica-reduced value, reduced over the other processes too when the axis spans them. */
+    private static Primitive.BatchResult acrossProcesses(Primitive.BatchResult local, String op, ProcessGroup span) {
+        if (span == null) return local;
+        return Primitive.BatchResult.single(PROCESS_ALLREDUCE.bind1(new ProcessReduceParams(op), local.outputs().getFirst()), Batching.NOT_MAPPED);
+    }
+
+    /** This process's replicas {@code [n, ...]}, or every process's {@code [processes * n, ...]} in process order. */
+    private static Array everyReplica(Array local, ProcessGroup span) {
+        if (span == null) return local;
+        Array all = PROCESS_ALLGATHER.bind1(new ProcessGatherParams(span.processCount()), local);
+        int[] s = local.shape();
+        s[0] *= span.processCount();
+        return Lax.reshape(all, s);
+    }
+
+    // ---------------------------------------------------------------- across processes
+
+    /** {@code process_allreduce}: the reduction ({@code sum}, {@code max}, {@code min}) over processes. */
+    public record ProcessReduceParams(String op) implements Params {
+        public ProcessReduceParams {
+            if (!Set.of("sum", "max", "min").contains(op)) throw new IllegalArgumentException("process_allreduce: op " + op + " is not sum, max or min");
+        }
+    }
+
+    /** {@code process_allgather}: every process's operand stacked on a new leading axis of {@code processes}. */
+    public record ProcessGatherParams(int processes) implements Params {}
+
+    /**
+     * Every process's operand reduced elementwise (MPI's {@code Allreduce}), the same result on every
+     * process; run by {@link ProcessGroups#current()} when the program runs (a host op in jitted code).
+     * Sum is linear (it transposes to itself, as {@code psum}); max and min have no derivative.
+     */
+    public static final Primitive PROCESS_ALLREDUCE = new Primitive("process_allreduce")
+            .impl((p, in) -> {
+                ArrayImpl x = in.getFirst();
+                ArrayImpl out = ArrayImpl.allocateUninitialized(x.aval().strong());
+                ProcessGroups.current().allReduce(x.segment(), out.segment(), x.aval().size(), x.aval().dtype(), ((ProcessReduceParams) p).op());
+                return List.of(out);
+            })
+            .abstractEval((p, in) -> List.of(in.getFirst().strong()))
+            .jvp((p, primals, tangents) -> {
+                Array t = tangents.getFirst();
+                if (t != null && !((ProcessReduceParams) p).op().equals("sum")) {
+                    throw new Jax4jException("p" + ((ProcessReduceParams) p).op() + " across processes is not differentiable; differentiate through psum/pmean");
+                }
+                return new Primitive.JvpResult(List.of(Collectives.PROCESS_ALLREDUCE.bind1(p, primals.getFirst())),
+                        Arrays.asList(t == null ? null : Collectives.PROCESS_ALLREDUCE.bind1(p, t)));
+            })
+            .transpose((p, ct, ops) -> Arrays.asList(ct.getFirst() == null ? null : Collectives.PROCESS_ALLREDUCE.bind1(p, ct.getFirst())))
+            .batch((p, xs, dims) -> Primitive.BatchResult.single(Collectives.PROCESS_ALLREDUCE.bind1(p, xs.getFirst()), dims[0]));
+
+    /**
+     * Every process's operand, stacked in process order on a new leading axis (MPI's
+     * {@code Allgather}). Linear: its transpose sums the cotangent over processes and keeps this
+     * process's row.
+     */
+    public static final Primitive PROCESS_ALLGATHER = new Primitive("process_allgather")
+            .impl((p, in) -> {
+                ArrayImpl x = in.getFirst();
+                ProcessGroup g = ProcessGroups.current();
+                int processes = ((ProcessGatherParams) p).processes();
+                if (g.processCount() != processes) {
+                    throw new Jax4jException("process_allgather: traced for " + processes + " processes but this run has " + g.processCount()
+                            + " (" + g.describe() + ")");
+                }
+                ArrayImpl out = ArrayImpl.allocateUninitialized(stacked(x.aval(), processes));
+                g.allGather(x.segment(), out.segment(), x.aval().size() * x.aval().dtype().byteSize());
+                return List.of(out);
+            })
+            .abstractEval((p, in) -> List.of(stacked(in.getFirst(), ((ProcessGatherParams) p).processes())))
+            .jvp((p, primals, tangents) -> new Primitive.JvpResult(List.of(Collectives.PROCESS_ALLGATHER.bind1(p, primals.getFirst())),
+                    Arrays.asList(tangents.getFirst() == null ? null : Collectives.PROCESS_ALLGATHER.bind1(p, tangents.getFirst()))))
+            .transpose((p, ct, ops) -> {
+                Array c = ct.getFirst();
+                if (c == null) return Defs.nulls(1);
+                Array summed = Collectives.PROCESS_ALLREDUCE.bind1(new ProcessReduceParams("sum"), c);
+                int me = ProcessGroups.current().processIndex();
+                int[] start = new int[c.ndim()], limit = c.shape();
+                start[0] = me;
+                limit[0] = me + 1;
+                return List.of(Lax.reshape(Lax.slice(summed, start, limit), Defs.avalOf(ops.getFirst()).dims()));
+            })
+            .batch((p, xs, dims) -> Primitive.BatchResult.single(Collectives.PROCESS_ALLGATHER.bind1(p, xs.getFirst()), dims[0] + 1));
+
+    private static ShapedArray stacked(ShapedArray x, int processes) {
+        return new ShapedArray(x.dtype(), Shape.of(concat(new int[]{processes}, x.dims())));
     }
 
     private static Primitive.BatchResult reduced(Array x, int dim, int n, String op) {

@@ -115,6 +115,9 @@ class CudaSourcesCompileTest {
         all.add(s("matmul with a fused epilogue", a -> List.of(Nn.relu(Np.matmul(a.get(0), a.get(1)).add(1f))), x, f32(5, 4)));
         all.add(s("stop_gradient, strided slice, product", a -> List.of(Lax.stopGradient(a.get(0)),
                 Lax.slice(a.get(0), new int[]{1, 0}, new int[]{6, 5}, new int[]{2, 2}), Lax.reduceProd(a.get(0), 1)), x));
+        all.add(s("across processes (host ops: the process group's all-reduce and all-gather)", a -> List.of(
+                io.jax4j.prims.Collectives.PROCESS_ALLREDUCE.bind1(new io.jax4j.prims.Collectives.ProcessReduceParams("sum"), Np.tanh(a.get(0))),
+                io.jax4j.prims.Collectives.PROCESS_ALLGATHER.bind1(new io.jax4j.prims.Collectives.ProcessGatherParams(1), a.get(0))), x));
         return all;
     }
 
