@@ -1,6 +1,8 @@
 package io.jax4j.examples.train;
 
+import io.jax4j.autodiff.Jax;
 import io.jax4j.checkpoint.CheckpointException;
+import io.jax4j.distributed.Distributed;
 import io.jax4j.core.Jax4jException;
 import io.jax4j.examples.cli.CliCommand;
 import io.jax4j.examples.data.DataException;
@@ -59,22 +61,56 @@ public final class TrainCommand implements CliCommand {
             + FashionMnist.DEBIAN_DIR + ", the jax4j cache; fetched when missing).")
     Path data;
 
+    @Option(names = "--devices", defaultValue = "1", description = "Data-parallel over this many devices of each process: each batch is "
+            + "split into equal shards, gradients averaged (pmap + pmean); on the host these are virtual devices (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--processes", defaultValue = "1", description = "Data-parallel over this many processes on this machine, started "
+            + "through Open MPI's mpirun (default: ${DEFAULT-VALUE}).")
+    int processes;
+
     @Option(names = "--eval-batch-size", defaultValue = "1000", hidden = true)
     int evalBatchSize;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        Display display = Display.auto(out);
+        if (processes < 1) {
+            System.err.println("jax4j train: --processes must be at least 1, got " + processes);
+            return 2;
+        }
+        boolean underMpirun = System.getenv("OMPI_COMM_WORLD_SIZE") != null;
+        if (processes > 1 && !underMpirun) return relaunchUnderMpirun();
+        try {
+            if (underMpirun) Distributed.initialize();
+            if (processes > 1 && Jax.processCount() != processes) {
+                throw new IllegalArgumentException("--processes " + processes + ", but mpirun started " + Jax.processCount());
+            }
+            if (devices > 1 && Backends.current().device().platform().equals("cpu") && Jax.localDeviceCount() < devices) {
+                System.setProperty("jax4j.cpuDevices", Integer.toString(devices));   // virtual host devices, one per replica
+            }
+        } catch (Jax4jException | IllegalArgumentException e) {
+            System.err.println("jax4j train: " + e.getMessage());
+            return 2;
+        }
+        boolean chief = Jax.processIndex() == 0;
+        Display display = chief ? Display.auto(out) : Display.silent();   // process 0 speaks for all
         try {
             if (backend != null) useBackend(backend);
             TrainConfig config = new TrainConfig(epochs, batchSize, lr, warmupEpochs, momentum, seed, workdir, resume, evalBatchSize, 3, overwrite);
             Trainer.checkWorkdir(config);                   // before the data: a refused run costs nothing
+            if (!chief) Distributed.barrier();              // process 0 fetches the data set, if it must, before the others read it
             FashionMnist.Splits d = FashionMnist.load(data, display::info);
+            if (chief && Jax.processCount() > 1) Distributed.barrier();
             display.info("Fashion-MNIST from " + d.dir() + ": " + d.train().size() + " training, " + d.test().size()
-                    + " test images; backend " + Backends.current().name() + "; workdir " + workdir.toAbsolutePath().normalize());
+                    + " test images; backend " + Backends.current().name() + "; workdir " + workdir.toAbsolutePath().normalize()
+                    + (devices * Jax.processCount() > 1 ? "; data-parallel over " + devices + " device" + (devices == 1 ? "" : "s") + " x "
+                    + Jax.processCount() + " process" + (Jax.processCount() == 1 ? "" : "es") : ""));
             try (Trainer trainer = new Trainer(Cnn.tutorial(), config, d.train(), d.test(), display)) {
-                return runWithInterrupt(trainer, display);
+                trainer.dataParallel(devices);
+                int code = runWithInterrupt(trainer, display);
+                if (Distributed.isInitialized()) Distributed.shutdown();
+                return code;
             }
         } catch (DataException | IllegalArgumentException e) {
             System.err.println("jax4j train: " + e.getMessage());
@@ -85,6 +121,37 @@ public final class TrainCommand implements CliCommand {
         } catch (java.io.UncheckedIOException e) {
             System.err.println("jax4j train: " + e.getMessage() + " (" + e.getCause() + ")");
             return 1;
+        }
+    }
+
+    /**
+     * {@code --processes N} outside mpirun: this same command, without {@code --processes}, as N
+     * processes of {@code mpirun} (each then connects with {@code Distributed.initialize()}); returns mpirun's exit code.
+     */
+    private int relaunchUnderMpirun() {
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        if (self.command().isEmpty() || self.arguments().isEmpty()) {
+            System.err.println("jax4j train --processes: cannot read this process's command line; start it as 'mpirun -np " + processes
+                    + " ./jax4j train ...' instead");
+            return 2;
+        }
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(self.command().get());
+        String[] args = self.arguments().get();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--processes")) i++;
+            else if (!args[i].startsWith("--processes=")) command.add(args[i]);
+        }
+        java.util.List<String> mpirun = Distributed.mpirunCommand(processes, command);
+        try {
+            return new ProcessBuilder(mpirun).inheritIO().start().waitFor();
+        } catch (java.io.IOException e) {
+            System.err.println("jax4j train --processes " + processes + ": cannot start mpirun (" + e.getMessage() + "); install Open MPI "
+                    + "(Debian/Ubuntu: apt-get install openmpi-bin)");
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
         }
     }
 

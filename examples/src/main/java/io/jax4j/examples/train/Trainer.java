@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jax4j.Array;
 import io.jax4j.DType;
 import io.jax4j.Random;
+import io.jax4j.autodiff.Jax;
+import io.jax4j.distributed.Distributed;
 import io.jax4j.checkpoint.CheckpointManager;
 import io.jax4j.checkpoint.CheckpointOptions;
 import io.jax4j.checkpoint.Checkpoints;
@@ -56,6 +58,10 @@ public final class Trainer implements AutoCloseable {
     private final CheckpointManager checkpoints;
     private long lastSaved = -1;
     private StepListener listener = (trainer, step) -> {};
+    /** Replicas of the step in this process (pmap over virtual devices); with the processes, the shards of a batch. */
+    private int replicas = 1;
+    /** Process 0 of a multi-process run (or the only one): it alone writes checkpoints, metrics.json, curves.png. */
+    private final boolean chief = Jax.processIndex() == 0;
 
     /** Called after each training step with the global step count (1-based); tests use it to interrupt. */
     @FunctionalInterface
@@ -77,16 +83,45 @@ public final class Trainer implements AutoCloseable {
                     + train.size() + " examples): no complete batch");
         }
         checkWorkdir(config);
+        if (!chief) Distributed.barrier();   // process 0 takes the workdir (its lock, --overwrite) first; the others only read it
         this.checkpoints = Checkpoints.manager(config.workdir().resolve("checkpoints"),
                 CheckpointOptions.defaults().keepLast(config.keepCheckpoints()).async());
-        if (!checkpoints.isWriter()) {
+        if (chief && !checkpoints.isWriter()) {
             String why = checkpoints.readOnlyReason().orElse("");
             checkpoints.close();
             throw new IllegalArgumentException("--workdir " + config.workdir() + ": its checkpoints cannot be written: " + why
                     + "; is another 'jax4j train' running there? Use another --workdir");
         }
-        if (config.overwrite()) discardPreviousRun();
+        if (chief && config.overwrite()) discardPreviousRun();
+        if (chief && Jax.processCount() > 1) Distributed.barrier();
     }
+
+    /**
+     * Data-parallel training over {@code localReplicas} replicas in this process (times the processes
+     * of a multi-process run): each global batch is split into equal shards, one per replica, and the
+     * step is {@link Training#dataParallelTrainStep}; the parameters equal one device's up to
+     * floating-point reduction order, so checkpoints resume with any replica count.
+     *
+     * @throws IllegalArgumentException when the batch size does not split evenly, or there are too few devices
+     */
+    public Trainer dataParallel(int localReplicas) {
+        int shards = localReplicas * Jax.processCount();
+        if (localReplicas < 1) throw new IllegalArgumentException("--devices must be at least 1, got " + localReplicas);
+        if (config.batchSize() % shards != 0) {
+            throw new IllegalArgumentException("--batch-size " + config.batchSize() + " does not split into " + shards + " equal shards ("
+                    + localReplicas + " device" + (localReplicas == 1 ? "" : "s") + " x " + Jax.processCount() + " process"
+                    + (Jax.processCount() == 1 ? "" : "es") + "): give a multiple of " + shards);
+        }
+        if (localReplicas > Jax.localDeviceCount()) {
+            throw new IllegalArgumentException("--devices " + localReplicas + ": this process has " + Jax.localDeviceCount() + " device(s) "
+                    + Jax.localDevices() + "; on the host, -Djax4j.cpuDevices=" + localReplicas + " (./jax4j train --devices sets it) adds virtual ones");
+        }
+        this.replicas = localReplicas;
+        return this;
+    }
+
+    /** Whether each step is split over replicas (several devices or processes). */
+    private boolean isDataParallel() { return replicas * Jax.processCount() > 1; }
 
     /**
      * The start-up checks of the workdir, before any data is loaded: it must be a directory (or absent),
@@ -182,7 +217,7 @@ public final class Trainer implements AutoCloseable {
                 }
                 history = RunHistory.resumed(readMetrics(), (int) at, startEpoch * spe, meta.get("epoch_seconds").doubleValue());
                 String why = "the latest checkpoint";
-                if (!restored.damaged().isEmpty()) {
+                if (!restored.damaged().isEmpty() && chief) {
                     // the damaged newer steps are kept for inspection, out of the way of the steps this run saves again
                     restored.damaged().forEach((s, reason) -> display.info("--resume: step " + s + " is damaged (" + reason + "); moved it to "
                             + checkpoints.moveAside(s)));
@@ -195,7 +230,7 @@ public final class Trainer implements AutoCloseable {
                 display.info("--resume: no checkpoint in " + checkpoints.directory() + ", starting from scratch");
             }
         }
-        var trainStep = Training.trainStep(model);
+        var trainStep = isDataParallel() ? Training.dataParallelTrainStep(model) : Training.trainStep(model);
         var evalStep = Training.evalStep(model);
         Dataset.Batcher batcher = train.batcher(config.batchSize());
         int b = config.batchSize();
@@ -209,13 +244,13 @@ public final class Trainer implements AutoCloseable {
             int[] perm = Random.permutation(split[1], train.size()).toIntArray();
             display.startEpoch(epoch + 1, config.epochs(), spe, first);
             long t0 = System.nanoTime();
-            Array[] next = first < spe ? onDevice(batcher, perm, first, b) : null;
+            Array[] next = first < spe ? batch(batcher, perm, first, b) : null;
             for (int s = first; s < spe; s++) {
                 if (stop.get()) return interrupt(state, history, t0);
                 Array images = next[0], labels = next[1];
                 Training.StepOut out = trainStep.apply(state, images, labels);
                 // on a GPU the step is queued: the next batch is made and sent while it runs
-                if (s + 1 < spe) next = onDevice(batcher, perm, s + 1, b);
+                if (s + 1 < spe) next = batch(batcher, perm, s + 1, b);
                 state = out.state();
                 history.record(out.metrics().loss().item(), out.metrics().accuracy().item(), lrs[step]);
                 step++;
@@ -241,10 +276,30 @@ public final class Trainer implements AutoCloseable {
         return new Result(state, history, false, step);
     }
 
-    /** Batch {@code s} of the epoch's order, on the device the jitted step runs on (as JAX's device_put of the next batch). */
-    private static Array[] onDevice(Dataset.Batcher batcher, int[] perm, int s, int b) {
+    /**
+     * Batch {@code s} of the epoch's order: whole, or data-parallel this process's shard of it (rows
+     * {@code [p * b / P, (p + 1) * b / P)} for process p of P) as {@code [replicas, rows, ...]}.
+     */
+    private Array[] batch(Dataset.Batcher batcher, int[] perm, int s, int b) {
+        if (!isDataParallel()) return onDevice(batcher, perm, s * b, (s + 1) * b);
+        int share = b / Jax.processCount(), from = s * b + Jax.processIndex() * share;
+        Array[] mine = onDevice(batcher, perm, from, from + share);
+        int rows = share / replicas;
+        int[] imageShape = mine[0].shape();
+        imageShape[0] = rows;
+        return new Array[]{mine[0].reshape(concat(new int[]{replicas}, imageShape)), mine[1].reshape(replicas, rows)};
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Rows {@code [from, to)} of the epoch's order, on the device the jitted step runs on (as JAX's device_put of the next batch). */
+    private static Array[] onDevice(Dataset.Batcher batcher, int[] perm, int from, int to) {
         io.jax4j.Device device = io.jax4j.spi.Backends.current().device();
-        List<Array> batch = List.of(batcher.images(perm, s * b, (s + 1) * b), batcher.labels(perm, s * b, (s + 1) * b));
+        List<Array> batch = List.of(batcher.images(perm, from, to), batcher.labels(perm, from, to));
         if (!device.equals(io.jax4j.Device.CPU)) batch = io.jax4j.autodiff.Jax.devicePut(batch, device);
         return batch.toArray(Array[]::new);
     }
@@ -265,6 +320,7 @@ public final class Trainer implements AutoCloseable {
      */
     private Path save(TrainState<Training.Extra> state, RunHistory history, int epoch, int batch) {
         long step = (long) state.step().intValue();
+        if (!chief) return checkpoints.directory().resolve(Long.toString(step));   // process 0 writes for all
         writeMetrics(history);
         Map<String, Number> meta = new LinkedHashMap<>();
         meta.put("step", step);
@@ -327,6 +383,8 @@ public final class Trainer implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("config", config.identity());
         m.put("backend", Backends.current().name());
+        m.put("devices_per_process", replicas);
+        m.put("processes", Jax.processCount());
         m.put("train_examples", train.size());
         m.put("test_examples", test.size());
         m.put("steps_per_epoch", stepsPerEpoch());

@@ -2,6 +2,7 @@ package io.jax4j.examples.train;
 
 import io.jax4j.Array;
 import io.jax4j.DType;
+import io.jax4j.Lax;
 import io.jax4j.Np;
 import io.jax4j.Random;
 import io.jax4j.autodiff.HasAux;
@@ -83,20 +84,54 @@ public final class Training {
     }
 
     /**
+     * The data-parallel {@code train_step}, {@code jax.jit(jax.pmap(train_step, axis_name='batch',
+     * in_axes=(None, 0, 0), out_axes=None), donate_argnums=0)}: images {@code [replicas, rows, H, W, C]}
+     * and labels {@code [replicas, rows]}, one shard of the batch per replica (in a multi-process run,
+     * this process's replicas); the state and the metrics come back replicated. The gradients, the
+     * loss, the accuracy and the BatchNorm statistics are averaged over every replica, and dropout
+     * masks are the whole batch's ({@link Cnn#dataParallel}), so the step equals the one-device step
+     * on the whole batch up to floating-point reduction order.
+     */
+    public static Function3<TrainState<Extra>, Array, Array, StepOut> dataParallelTrainStep(Cnn model) {
+        Cnn sharded = model.dataParallel(BATCH_AXIS);
+        var step = Jax.pmap((TrainState<Extra> state, Array images, Array labels) -> trainStepBody(sharded, state, images, labels, BATCH_AXIS),
+                BATCH_AXIS, io.jax4j.autodiff.InAxes.of(null, 0, 0), null);
+        return Jax.jit(step, new JitOptions("train_step", java.util.Set.of(0)));
+    }
+
+    /** The mapped axis of the data-parallel step. */
+    public static final String BATCH_AXIS = "batch";
+
+    /**
      * The tutorial's {@code train_step}: the dropout key folded with the step, the loss and its
      * gradient with the logits and batch statistics as aux, the optimizer step, the new statistics.
      */
     public static StepOut trainStepBody(Cnn model, TrainState<Extra> state, Array images, Array labels) {
+        return trainStepBody(model, state, images, labels, null);
+    }
+
+    /** {@link #trainStepBody} on one shard of the batch, averaging gradients and metrics over {@code axisName} (null: one device). */
+    static StepOut trainStepBody(Cnn model, TrainState<Extra> state, Array images, Array labels, String axisName) {
         Array dropoutKey = Random.foldIn(state.extra().key(), state.step());
         var grad = Jax.valueAndGradWithAux((Dict params) -> {
-            Applied<Array> out = state.apply(Variables.of("params", params, "batch_stats", state.extra().batchStats()),
-                    () -> model.call(images, true), Apply.mutable("batch_stats"), Apply.rngs("dropout", dropoutKey));
+            Variables vars = Variables.of("params", params, "batch_stats", state.extra().batchStats());
+            Apply[] options = {Apply.mutable("batch_stats"), Apply.rngs("dropout", dropoutKey)};
+            // data-parallel, the sharded variant of the state's model (same variables) is the root module
+            Applied<Array> out = axisName == null ? state.apply(vars, () -> model.call(images, true), options)
+                    : model.apply(vars, () -> model.call(images, true), options);
             Array loss = Losses.softmaxCrossEntropyWithIntegerLabels(out.value(), labels).mean();
             return HasAux.of(loss, new Aux(out.value(), out.updates().get("batch_stats")));
         });
         var r = grad.apply(state.params());
-        TrainState<Extra> next = state.applyGradients(r.grad()).withExtra(new Extra(r.aux().batchStats(), state.extra().key()));
-        return new StepOut(next, new Metrics(r.value(), accuracy(r.aux().logits(), labels)));
+        Dict grads = r.grad();
+        Array loss = r.value(), acc = accuracy(r.aux().logits(), labels);
+        if (axisName != null) {
+            grads = Lax.pmean(grads, axisName);
+            loss = Lax.pmean(loss, axisName);
+            acc = Lax.pmean(acc, axisName);
+        }
+        TrainState<Extra> next = state.applyGradients(grads).withExtra(new Extra(r.aux().batchStats(), state.extra().key()));
+        return new StepOut(next, new Metrics(loss, acc));
     }
 
     /** The jitted {@code eval_step}: loss and accuracy with the running BatchNorm statistics, no dropout. */
