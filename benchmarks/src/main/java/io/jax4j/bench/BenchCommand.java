@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code jax4j bench}: the workloads W1–W7 (listed in the README), each with the reference measured in the
+ * {@code jax4j bench}: the workloads W1–W7 (listed in the README) and the scaling rows S1, S2 (W1, W2 data-parallel on 2 and 4
+ * virtual devices) and SMPI (an MPI all-reduce of 1, 16, 64 MB; W1, W2 over 2 processes), each with the reference measured in the
  * same run (see {@link References}). Prints a table of the median and best of several repeats, the
  * reference and the ratio; {@code --json FILE} writes
  * {@code {"W1": {"value": .., "unit": "steps/s", "reference": .., "ratio": ..}, ...}} with the median
@@ -27,7 +28,8 @@ import java.util.Set;
  * speed drifts, the pair sees one speed); value and reference are the medians of their own repeats.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Runs the workloads W1-W7 (see the README) with their in-run references; prints a table, optionally JSON.")
+        description = "Runs the workloads W1-W7 and the scaling rows S1, S2, SMPI (see the README) with their in-run references; "
+                + "prints a table, optionally JSON.")
 public final class BenchCommand implements CliCommand {
     @Option(names = "--json", description = "write the results as JSON to this file")
     Path json;
@@ -62,7 +64,8 @@ public final class BenchCommand implements CliCommand {
         System.out.printf("machine: %d processors, load average %s%n", Runtime.getRuntime().availableProcessors(), loadAverage());
         Backends.current().isAvailable();  // the cpu backend sets its thread defaults before OpenBLAS loads
         List<Row> rows = new ArrayList<>();
-        Set<String> sel = only == null ? Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7") : Set.copyOf(only.stream().map(s -> s.toUpperCase(Locale.ROOT)).toList());
+        Set<String> sel = only == null ? Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7", "S1", "S2", "SMPI")
+                : Set.copyOf(only.stream().map(s -> s.toUpperCase(Locale.ROOT)).toList());
         int r = Math.max(1, repeats);
         // the JSON is rewritten after each workload, so that a run stopped by a time limit keeps what it measured
         if (sel.contains("W7")) measured(rows, Runs.w7());  // first: the first call of a fresh JVM's W1 step is what W7 measures
@@ -72,6 +75,16 @@ public final class BenchCommand implements CliCommand {
         if (sel.contains("W4")) measured(rows, List.of(Runs.w4(r)));
         if (sel.contains("W5")) measured(rows, Runs.w5(r));
         if (sel.contains("W6")) measured(rows, List.of(Runs.w6(r)));
+        if (sel.contains("S1") || sel.contains("S2")) {
+            if (io.jax4j.autodiff.Jax.localDeviceCount() < 4 && Backends.current().device().platform().equals("cpu")) {
+                System.setProperty("jax4j.cpuDevices", "4");   // virtual host devices for the replicas
+            }
+            for (int n : new int[]{2, 4}) {
+                if (sel.contains("S1")) measured(rows, List.of(Runs.scaling("S1x" + n, false, n, r, 50)));
+                if (sel.contains("S2")) measured(rows, List.of(Runs.scaling("S2x" + n, true, n, r, 5)));
+            }
+        }
+        if (sel.contains("SMPI")) measured(rows, mpi(r));
         Map<String, Object> soakResult = soak ? Runs.soak(soakSteps, true) : null;
         Map<String, Object> soakNoDonateResult = soakNoDonate ? Runs.soak(soakSteps, false) : null;
         print(rows);
@@ -79,6 +92,45 @@ public final class BenchCommand implements CliCommand {
         writeJson(rows, soakResult, soakNoDonateResult);
         if (json != null) System.out.println("wrote " + json);
         return 0;
+    }
+
+    /**
+     * The multi-process rows: {@link MpiBench} as 2 processes of {@code mpirun} with this JVM's class
+     * path and backend; none, saying why, where Open MPI is missing or the run fails.
+     */
+    private List<Row> mpi(int repeats) throws Exception {
+        Path out = java.nio.file.Files.createTempFile("jax4j-mpi-bench", ".json");
+        List<String> worker = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xss8m",
+                "-Djax4j.backend=" + Backends.current().name(), "-cp", System.getProperty("java.class.path"),
+                MpiBench.class.getName(), out.toString(), Integer.toString(repeats)));
+        List<String> command = io.jax4j.distributed.Distributed.mpirunCommand(2, worker);
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                System.out.println("SMPI: mpirun failed (exit " + p.exitValue() + "):\n" + text);
+                return List.of();
+            }
+            List<Row> rows = new ArrayList<>();
+            for (Map<?, ?> m : new ObjectMapper().readValue(out.toFile(), Map[].class)) {
+                String id = (String) m.get("id");
+                double value = ((Number) m.get("value")).doubleValue(), reference = ((Number) m.get("reference")).doubleValue();
+                double ratio = ((Number) m.get("ratio")).doubleValue();
+                if (id.startsWith("S-MPI-W")) {   // the one-device step in this process, with the machine to itself
+                    reference = Runs.oneDevice(id.endsWith("W2"), repeats, id.endsWith("W2") ? 5 : 50);
+                    ratio = value / reference;
+                }
+                rows.add(new Row(id, (String) m.get("what"), value, ((Number) m.get("best")).doubleValue(), (String) m.get("unit"), reference,
+                        (String) m.get("refWhat"), ratio, (String) m.get("target")));
+            }
+            return rows;
+        } catch (java.io.IOException e) {
+            System.out.println("SMPI: skipped, mpirun cannot start (" + e.getMessage() + "); install Open MPI (apt-get install openmpi-bin)");
+            return List.of();
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+        }
     }
 
     private void measured(List<Row> rows, List<Row> more) throws java.io.IOException {

@@ -62,6 +62,61 @@ final class Runs {
                 .mapToLong(References.Gemm::count).sum(), gflop), pairedRatio(s, g), id.equals("W2") ? ">= 40 steps/s" : "ratio <= 1.5");
     }
 
+    /**
+     * Strong scaling: W1 or W2 data-parallel over {@code replicas} replicas (virtual host devices of
+     * this process, or the processes of an MPI run), steps/s of the global batch of 128, against the
+     * one-device step measured alternately in the same run; the ratio is the efficiency (1: as fast
+     * as one device; on one machine's shared cores, above 1 only where splitting the batch helps).
+     * In an MPI run the reference is left to the launching process ({@link #oneDevice}), which has
+     * the whole machine as a one-device run would (NaN here).
+     */
+    static Row scaling(String id, boolean w2, int replicas, int repeats, int steps) {
+        Workloads.Step par = Workloads.dataParallel(w2, replicas), one = w2 ? Workloads.w2() : Workloads.w1();
+        Object[] sp = {par.init()}, so = {one.init()};
+        int processes = io.jax4j.autodiff.Jax.processCount();
+        if (processes == 1) {
+            warmUntilCompiled(() -> {
+                sp[0] = par.step(sp[0]);
+                so[0] = one.step(so[0]);
+            });
+        } else {
+            for (int i = 0; i < 3 * steps; i++) sp[0] = par.step(sp[0]);   // the same number of steps in every process: collectives pair up
+        }
+        settle();
+        double[] p = new double[repeats], o = new double[repeats];
+        java.util.Arrays.fill(o, Double.NaN);
+        for (int k = 0; k < repeats; k++) {
+            p[k] = seconds(1, () -> {
+                for (int i = 0; i < steps; i++) sp[0] = par.step(sp[0]);
+                par.loss(sp[0]);
+            })[0];
+            if (processes > 1) continue;
+            o[k] = seconds(1, () -> {
+                for (int i = 0; i < steps; i++) so[0] = one.step(so[0]);
+                one.loss(so[0]);
+            })[0];
+        }
+        if (!Double.isFinite(par.loss(sp[0]))) throw new IllegalStateException(id + ": the loss is " + par.loss(sp[0]));
+        String where = processes > 1 ? processes + " MPI processes" + (replicas > 1 ? " x " + replicas : "") : replicas + " virtual devices";
+        return new Row(id, (w2 ? "W2" : "W1") + " data-parallel, " + where, steps / median(p), steps / min(p), "steps/s", steps / median(o),
+                "the one-device step", pairedRatio(o, p), "efficiency (ratio) near 1");
+    }
+
+    /** Steps/s (median of {@code repeats}) of the one-device W1 or W2 step in this process. */
+    static double oneDevice(boolean w2, int repeats, int steps) {
+        Workloads.Step one = w2 ? Workloads.w2() : Workloads.w1();
+        Object[] so = {one.init()};
+        warmUntilCompiled(() -> so[0] = one.step(so[0]));
+        double[] o = new double[repeats];
+        for (int k = 0; k < repeats; k++) {
+            o[k] = seconds(1, () -> {
+                for (int i = 0; i < steps; i++) so[0] = one.step(so[0]);
+                one.loss(so[0]);
+            })[0];
+        }
+        return steps / median(o);
+    }
+
     /** W4: ms per call of the jitted value-and-grad vs the hand-written fused loop. */
     static Row w4(int repeats) {
         int n = W4.N;

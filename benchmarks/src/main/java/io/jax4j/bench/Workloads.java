@@ -146,6 +146,43 @@ public final class Workloads {
         return simple(s0, b, step, true);
     }
 
+    /**
+     * W1 ({@code w2 == false}) or W2 data-parallel: {@code jax.jit(jax.pmap(train_step, 'batch',
+     * in_axes=(None, 0), out_axes=None), donate_argnums=0)} over {@code replicas} replicas of this
+     * process (with the processes of a multi-process run), the global batch of 128 split evenly
+     * over all of them, the gradients averaged with {@code pmean}.
+     */
+    public static Step dataParallel(boolean w2, int replicas) {
+        Module model = w2 ? new Cnn() : new Mlp(false);
+        int shards = replicas * Jax.processCount(), rows = BATCH / shards;
+        Batch global = w2 ? batch(BATCH, 28, 28, 1) : batch(BATCH, 784);
+        int first = Jax.processIndex() * replicas * rows;
+        int[] shape = global.x().shape();
+        int[] mine = shape.clone();
+        mine[0] = replicas * rows;
+        int[] split = new int[shape.length + 1];
+        split[0] = replicas;
+        split[1] = rows;
+        System.arraycopy(shape, 1, split, 2, shape.length - 1);
+        int[] start = new int[shape.length];
+        start[0] = first;
+        int[] limit = shape.clone();
+        limit[0] = first + replicas * rows;
+        Batch b = new Batch(io.jax4j.Lax.slice(global.x(), start, limit).reshape(split),
+                io.jax4j.Lax.slice(global.y(), new int[]{first}, new int[]{first + replicas * rows}).reshape(replicas, rows));
+        java.util.function.Function<Array, Array> forward = w2 ? ((Cnn) model)::call : x -> ((Mlp) model).call(x, true);
+        Variables v = model.init(Random.key(0), () -> forward.apply(global.x()));
+        TrainState<Void> s0 = TrainState.create(model::apply, v.get("params"), w2 ? Optim.sgd(0.1, 0.9) : Optim.adam(1e-3));
+        Function2<TrainState<Void>, Batch, Result<Void>> replica = (state, batch) -> {
+            var r = Jax.valueAndGrad((Dict p) -> Np.mean(Losses.softmaxCrossEntropyWithIntegerLabels(
+                    state.apply(Variables.of("params", p), () -> forward.apply(batch.x())).value(), batch.y())))
+                    .apply(state.params());
+            return new Result<>(state.applyGradients(io.jax4j.Lax.pmean(r.grad(), "batch")), io.jax4j.Lax.pmean(r.value(), "batch"));
+        };
+        Function2<TrainState<Void>, Batch, Result<Void>> pmapped = Jax.pmap(replica, "batch", io.jax4j.autodiff.InAxes.of(null, 0), null);
+        return simple(s0, b, pmapped, true);
+    }
+
     @SuppressWarnings("unchecked")
     private static <S> Step simple(TrainState<S> s0, Batch b, Function2<TrainState<S>, Batch, Result<S>> raw, boolean donate) {
         Function2<TrainState<S>, Batch, Result<S>> step = donate ? Jax.jit(raw, io.jax4j.autodiff.JitOptions.donate(0)) : Jax.jit(raw);
