@@ -5,7 +5,9 @@ import io.jax4j.DType;
 import io.jax4j.Nn;
 import io.jax4j.Np;
 import io.jax4j.Random;
+import io.jax4j.Lax;
 import io.jax4j.autodiff.HasAux;
+import io.jax4j.autodiff.InAxes;
 import io.jax4j.autodiff.Jax;
 import io.jax4j.autodiff.JitOptions;
 import io.jax4j.examples.train.Training;
@@ -206,6 +208,38 @@ class DocsExampleTest {
             assertEquals(0, restored.step().intValue());
             assertTrue(sameLeaves(state.params(), restored.params()));
         }
+    }
+
+    @Test
+    void dataParallelStep() {   // the build runs tests with -Djax4j.cpuDevices=4
+        Dense model = new Dense(10);
+        Array images = Random.normal(Random.key(1), 8, 784), labels = Random.randint(Random.key(2), new int[]{8}, 0, 10);
+        TrainState<Void> state = TrainState.create(model::apply,
+            model.init(Random.key(0), () -> model.call(Array.ones(1, 784))).get("params"), Optim.sgd(0.1));
+        // ---- docs/scale-out.md
+        var step = Jax.jit(Jax.pmap(
+            (TrainState<Void> s, Array x, Array y) -> {
+              var r = Jax.valueAndGrad((Dict p) -> Losses
+                  .softmaxCrossEntropyWithIntegerLabels(
+                      s.apply(Variables.of("params", p),
+                          () -> model.call(x)).value(), y)
+                  .mean()).apply(s.params());
+              Dict grads = Lax.pmean(r.grad(), "batch");
+              return s.applyGradients(grads);
+            }, "batch", InAxes.of(null, 0, 0), null));
+
+        int n = Jax.localDeviceCount();    // -Djax4j.cpuDevices=4
+        Array xs = images.reshape(n, -1, 784);   // [replicas, rows, ...]
+        Array ys = labels.reshape(n, -1);
+        TrainState<Void> next = step.apply(state, xs, ys);
+        // ---- docs ends
+        assertEquals(4, n);
+        // one device on the whole batch takes the same step
+        var whole = Jax.valueAndGrad((Dict p) -> Losses.softmaxCrossEntropyWithIntegerLabels(
+                state.apply(Variables.of("params", p), () -> model.call(images)).value(), labels).mean()).apply(state.params());
+        TrainState<Void> expected = state.applyGradients(whole.grad());
+        List<Array> a = Tree.leavesOfType(expected.params(), Array.class), b = Tree.leavesOfType(next.params(), Array.class);
+        for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i).toFloatArray(), b.get(i).toFloatArray(), 1e-6f);
     }
 
     @Test

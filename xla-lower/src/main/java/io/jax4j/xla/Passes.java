@@ -201,8 +201,10 @@ public final class Passes {
     /**
      * Identities that are exact in IEEE arithmetic: x*1, 1*x, x/1, x-0, x+(-0) (and x+0 on integers)
      * are x; reshape/broadcast to the same shape, the identity transpose and convert to the same
-     * dtype are x; reshape(reshape(x)) is one reshape and transpose(transpose(x)) one transpose.
-     * A variable is only replaced by an atom of exactly its aval (weak type included).
+     * dtype are x; reshape(reshape(x)) is one reshape and transpose(transpose(x)) one transpose;
+     * a transpose that moves only axes of extent 1 (a vmapped replica axis of one) is a reshape, which
+     * the lowering makes an alias. A variable is only replaced by an atom of exactly its aval (weak
+     * type included).
      */
     public static Pass simplify() {
         return j -> {
@@ -210,7 +212,7 @@ public final class Passes {
             Map<Var, Eqn> producer = new HashMap<>();
             List<Eqn> out = new ArrayList<>();
             for (Eqn e : j.eqns()) {
-                Eqn eq = composeMovement(e.withInputs(substitute(e.inputs(), subst)), producer);
+                Eqn eq = unitAxisTransposeAsReshape(composeMovement(e.withInputs(substitute(e.inputs(), subst)), producer));
                 Atom same = identityOperand(eq);
                 if (same != null && same.aval().equals(eq.outvars().head().aval())) {
                     subst.put(eq.outvars().head(), same);
@@ -221,6 +223,21 @@ public final class Passes {
             }
             return new Jaxpr(j.constvars(), j.invars(), Vector.ofAll(out), substitute(j.outvars(), subst));
         };
+    }
+
+    /** A transpose whose axes of extent above 1 keep their order, as the reshape it is; other equations unchanged. */
+    private static Eqn unitAxisTransposeAsReshape(Eqn e) {
+        if (e.primitive() != Structural.TRANSPOSE) return e;
+        int[] perm = ((Structural.TransposeParams) e.params()).permutation().toArray();
+        ShapedArray in = e.inputs().head().aval();
+        int last = -1;
+        for (int axis : perm) {
+            if (in.dim(axis) == 1) continue;
+            if (axis < last) return e;
+            last = axis;
+        }
+        return new Eqn(Structural.RESHAPE, new Structural.ReshapeParams(Ints.of(e.outvars().head().aval().dims())), e.inputs(), e.outvars(),
+                e.sourceInfo());
     }
 
     /** The operand an equation returns unchanged, or null. */

@@ -87,11 +87,16 @@ public final class KernelBuilder {
             for (int k = 0, a = 0, b = 0; k < shape.length; k++) if (reduced[k]) red2[b++] = shape[k]; else kept[a++] = shape[k];
             Ix[] keptIx = unravel(Ix.sym("o"), kept), redIx = unravel(Ix.sym("r"), red2);
             Ix[] ax = new Ix[shape.length];
+            // where the reduced axes lie in memory, axes of extent 1 aside (a vmapped or pmapped value's
+            // replica axis of 1 must not turn a column reduction into a strided one)
             boolean trailing = true, leading = true;
+            int previous = -1;
             for (int k = 0, a = 0, b = 0; k < shape.length; k++) {
                 ax[k] = reduced[k] ? redIx[b++] : keptIx[a++];
-                if (k > 0 && reduced[k - 1] && !reduced[k]) trailing = false;
-                if (k > 0 && !reduced[k - 1] && reduced[k]) leading = false;
+                if (shape[k] == 1) continue;
+                if (previous >= 0 && reduced[previous] && !reduced[k]) trailing = false;
+                if (previous >= 0 && !reduced[previous] && reduced[k]) leading = false;
+                previous = k;
             }
             long outer = prod(kept), inner = prod(red2);
             boolean columns = leading && !trailing && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS
@@ -270,7 +275,10 @@ public final class KernelBuilder {
     /** The view of a movement equation's operand, given the view of its result. */
     private static View operandView(Eqn e, View view, int[] outShape) {
         ShapedArray x = e.inputs().head().aval();
-        if (e.primitive() == Structural.RESHAPE) return new View(null, view.flat(outShape));
+        if (e.primitive() == Structural.RESHAPE) {
+            Ix[] same = unitAxesOnly(x.dims(), outShape, view);
+            return same != null ? new View(same, view.flat()) : new View(null, view.flat(outShape));
+        }
         Ix[] out = view.axes(outShape);
         Ix[] in = new Ix[x.ndim()];
         if (e.primitive() == io.jax4j.prims.Indexing.REV) {
@@ -294,6 +302,29 @@ public final class KernelBuilder {
             for (int k = 0; k < in.length; k++) in[k] = x.dim(k) == 1 ? Ix.num(0) : out[bd[k]];
         }
         return new View(in, null);
+    }
+
+    /**
+     * The operand's axis indices where a reshape only inserts or drops axes of extent 1 (the axes of
+     * extent above 1 are the same, in order): each keeps its index, the unit axes index 0. Null for
+     * any other reshape, which goes through the flat index. (An axis index survives this way, so the
+     * inner loop's {@code j} stays {@code j} instead of {@code i % n}.)
+     */
+    private static Ix[] unitAxesOnly(int[] in, int[] out, View view) {
+        if (view.axes() == null) return null;
+        Ix[] result = new Ix[in.length];
+        int k = 0;
+        for (int a = 0; a < in.length; a++) {
+            if (in[a] == 1) {
+                result[a] = Ix.num(0);
+                continue;
+            }
+            while (k < out.length && out[k] == 1) k++;
+            if (k == out.length || out[k] != in[a]) return null;
+            result[a] = view.axes()[k++];
+        }
+        while (k < out.length && out[k] == 1) k++;
+        return k == out.length ? result : null;
     }
 
     private int memoised(String key, java.util.function.IntFunction<Instr> make) {
