@@ -669,6 +669,23 @@ public final class Lax {
         return io.jax4j.prims.Collectives.ALL_GATHER.bind1(new io.jax4j.prims.Collectives.AllGatherParams(axisName, b.globalAxisSize(), axis, tiled), x);
     }
 
+    /**
+     * {@code lax.psum_scatter(x, axis_name, scatter_dimension=..., tiled=...)}: the sum over the named
+     * axis, of which replica i keeps block i along {@code scatterDimension} (tiled: a block of
+     * {@code size / axisSize}; not tiled: that dimension, equal to the axis size, is dropped). The
+     * reduce half of an all-reduce; its transpose is {@link #allGather}.
+     */
+    public static Array psumScatter(Array x, String axisName, int scatterDimension, boolean tiled) {
+        io.jax4j.core.BatchTrace b = io.jax4j.core.BatchTrace.binding(axisName);
+        if (b == null) throw io.jax4j.prims.Collectives.unbound(axisName, "psum_scatter");
+        var params = new io.jax4j.prims.Collectives.ReduceScatterParams(axisName, b.globalAxisSize(), scatterDimension, tiled);
+        io.jax4j.prims.Collectives.scatteredAval(params, x.aval());   // JAX's errors before the trace applies it
+        return io.jax4j.prims.Collectives.REDUCE_SCATTER.bind1(params, x);
+    }
+
+    /** {@code lax.psum_scatter(x, axis_name)}: dimension 0, which equals the axis size, scattered. */
+    public static Array psumScatter(Array x, String axisName) { return psumScatter(x, axisName, 0, false); }
+
     /** {@code lax.all_gather(x, axis_name)}: stacked on a new leading axis. */
     public static Array allGather(Array x, String axisName) { return allGather(x, axisName, 0, false); }
 

@@ -39,6 +39,33 @@ class CollectivesTest {
     }
 
     @Test
+    void psumScatterKeepsEachReplicasBlockOfTheSum() {
+        Array x = Np.reshape(Np.astype(Np.arange(4 * 4 * 3), DType.F32), 4, 4, 3);   // 4 replicas of f32[4, 3]
+        Array sum = Np.sum(x, 0);                                                      // f32[4, 3]
+        Array scattered = Jax.pmap((Array v) -> Lax.psumScatter(v, "i"), "i").apply(x);
+        assertArrayEquals(new int[]{4, 3}, scattered.shape());
+        for (int r = 0; r < 4; r++) assertArrayEquals(sum.get(r).toFloatArray(), scattered.get(r).toFloatArray(), "replica " + r + " keeps row r");
+        // tiled along dimension 1 of f32[2, 8]: replica r keeps columns [2r, 2r + 2)
+        Array y = Np.reshape(Np.astype(Np.arange(4 * 2 * 8), DType.F32), 4, 2, 8);
+        Array tiled = Jax.jit(Jax.pmap((Array v) -> Lax.psumScatter(v, "i", 1, true), "i")).apply(y);
+        assertArrayEquals(new int[]{4, 2, 2}, tiled.shape());
+        Array ysum = Np.sum(y, 0);
+        for (int r = 0; r < 4; r++) {
+            assertArrayEquals(Lax.slice(ysum, new int[]{0, 2 * r}, new int[]{2, 2 * r + 2}).toFloatArray(), tiled.get(r).toFloatArray(), "tiled, replica " + r);
+        }
+        // psum_scatter then all_gather is psum (an all-reduce in two halves)
+        Array twoHalves = Jax.pmap((Array v) -> Lax.allGather(Lax.psumScatter(v, "i", 0, true), "i", 0, true), "i").apply(x);
+        Array whole = Jax.pmap((Array v) -> Lax.psum(v, "i"), "i").apply(x);
+        assertArrayEquals(whole.toFloatArray(), twoHalves.toFloatArray());
+        // its transpose is all_gather: d/dx sum(w * psum_scatter(x)) = w gathered, on every replica
+        Array w = Np.reshape(Np.astype(Np.arange(4 * 3), DType.F32), 4, 3);
+        Array g = Jax.grad((Array v) -> Np.sum(Np.multiply(w, Jax.pmap((Array u) -> Lax.psumScatter(u, "i"), "i").apply(v)))).apply(x);
+        for (int r = 0; r < 4; r++) assertArrayEquals(w.toFloatArray(), g.get(r).toFloatArray(), "gradient, replica " + r);
+        var e = assertThrows(Jax4jException.class, () -> Jax.pmap((Array v) -> Lax.psumScatter(v, "i", 1, false), "i").apply(x));
+        assertTrue(e.getMessage().contains("must equal the axis size 4"), e.getMessage());
+    }
+
+    @Test
     void pmapMapsAtMostOneReplicaPerDevice() {   // the build gives the tests 4 virtual host devices (-Djax4j.cpuDevices=4)
         Array eight = Np.zeros(8, 3);
         var e = assertThrows(Jax4jException.class, () -> Jax.pmap((Array x) -> Lax.psum(x, "i"), "i").apply(eight));

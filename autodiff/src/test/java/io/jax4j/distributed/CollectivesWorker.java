@@ -38,6 +38,7 @@ public final class CollectivesWorker {
         out.put("axis_index", Jax.pmap((Array x) -> Lax.axisIndex("i").astype(DType.F32), "i").apply(mine));
         out.put("axis_size", Jax.pmap((Array x) -> Array.scalar((float) Lax.axisSize("i")), "i").apply(mine));
         out.put("all_gather", Jax.pmap((Array x) -> Lax.allGather(x, "i"), "i").apply(mine));
+        out.put("psum_scatter", Jax.pmap((Array x) -> Lax.psumScatter(Np.reshape(Np.tile(x, 4), 4, 3), "i"), "i").apply(mine));
         out.put("ppermute ring", Jax.jit(Jax.pmap((Array x) -> Lax.ppermute(x, "i", new int[][]{{0, 1}, {1, 2}, {2, 3}, {3, 0}}), "i")).apply(mine));
         // data-parallel gradient: each replica's loss on its rows, the gradient averaged over all replicas
         Array w = Array.of(0.3f, -0.2f, 0.1f);

@@ -21,12 +21,17 @@ import java.util.Set;
 
 /**
  * Collectives over a named mapped axis ({@code psum}, {@code pmax}, {@code pmin},
- * {@code all_gather}, {@code ppermute}, {@code axis_index}), as JAX's {@code lax.p*} primitives:
+ * {@code all_gather}, {@code reduce_scatter} (psum_scatter), {@code ppermute}, {@code axis_index}), as JAX's {@code lax.p*} primitives:
  * they mean something only inside a transformation that binds the axis name ({@code vmap} or
  * {@code pmap} with {@code axisName}), whose trace applies their {@link NamedAxisRule} to the whole
  * mapped axis. Under another (outer) name they batch like elementwise operations; outside any, their
  * reference implementation raises JAX's "unbound axis name" error. Linear ones transpose as JAX's do
- * (psum to psum, ppermute to the inverse permutation, all_gather to a sum and one's own slice).
+ * (psum to psum, ppermute to the inverse permutation, all_gather to a sum and one's own slice,
+ * psum_scatter to all_gather).
+ *
+ * <p>Across processes: a pmap axis that spans the processes of an MPI run reduces its local
+ * replicas, then calls {@link #PROCESS_ALLREDUCE} / {@link #PROCESS_ALLGATHER}, real primitives in
+ * the jaxpr (host ops in jitted code) that the installed {@link ProcessGroup} carries out.
  */
 public final class Collectives {
     private Collectives() {}
@@ -41,6 +46,12 @@ public final class Collectives {
 
     /** {@code all_gather(x, axis_name, axis=axis, tiled=tiled)}; {@code axisSize} fixed when bound, as JAX's param. */
     public record AllGatherParams(String axisName, int axisSize, int axis, boolean tiled) implements Named {}
+
+    /**
+     * {@code psum_scatter(x, axis_name, scatter_dimension=..., tiled=...)} (JAX's {@code reduce_scatter}):
+     * {@code axisSize} fixed when bound.
+     */
+    public record ReduceScatterParams(String axisName, int axisSize, int scatterDimension, boolean tiled) implements Named {}
 
     /** {@code ppermute(x, axis_name, perm)}: {@code perm} as (source, destination) index pairs. */
     public record PpermuteParams(String axisName, List<List<Integer>> perm) implements Named {}
@@ -143,6 +154,54 @@ public final class Collectives {
         return new ShapedArray(x.dtype(), Shape.of(out));
     }
 
+    // ---------------------------------------------------------------- psum_scatter
+
+    /**
+     * {@code psum_scatter}: the sum over replicas, of which replica i keeps block i along
+     * {@code scatterDimension} (tiled: a block of {@code size / axisSize}; not tiled: the dimension,
+     * which must equal the axis size, is removed). Linear; its transpose is the matching all_gather.
+     */
+    public static final Primitive REDUCE_SCATTER = collective("reduce_scatter")
+            .abstractEval((p, in) -> List.of(scatteredAval((ReduceScatterParams) p, in.getFirst())))
+            .jvp((p, primals, tangents) -> new Primitive.JvpResult(
+                    List.of(Collectives.REDUCE_SCATTER.bind1(p, primals.getFirst())),
+                    Arrays.asList(tangents.getFirst() == null ? null : Collectives.REDUCE_SCATTER.bind1(p, tangents.getFirst()))))
+            .transpose((p, ct, ops) -> {
+                ReduceScatterParams r = (ReduceScatterParams) p;
+                Array c = ct.getFirst();
+                if (c == null) return Defs.nulls(1);
+                return List.of(Collectives.ALL_GATHER.bind1(new AllGatherParams(r.axisName(), r.axisSize(), r.scatterDimension(), r.tiled()), c));
+            })
+            .batch((p, xs, dims) -> {
+                ReduceScatterParams r = (ReduceScatterParams) p;
+                int d = dims[0];
+                int dim = r.scatterDimension() >= d ? r.scatterDimension() + 1 : r.scatterDimension();
+                Array out = Collectives.REDUCE_SCATTER.bind1(new ReduceScatterParams(r.axisName(), r.axisSize(), dim, r.tiled()), xs.getFirst());
+                return Primitive.BatchResult.single(out, !r.tiled() && dim < d ? d - 1 : d);
+            });
+
+    /** The result of {@code psum_scatter} on each replica's {@code x}, or JAX's error for a dimension that does not split. */
+    public static ShapedArray scatteredAval(ReduceScatterParams p, ShapedArray x) {
+        int a = p.scatterDimension();
+        if (a < 0 || a >= x.ndim()) throw new Jax4jException("psum_scatter: scatter_dimension " + a + " is out of range for " + x.str());
+        int[] d = x.dims();
+        if (p.tiled()) {
+            if (d[a] % p.axisSize() != 0) {
+                throw new Jax4jException("psum_scatter: dimension " + a + " of " + x.str() + " (" + d[a] + ") must be a multiple of the axis size "
+                        + p.axisSize() + " when tiled");
+            }
+            d[a] /= p.axisSize();
+            return new ShapedArray(x.dtype(), Shape.of(d));
+        }
+        if (d[a] != p.axisSize()) {
+            throw new Jax4jException("psum_scatter: dimension " + a + " of " + x.str() + " (" + d[a] + ") must equal the axis size " + p.axisSize()
+                    + " (or pass tiled=true to scatter blocks)");
+        }
+        int[] out = new int[d.length - 1];
+        for (int i = 0, j = 0; i < d.length; i++) if (i != a) out[j++] = d[i];
+        return new ShapedArray(x.dtype(), Shape.of(out));
+    }
+
     // ---------------------------------------------------------------- ppermute, axis_index
 
     public static final Primitive PPERMUTE = collective("ppermute")
@@ -166,7 +225,7 @@ public final class Collectives {
 
     // ---------------------------------------------------------------- on the mapped axis
 
-    private static final Set<Primitive> ALL = Set.of(PSUM, PMAX, PMIN, ALL_GATHER, PPERMUTE, AXIS_INDEX);
+    private static final Set<Primitive> ALL = Set.of(PSUM, PMAX, PMIN, ALL_GATHER, REDUCE_SCATTER, PPERMUTE, AXIS_INDEX);
 
     public static boolean isCollective(Primitive p) { return ALL.contains(p); }
 
@@ -201,6 +260,18 @@ public final class Collectives {
                 gathered = Lax.reshape(gathered, merged);
             }
             return Primitive.BatchResult.single(gathered, Batching.NOT_MAPPED);
+        };
+        if (p == REDUCE_SCATTER) return (params, xs, dims, n, span) -> {
+            ReduceScatterParams r = (ReduceScatterParams) params;
+            Array sum = acrossProcesses(reduced(xs.getFirst(), dims[0], n, "sum"), "sum", span).outputs().getFirst();
+            int total = n * (span == null ? 1 : span.processCount()), first = span == null ? 0 : span.processIndex() * n, a = r.scatterDimension();
+            Array blocks = sum;   // [..., total (x block), ...] -> [total, ...]
+            if (r.tiled()) blocks = Convolution.reshapeAxisOutOf(a, total, sum);
+            blocks = Np.moveaxis(blocks, a, 0);
+            int[] start = new int[blocks.ndim()], limit = blocks.shape();
+            start[0] = first;
+            limit[0] = first + n;
+            return Primitive.BatchResult.single(Lax.slice(blocks, start, limit), 0);
         };
         if (p == PPERMUTE) return (params, xs, dims, n, span) -> {
             PpermuteParams pp = (PpermuteParams) params;

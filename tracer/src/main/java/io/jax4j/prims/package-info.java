@@ -6,7 +6,8 @@
  * {@code broadcasting}); {@link io.jax4j.prims.Primitives} lists the family classes, and a coverage
  * test fails when a primitive lacks a rule. Two families act only through a transformation:
  * {@link io.jax4j.prims.Collectives} ({@code psum}, {@code all_gather}, ...) are applied by the
- * vmap/pmap that binds their axis name, and {@link io.jax4j.prims.Decompositions} (the linear-algebra
+ * vmap/pmap that binds their axis name (across processes through {@code process_allreduce} and
+ * {@code process_allgather}, host ops), and {@link io.jax4j.prims.Decompositions} (the linear-algebra
  * factorizations) and {@code random_gamma} have no kernels: backends run their reference
  * implementations as host ops.
  */

@@ -53,7 +53,7 @@ class CudaSourcesCompileTest {
      * a collective is replaced by the vmap/pmap that binds its axis name (outside one it is an error
      * at trace time), so no jaxpr a backend compiles holds one.
      */
-    static final Set<String> INLINED = Set.of("pjit", "psum", "pmax", "pmin", "all_gather", "ppermute", "axis_index");
+    static final Set<String> INLINED = Set.of("pjit", "psum", "pmax", "pmin", "all_gather", "reduce_scatter", "ppermute", "axis_index");
 
     static String nvccVersion() {
         try {
