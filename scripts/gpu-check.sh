@@ -72,7 +72,7 @@ cuda_libs() {
   for d in /usr/local/cuda-13.0/targets/x86_64-linux/lib /usr/local/cuda/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu; do
     [ -d "$d" ] && dirs+=("$d")
   done
-  for f in libcublas.so.13 libnvrtc.so.13 libcuda.so.1; do
+  for f in libcublas.so.13 libnvrtc.so.13 libcuda.so.1 libnccl.so.2; do
     local hit=""
     for d in "${dirs[@]}"; do [ -e "$d/$f" ] && hit=$d && break; done
     if [ -z "$hit" ]; then

@@ -40,6 +40,8 @@ final class CudaDevice {
     final KernelImages images;
     final Device id = new Device("cuda", 0);
     private volatile String lastQueued = "(nothing yet)";
+    private final Path libraryDir;
+    private Nccl nccl;
 
     private static volatile CudaDevice instance;
     private static volatile String failure;
@@ -47,6 +49,7 @@ final class CudaDevice {
     /** The libraries from {@code libraryDir} (null: the loader's search path); kernels made into images by {@code images}. */
     CudaDevice(Path libraryDir, KernelImages images) {
         this.images = images;
+        this.libraryDir = libraryDir;
         driver = new Driver(libraryDir);
         driver.init();
         if (driver.deviceCount() == 0) throw new IllegalStateException("the CUDA driver loaded but reports no device");
@@ -92,6 +95,15 @@ final class CudaDevice {
         String why = probe();
         if (why != null) throw new IllegalStateException(why);
         return instance;
+    }
+
+    /**
+     * NCCL with a communicator over the processes of this run, made at the first collective a
+     * program runs (programs without one never load NCCL); a missing library is an error naming it.
+     */
+    synchronized Nccl nccl() {
+        if (nccl == null) nccl = new Nccl(libraryDir, io.jax4j.spi.ProcessGroups.current());
+        return nccl;
     }
 
     /** Driver calls need the context current on the calling thread. */

@@ -184,6 +184,10 @@ final class CudaExecutable implements Executable {
                 if (z.bytes() > 0) dev.driver.zero(call.address[z.slot()], z.bytes(), dev.stream, program.name());
             }
             case LaunchPlan.Host h -> host(h, call);
+            case LaunchPlan.AllReduce r -> {
+                if (r.count() > 0) dev.nccl().allReduce(call.address[r.in()], call.address[r.out()], r.count(), r.dtype(), r.op(), dev.stream,
+                        "the process all-reduce in " + program.name());
+            }
             case LaunchPlan.CopyIn in -> call.copyIn(in);
             case LaunchPlan.CopyOut out -> call.copyOut(out);
         }

@@ -33,7 +33,8 @@ import java.util.Set;
  * base's buffer.
  *
  * <p>The commands: {@link CopyIn}s, the body ({@link Launch}, {@link Gemm}, {@link Zero},
- * {@link Host}), then {@link CopyOut}s. A body without host ops is {@link #capturable()} into a graph.
+ * {@link AllReduce} on NCCL, {@link Host}), then {@link CopyOut}s. A body without host ops is
+ * {@link #capturable()} into a graph.
  */
 public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaBytes, int[] inputSlot) {
     /** Device allocations are aligned to this many bytes (cuBLAS and 16-byte vector loads need far less). */
@@ -61,7 +62,7 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
     /** The buffer of slot {@code base} (a reshape). */
     public record AliasOf(int base) implements Binding {}
 
-    public sealed interface Command permits CopyIn, Launch, Gemm, Zero, Host, CopyOut {}
+    public sealed interface Command permits CopyIn, Launch, Gemm, Zero, Host, AllReduce, CopyOut {}
 
     /** A staged input: argument {@code arg} (on the device or the host) into its arena slot, before the body. */
     public record CopyIn(int arg, int slot, long bytes) implements Command {}
@@ -88,6 +89,12 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
 
     /** A primitive with no kernel: its inputs come down, its reference implementation runs, its results go up. */
     public record Host(int step, Eqn eqn) implements Command {}
+
+    /**
+     * {@code process_allreduce} on the device: NCCL reduces slot {@code in} over the processes into slot
+     * {@code out} on the stream (a pmap axis across processes; capturable into the step's graph).
+     */
+    public record AllReduce(int in, int out, long count, DType dtype, String op) implements Command {}
 
     /** Output {@code out}, computed in slot {@code slot} (staged, an alias, a host op's result), into its fresh buffer, after the body. */
     public record CopyOut(int out, int slot, long bytes) implements Command {}
@@ -158,7 +165,7 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
                     cmds.add(new Launch(k.name(), shape.grid(), shape.block()));
                 }
                 case KernelPlan.Gemm g -> gemm(g.eqn(), mem, cmds);
-                case KernelPlan.Host h -> cmds.add(new Host(s, h.eqn()));
+                case KernelPlan.Host h -> cmds.add(allReduceOrHost(s, h.eqn(), mem));
                 case KernelPlan.Native nat -> {
                     // pooling windows and their gradients, threefry: one dedicated kernel each
                     if (NativeKernels.scatters(nat.eqn())) {
@@ -221,6 +228,14 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
         }
     }
 
+    /** A process all-reduce of a buffer as an NCCL command; any other host op (or one of a literal) as a host op. */
+    private static Command allReduceOrHost(int step, Eqn e, MemoryPlan mem) {
+        if (e.primitive() != io.jax4j.prims.Collectives.PROCESS_ALLREDUCE || !(e.inputs().head() instanceof Var in)) return new Host(step, e);
+        Var out = e.outvars().head();
+        return new AllReduce(mem.slotOf.get(in), mem.slotOf.get(out), out.aval().size(), out.aval().dtype(),
+                ((io.jax4j.prims.Collectives.ProcessReduceParams) e.params()).op());
+    }
+
     private static Launch launch(String kernel, long iterations, int sms) {
         CudaDialect.LaunchShape shape = CudaDialect.gridFor(iterations, sms);
         return new Launch(kernel, shape.grid(), shape.block());
@@ -260,6 +275,8 @@ public record LaunchPlan(List<Command> commands, Binding[] bindings, long arenaB
                         + g.call().b() + " -> " + g.call().c() + " " + where(g.call().c());
                 case Zero z -> "zero     slot " + z.slot() + " (" + z.bytes() + " B)";
                 case Host h -> "host     " + h.eqn().primitive().name();
+                case AllReduce r -> "nccl     all-reduce (" + r.op() + ") of " + r.count() + " " + r.dtype().name().toLowerCase() + " slot " + r.in()
+                        + " -> " + r.out() + " " + where(r.out());
                 case CopyOut d -> "copy out slot " + d.slot() + " " + where(d.slot()) + " -> out " + d.out() + " (" + d.bytes() + " B)";
             }).append('\n');
         }

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What only a GPU can show: graph replay gives the same results with new inputs, TF32 vs FP32 products, compile errors. */
+/** What only a GPU can show: graph replay gives the same results with new inputs, TF32 vs FP32 products, compile errors, NCCL. */
 @Tag("gpu")
 class CudaGpuTest {
     @BeforeEach
@@ -41,6 +41,20 @@ class CudaGpuTest {
             List<ArrayImpl> args = random(call, f32(64, 32), f32(32, 48));
             double[] want = ref.execute(args).getFirst().toDoubleArray(), got = exe.execute(args).getFirst().toDoubleArray();
             for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), "call " + call + " element " + i);
+        }
+    }
+
+    @Test
+    void aProcessAllReduceRunsOnTheRealNccl() {   // one process: a communicator of one rank, the real NCCL calls
+        Jaxpr j = Traced.trace(xs -> List.of(Lax.mul(io.jax4j.prims.Collectives.PROCESS_ALLREDUCE.bind1(
+                new io.jax4j.prims.Collectives.ProcessReduceParams("sum"), Lax.tanh(xs.get(0))), xs.get(0))), f32(512, 256));
+        Executable exe = CudaAvailable.BACKEND.compile(j, new boolean[1], "nccl");
+        assertTrue(((CudaExecutable) exe).plan().capturable(), ((CudaExecutable) exe).plan().toString());
+        Executable ref = ReferenceBackend.INSTANCE.compile(j, new boolean[1], "nccl");
+        for (int call = 0; call < 4; call++) {
+            List<ArrayImpl> args = random(call, f32(512, 256));
+            double[] want = ref.execute(args).getFirst().toDoubleArray(), got = exe.execute(args).getFirst().toDoubleArray();
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, "call " + call + " element " + i);
         }
     }
 

@@ -30,7 +30,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The cuda backend on a machine with no GPU: {@code cuda_standin.c} (the driver, cuBLAS and NVRTC
  * entry points over host memory) built with {@code cc} into a folder as {@code libcuda.so.1},
- * {@code libcublas.so.13} and {@code libnvrtc.so.13}, and a {@link CudaDevice} opened from it whose
+ * {@code libcublas.so.13}, {@code libnvrtc.so.13} and {@code libnccl.so.2}, and a {@link CudaDevice} opened from it whose
  * kernel images are the C-dialect build of each program's kernels (same names, same slot table), so
  * whole programs run numerically. One stand-in device per JVM; tests that use it are skipped, saying
  * so, where there is no {@code cc}.
@@ -122,7 +122,7 @@ final class CudaStandIn {
                 Files.copy(in, src);
             }
             cc(List.of("cc", "-O1", "-g", "-fPIC", "-shared", "-Wall", "-Werror", "-o", so.toString(), src.toString(), "-ldl", "-lpthread"), "the CUDA stand-in");
-            for (String name : List.of("libcuda.so.1", "libcublas.so.13", "libnvrtc.so.13")) Files.createSymbolicLink(d.resolve(name), so.getFileName());
+            for (String name : List.of("libcuda.so.1", "libcublas.so.13", "libnvrtc.so.13", "libnccl.so.2")) Files.createSymbolicLink(d.resolve(name), so.getFileName());
             dir = d;
             return d;
         } catch (IOException e) {

@@ -48,6 +48,38 @@ class CudaStandInTest {
     }
 
     @Test
+    void aProcessAllReduceRunsOnNcclInsideTheGraph() {
+        CudaStandIn.device();
+        // a pmap axis across processes leaves process_allreduce in the jaxpr: on cuda an NCCL command, not a host op
+        Function<List<Array>, List<Array>> f = xs -> List.of(Np.multiply(io.jax4j.prims.Collectives.PROCESS_ALLREDUCE.bind1(
+                new io.jax4j.prims.Collectives.ProcessReduceParams("sum"), Np.tanh(xs.get(0))), Array.scalar(2f)));
+        ShapedArray a = f32(200, 1000);   // staged (at most 1 MB): the same addresses on every call, so a graph
+        CudaExecutable exe = (CudaExecutable) compile(f, null, a);
+        assertTrue(exe.plan().capturable(), "no host op: " + exe.plan());
+        assertTrue(exe.plan().toString().contains("nccl     all-reduce (sum) of 200000 f32"), exe.plan().toString());
+        long reduces = CudaStandIn.calls("ncclAllReduce"), inits = CudaStandIn.calls("ncclCommInitRank");
+        long captures = CudaStandIn.calls("cuStreamBeginCapture"), replays = CudaStandIn.calls("cuGraphLaunch");
+        ArrayImpl x = random(a, 7);
+        int calls = 4;
+        for (int call = 0; call < calls; call++) {   // run directly at first, then captured into a graph and replayed
+            ArrayImpl y = (ArrayImpl) exe.execute(List.of(x)).getFirst();
+            assertArrayEquals(reference(f, List.of(x), a).getFirst().toFloatArray(), y.toFloatArray(), 1e-6f, "call " + call);
+        }
+        long captured = CudaStandIn.calls("cuStreamBeginCapture") - captures, replayed = CudaStandIn.calls("cuGraphLaunch") - replays;
+        assertEquals(1, captured, "the step with its all-reduce is captured once");
+        assertTrue(replayed >= 2, "and replayed: " + replayed);
+        assertEquals(calls - replayed + captured, CudaStandIn.calls("ncclAllReduce") - reduces,
+                "NCCL is called by each direct run and by the capture; a replay runs the recorded all-reduce");
+        assertTrue(CudaStandIn.calls("ncclCommInitRank") <= inits + 1, "one communicator per device");
+        // a failing NCCL call names the call, NCCL's message and the program
+        CudaExecutable other = (CudaExecutable) compile(f, null, f32(3, 5));
+        CudaStandIn.failNext("ncclAllReduce", 5, 0);
+        var e = assertThrows(Jax4jException.class, () -> other.execute(List.of(random(f32(3, 5), 8))).getFirst().toFloatArray());
+        assertTrue(e.getMessage().contains("ncclAllReduce failed") && e.getMessage().contains("invalid usage")
+                && e.getMessage().contains("process all-reduce in standin"), e.getMessage());
+    }
+
+    @Test
     void outputsStayOnTheDeviceAndFeedTheNextCallWithoutACopy() {
         CudaStandIn.device();
         Function<List<Array>, List<Array>> f = xs -> List.of(Np.tanh(xs.get(0).matmul(xs.get(1))));

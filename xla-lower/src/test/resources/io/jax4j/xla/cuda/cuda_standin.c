@@ -1,11 +1,12 @@
 /*
- * A stand-in for libcuda.so.1, libcublas.so.13 and libnvrtc.so.13 with the entry points the cuda
+ * A stand-in for libcuda.so.1, libcublas.so.13, libnvrtc.so.13 and libnccl.so.2 with the entry points the cuda
  * backend calls, so that its host side (every FFM call site, argument type, copy size, launch, graph
  * capture and replay, error path) runs on a machine with no GPU. Device memory is host memory; every
  * copy, fill and GEMM operand is checked to lie inside one live allocation (else the status is
  * CUDA_ERROR_INVALID_VALUE, as a real driver would fault); kernels are the C-dialect build of the same
  * kernels: a module image is the path of a shared library whose functions take the slot table and
- * whose symbol j4_param_bytes says the table's size. A GEMM is a plain triple loop.
+ * whose symbol j4_param_bytes says the table's size. A GEMM is a plain triple loop. NCCL has
+ * communicators of one rank (a process's all-reduce is a checked device-to-device copy on the stream).
  *
  * Between cuStreamBeginCapture and cuStreamEndCapture work is recorded, not run (launch parameters
  * copied at capture, as CUDA does); cuGraphLaunch runs the record. Every entry point counts its calls
@@ -435,5 +436,38 @@ const char *nvrtcGetErrorString(int s) {
         case 5: return "NVRTC_ERROR_INVALID_OPTION";
         case 6: return "NVRTC_ERROR_COMPILATION";
         default: return "NVRTC_ERROR";
+    }
+}
+
+/* ---- NCCL: communicators of one rank */
+static int comm_token;
+static int nccl_id_made;
+typedef struct { char internal[128]; } ncclUniqueId;
+
+int ncclGetUniqueId(ncclUniqueId *id) {
+    ENTER("ncclGetUniqueId");
+    memset(id->internal, 0, sizeof(id->internal));
+    snprintf(id->internal, sizeof(id->internal), "jax4j-standin-nccl-%d", ++nccl_id_made);
+    return 0;
+}
+int ncclCommInitRank(void **comm, int nranks, ncclUniqueId id, int rank) {
+    ENTER("ncclCommInitRank");
+    if (nranks != 1 || rank != 0 || strncmp(id.internal, "jax4j-standin-nccl-", 19) != 0) return 4; /* ncclInvalidArgument */
+    *comm = &comm_token;
+    return 0;
+}
+int ncclAllReduce(uint64_t send, uint64_t recv, size_t count, int type, int op, void *comm, void *stream) {
+    ENTER("ncclAllReduce");
+    size_t size = type == 8 ? 8 : type == 2 || type == 3 || type == 7 ? 4 : 0;
+    if (comm != &comm_token || stream != &stream_token || size == 0 || op < 0 || op > 3) return 4;
+    return submit((Work){.kind = COPY, .dst = recv, .src = send, .bytes = count * size, .check_src = 1, .check_dst = 1});
+}
+int ncclCommDestroy(void *comm) { ENTER("ncclCommDestroy"); return comm == &comm_token ? 0 : 4; }
+const char *ncclGetErrorString(int s) {
+    switch (s) {
+        case 0: return "no error";
+        case 4: return "invalid argument";
+        case 5: return "invalid usage";
+        default: return "unhandled error";
     }
 }
