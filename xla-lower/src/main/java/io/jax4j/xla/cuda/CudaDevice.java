@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * Device 0, opened once per JVM: the driver, its primary context, one non-blocking stream that every
+ * This process's GPU ({@code cuda:0}; under mpirun, the GPU of its local rank), opened once per JVM: the driver, its primary context, one non-blocking stream that every
  * executable and every copy runs on (so work is ordered without events, and a freed buffer's next
  * user always runs after its last one), the caching allocator, NVRTC and cuBLAS. {@link #probe()}
  * says why not when any of them is missing (no driver, no device, no NVRTC or cuBLAS library).
@@ -52,8 +52,9 @@ final class CudaDevice {
         this.libraryDir = libraryDir;
         driver = new Driver(libraryDir);
         driver.init();
-        if (driver.deviceCount() == 0) throw new IllegalStateException("the CUDA driver loaded but reports no device");
-        device = driver.device(0);
+        int count = driver.deviceCount();
+        if (count == 0) throw new IllegalStateException("the CUDA driver loaded but reports no device");
+        device = driver.device(localRank() % count);
         sms = driver.attribute(Driver.ATTR_SM_COUNT, device);
         ccMajor = driver.attribute(Driver.ATTR_CC_MAJOR, device);
         ccMinor = driver.attribute(Driver.ATTR_CC_MINOR, device);
@@ -70,6 +71,20 @@ final class CudaDevice {
         });
         nvrtc = new Nvrtc(libraryDir);
         cublas = new Cublas(libraryDir, stream, allocator.alloc(CUBLAS_WORKSPACE), CUBLAS_WORKSPACE);
+    }
+
+    /**
+     * This process's rank among the MPI processes on its machine ({@code OMPI_COMM_WORLD_LOCAL_RANK},
+     * 0 outside mpirun): local rank r uses GPU r (modulo the GPUs), which it calls {@code cuda:0}, as
+     * one GPU per process does under {@code CUDA_VISIBLE_DEVICES}.
+     */
+    static int localRank() {
+        String r = System.getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+        try {
+            return r == null ? 0 : Math.max(0, Integer.parseInt(r.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Where the CUDA libraries are looked for first: {@code -Djax4j.cudaLibraryPath} or {@code JAX4J_CUDA_LIBRARY_PATH}, else null. */
