@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** {@code jax4j info}: the Java runtime, the backends and whether each can run here, the C compiler, the kernel cache. */
+/** {@code jax4j info}: the Java runtime, the backends and whether each can run here, the devices, Open MPI, the C compiler, the kernel cache. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Shows the Java runtime, the backends and their availability, the C compiler and the cache directory.")
+        description = "Shows the Java runtime, the backends and their availability, the devices, Open MPI, the C compiler and the cache directory.")
 public final class InfoCommand implements CliCommand {
     @Override
     public Integer call() {
@@ -33,6 +33,8 @@ public final class InfoCommand implements CliCommand {
             System.out.println("  " + (b.name().equals(current) ? "* " : "  ") + b.name() + " (priority " + b.priority() + ", " + state + ")" + what);
         }
         System.out.println("default:   " + current + " (choose with --backend, -Djax4j.backend or JAX4J_BACKEND)");
+        System.out.println("devices:   " + io.jax4j.autodiff.Jax.localDevices() + " (more host devices for pmap: -Djax4j.cpuDevices=N)");
+        System.out.println("mpi:       " + mpirunVersion() + " (for train --processes N)");
         System.out.println("compiler:  " + compilerVersion());
         System.out.println("cache dir: " + cacheDir() + " (JAX4J_CACHE_DIR; kernels/ and datasets/ below it)");
         return 0;
@@ -47,6 +49,21 @@ public final class InfoCommand implements CliCommand {
             return p.exitValue() == 0 ? out.lines().findFirst().orElse("cc") : "'cc --version' failed: " + out.strip();
         } catch (IOException e) {
             return "none found ('cc' could not be run: " + e.getMessage() + "); the cpu backend needs one";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** The first line of {@code mpirun --version}, or what to install. */
+    static String mpirunVersion() {
+        try {
+            Process p = new ProcessBuilder("mpirun", "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.SECONDS)) return "'mpirun --version' did not finish";
+            return p.exitValue() == 0 ? out.lines().findFirst().orElse("mpirun") : "'mpirun --version' failed: " + out.strip();
+        } catch (IOException e) {
+            return "no mpirun (install Open MPI: apt-get install openmpi-bin)";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
