@@ -121,6 +121,14 @@ public abstract class AbstractBackendContractTest {
         cs.add(c("reduce_sum leading", xs -> List.of(Lax.reduceSum(xs.get(0), 0)), f32(40, 7)));
         cs.add(c("reduce_sum middle", xs -> List.of(Lax.reduceSum(Lax.mul(xs.get(0), xs.get(0)), 1)), f32(3, 8, 5)));
         cs.add(c("reduce_sum all", xs -> List.of(Lax.reduceSum(Lax.tanh(xs.get(0)), 0, 1)), f32(30, 30)));
+        // the layouts of vmapped/pmapped values: a replica axis in front of [batch, h, w, features]
+        cs.add(c("reduce_sum between kept axes (per replica, per feature)", xs -> List.of(Lax.reduceSum(Lax.tanh(xs.get(0)), 1, 2, 3)), f32(2, 5, 4, 3, 16)));
+        cs.add(c("reduce_sum after a unit axis", xs -> List.of(Lax.reduceSum(Lax.exp(xs.get(0)), 1, 2)), f32(1, 6, 5, 16)));
+        cs.add(c("transpose of unit axes, reshape dropping them", xs -> List.of(
+                Lax.add(Lax.reshape(Lax.transpose(Lax.tanh(xs.get(0)), 1, 0, 2, 3), new int[]{6, 5, 16}), Lax.mulScalar(Lax.reshape(xs.get(0), new int[]{6, 5, 16}), 2))),
+                f32(1, 6, 5, 16)));
+        cs.add(c("replica axis moved into the features (a batched weight gradient's input)", xs -> List.of(
+                Lax.reshape(Lax.transpose(Lax.exp(xs.get(0)), 1, 2, 0, 3), new int[]{4, 3, 2 * 8})), f32(2, 4, 3, 8)));
         cs.add(c("reduce_sum big", xs -> List.of(Lax.reduceSum(Lax.mul(Lax.tanh(xs.get(0)), Lax.exp(Lax.neg(Lax.square(xs.get(0))))), 0)), f32(100_000)));
         cs.add(c("reduce_max/min", xs -> List.of(Lax.reduceMax(xs.get(0), 1), Lax.reduceMin(xs.get(0), 0, 2)), f32(4, 6, 5)));
         cs.add(c("reduce int", xs -> List.of(Lax.reduceSum(xs.get(0), 1), Lax.reduceMax(xs.get(0), 0)), iv));

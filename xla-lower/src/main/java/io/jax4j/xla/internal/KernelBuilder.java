@@ -99,10 +99,15 @@ public final class KernelBuilder {
                 previous = k;
             }
             long outer = prod(kept), inner = prod(red2);
-            boolean columns = leading && !trailing && red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS
-                    && inner > 1;
+            boolean sum = red.primitive() == Reductions.REDUCE_SUM && outer <= COLUMN_ACCUMULATORS && inner > 1;
+            // reduced axes between kept ones ([replicas, batch, h, w, features] summed over batch, h, w): still
+            // rows outside and a vector of accumulators inside, each row read as runs of the trailing kept axes;
+            // not with side outputs, which columns store at r * outer + o
+            boolean sideOutputs = f.roots().subList(1, f.roots().size()).stream().anyMatch(v -> v.aval().shape().equals(f.domain().shape()));
+            boolean middle = !leading && !trailing && sum && !sideOutputs;
+            boolean columns = leading && !trailing && sum || middle;
             Ix flat = trailing ? Ix.add(Ix.mul(Ix.sym("o"), inner), Ix.sym("r"))
-                    : columns ? Ix.add(Ix.mul(Ix.sym("r"), outer), Ix.sym("o")) : null;
+                    : columns && !middle ? Ix.add(Ix.mul(Ix.sym("r"), outer), Ix.sym("o")) : null;
             int value = emit(red.inputs().head(), new View(ax, flat));
             String op = switch (red.primitive().name()) {
                 case "reduce_sum" -> "add";
