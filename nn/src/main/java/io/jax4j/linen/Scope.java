@@ -205,6 +205,38 @@ public final class Scope {
         if (!reservations.add(col + "/" + varName)) throw new ModuleErrors.NameInUseError(varName, pathText());
     }
 
+    // ---------------------------------------------------------------- lifted transforms
+
+    /** This scope's part of every collection, as the variables of a lifted call ({@link Lift}). */
+    Variables subtree() {
+        LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+        for (String col : List.copyOf(root.variables.keySet())) {
+            Map<String, Object> c = collection(col, false);
+            if (c != null) out.put(col, Dict.copyOf(c));
+        }
+        return Variables.copyOf(out);
+    }
+
+    /**
+     * A root scope over {@code vars} for this scope's module, with this scope's rng streams (fresh
+     * counters, so its draws are the ones this scope would make first), mutability and init flag: the
+     * module's call as a pure function of its variables, which a transformation can trace.
+     */
+    Scope liftedRoot(Variables vars) {
+        return new Scope(new Root(vars, root.mutable, root.allMutable, root.initializing), null, null, rngs, module);
+    }
+
+    /** Puts a lifted call's updated collections (the mutable ones) back into this scope's part of them. */
+    void writeBack(Variables updates) {
+        for (var e : updates.entrySet()) {
+            if (!root.isMutable(e.getKey())) continue;
+            Map<String, Object> c = collection(e.getKey(), true);
+            c.clear();
+            Object v = e.getValue();
+            c.putAll(v instanceof Dict d ? d.unfreeze() : Dict.cast((Map<?, ?>) v));
+        }
+    }
+
     /** The variables after the call: all collections (init) or the mutable ones (apply). */
     Variables mutableVariables(boolean all) {
         LinkedHashMap<String, Object> out = new LinkedHashMap<>();

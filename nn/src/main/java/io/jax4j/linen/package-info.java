@@ -1,7 +1,8 @@
 /**
  * Flax linen in Java: modules as values of hyper-parameters, variables in named collections, rng streams
  * derived exactly as Flax derives them, the layers with Flax's defaults and parameter names,
- * {@link io.jax4j.linen.TrainState} and {@code traverse_util}.
+ * {@link io.jax4j.linen.TrainState} and {@code traverse_util}; lifted transforms ({@link io.jax4j.linen.Lift}:
+ * {@code nn.remat}) run a submodule's call as a pure function of its scope's variables.
  *
  * <h2>The functional core and the module sugar</h2>
  * Underneath is Flax's functional core: a {@link io.jax4j.linen.Scope} is a cursor into the variables
