@@ -42,28 +42,21 @@ public final class InfoCommand implements CliCommand {
 
     /** The first line of {@code cc --version}, or why it could not run. */
     static String compilerVersion() {
-        try {
-            Process p = new ProcessBuilder("cc", "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS)) return "'cc --version' did not finish";
-            return p.exitValue() == 0 ? out.lines().findFirst().orElse("cc") : "'cc --version' failed: " + out.strip();
-        } catch (IOException e) {
-            return "none found ('cc' could not be run: " + e.getMessage() + "); the cpu backend needs one";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return versionOf("cc", e -> "none found ('cc' could not be run: " + e.getMessage() + "); the cpu backend needs one");
     }
 
     /** The first line of {@code mpirun --version}, or what to install. */
-    static String mpirunVersion() {
+    static String mpirunVersion() { return versionOf("mpirun", e -> "no mpirun (install Open MPI: apt-get install openmpi-bin)"); }
+
+    /** The first line {@code tool --version} prints, or why not ({@code missing} when it cannot be started). */
+    private static String versionOf(String tool, java.util.function.Function<IOException, String> missing) {
         try {
-            Process p = new ProcessBuilder("mpirun", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS)) return "'mpirun --version' did not finish";
-            return p.exitValue() == 0 ? out.lines().findFirst().orElse("mpirun") : "'mpirun --version' failed: " + out.strip();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) return "'" + tool + " --version' did not finish";
+            return p.exitValue() == 0 ? out.lines().findFirst().orElse(tool) : "'" + tool + " --version' failed: " + out.strip();
         } catch (IOException e) {
-            return "no mpirun (install Open MPI: apt-get install openmpi-bin)";
+            return missing.apply(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
