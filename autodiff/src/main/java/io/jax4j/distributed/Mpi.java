@@ -37,6 +37,8 @@ final class Mpi {
     private final MethodHandle initThread, commRank, commSize, allreduce, allgather, barrier, finalizeCall, abort, errorString,
             setErrhandler, initialized, finalized;
     final MemorySegment world;
+    /** The predefined handles the collectives pass, looked up once: reduction ops and datatypes. */
+    private final MemorySegment opSum, opMax, opMin, f32, f64, i32, u32, bytes, errorsReturn;
 
     private Mpi(SymbolLookup lib, String library) {
         this.lib = lib;
@@ -54,6 +56,15 @@ final class Mpi {
         initialized = fn("MPI_Initialized", ADDR);
         finalized = fn("MPI_Finalized", ADDR);
         world = handle("ompi_mpi_comm_world");
+        opSum = handle("ompi_mpi_op_sum");
+        opMax = handle("ompi_mpi_op_max");
+        opMin = handle("ompi_mpi_op_min");
+        f32 = handle("ompi_mpi_float");
+        f64 = handle("ompi_mpi_double");
+        i32 = handle("ompi_mpi_int32_t");
+        u32 = handle("ompi_mpi_uint32_t");
+        bytes = handle("ompi_mpi_byte");
+        errorsReturn = handle("ompi_mpi_errors_return");
     }
 
     /**
@@ -116,7 +127,7 @@ final class Mpi {
                 MemorySegment provided = a.allocate(INT);
                 check("MPI_Init_thread", (int) initThread.invokeExact(MemorySegment.NULL, MemorySegment.NULL, THREAD_SERIALIZED, provided));
             }
-            check("MPI_Comm_set_errhandler", (int) setErrhandler.invokeExact(world, handle("ompi_mpi_errors_return")));
+            check("MPI_Comm_set_errhandler", (int) setErrhandler.invokeExact(world, errorsReturn));
         } catch (Jax4jException e) {
             throw e;
         } catch (Throwable t) {
@@ -152,12 +163,12 @@ final class Mpi {
     void allReduce(MemorySegment in, MemorySegment out, long count, DType dtype, String op) {
         if (count > Integer.MAX_VALUE) throw new Jax4jException("Distributed: an all-reduce of " + count + " elements is more than MPI's int count");
         MemorySegment type = datatype(dtype, "all-reduce");
-        MemorySegment o = handle(switch (op) {
-            case "sum" -> "ompi_mpi_op_sum";
-            case "max" -> "ompi_mpi_op_max";
-            case "min" -> "ompi_mpi_op_min";
+        MemorySegment o = switch (op) {
+            case "sum" -> opSum;
+            case "max" -> opMax;
+            case "min" -> opMin;
             default -> throw new IllegalArgumentException("all-reduce op " + op);
-        });
+        };
         MemorySegment send = in.address() == out.address() ? MemorySegment.ofAddress(1) : in;   // MPI_IN_PLACE is (void *) 1 in Open MPI
         try {
             check("MPI_Allreduce", (int) allreduce.invokeExact(send, out, (int) count, type, o, world));
@@ -168,12 +179,11 @@ final class Mpi {
         }
     }
 
-    /** {@code MPI_Allgather} of {@code bytes} bytes per process. */
-    void allGather(MemorySegment in, MemorySegment out, long bytes) {
-        if (bytes > Integer.MAX_VALUE) throw new Jax4jException("Distributed: an all-gather of " + bytes + " bytes per process is more than MPI's int count");
-        MemorySegment b = handle("ompi_mpi_byte");
+    /** {@code MPI_Allgather} of {@code count} bytes per process. */
+    void allGather(MemorySegment in, MemorySegment out, long count) {
+        if (count > Integer.MAX_VALUE) throw new Jax4jException("Distributed: an all-gather of " + count + " bytes per process is more than MPI's int count");
         try {
-            check("MPI_Allgather", (int) allgather.invokeExact(in, (int) bytes, b, out, (int) bytes, b, world));
+            check("MPI_Allgather", (int) allgather.invokeExact(in, (int) count, bytes, out, (int) count, bytes, world));
         } catch (Jax4jException e) {
             throw e;
         } catch (Throwable t) {
@@ -214,15 +224,14 @@ final class Mpi {
     }
 
     private MemorySegment datatype(DType d, String what) {
-        String symbol = switch (d) {
-            case F32 -> "ompi_mpi_float";
-            case F64 -> "ompi_mpi_double";
-            case I32 -> "ompi_mpi_int32_t";
-            case U32 -> "ompi_mpi_uint32_t";
+        return switch (d) {
+            case F32 -> f32;
+            case F64 -> f64;
+            case I32 -> i32;
+            case U32 -> u32;
             default -> throw new Jax4jException("Distributed: an MPI " + what + " of " + d.name().toLowerCase()
                     + " is not supported (float32, float64, int32, uint32 are); cast first (astype)");
         };
-        return handle(symbol);
     }
 
     private void check(String call, int rc) {

@@ -113,16 +113,13 @@ public final class BenchCommand implements CliCommand {
                 return List.of();
             }
             List<Row> rows = new ArrayList<>();
-            for (Map<?, ?> m : new ObjectMapper().readValue(out.toFile(), Map[].class)) {
-                String id = (String) m.get("id");
-                double value = ((Number) m.get("value")).doubleValue(), reference = ((Number) m.get("reference")).doubleValue();
-                double ratio = ((Number) m.get("ratio")).doubleValue();
-                if (id.startsWith("S-MPI-W")) {   // the one-device step in this process, with the machine to itself
-                    reference = Runs.oneDevice(id.endsWith("W2"), repeats, id.endsWith("W2") ? 5 : 50);
-                    ratio = value / reference;
+            for (Row r : new ObjectMapper().readValue(out.toFile(), Row[].class)) {
+                if (r.id().startsWith("S-MPI-W")) {   // the one-device step in this process, with the machine to itself
+                    boolean w2 = r.id().endsWith("W2");
+                    double reference = Runs.oneDevice(w2, repeats, w2 ? 5 : 50);
+                    r = new Row(r.id(), r.what(), r.value(), r.best(), r.unit(), reference, r.refWhat(), r.value() / reference, r.target());
                 }
-                rows.add(new Row(id, (String) m.get("what"), value, ((Number) m.get("best")).doubleValue(), (String) m.get("unit"), reference,
-                        (String) m.get("refWhat"), ratio, (String) m.get("target")));
+                rows.add(r);
             }
             return rows;
         } catch (java.io.IOException e) {

@@ -71,9 +71,9 @@ final class Runs {
      * the whole machine as a one-device run would (NaN here).
      */
     static Row scaling(String id, boolean w2, int replicas, int repeats, int steps) {
-        Workloads.Step par = Workloads.dataParallel(w2, replicas), one = w2 ? Workloads.w2() : Workloads.w1();
-        Object[] sp = {par.init()}, so = {one.init()};
         int processes = io.jax4j.autodiff.Jax.processCount();
+        Workloads.Step par = Workloads.dataParallel(w2, replicas), one = processes > 1 ? null : w2 ? Workloads.w2() : Workloads.w1();
+        Object[] sp = {par.init()}, so = {one == null ? null : one.init()};
         if (processes == 1) {
             warmUntilCompiled(() -> {
                 sp[0] = par.step(sp[0]);

@@ -80,12 +80,9 @@ public final class Collectives {
 
     // ---------------------------------------------------------------- psum, pmax, pmin
 
-    public static final Primitive PSUM = collective("psum")
-            .abstractEval((p, in) -> List.of(in.getFirst().strong()))
-            .jvp((p, primals, tangents) -> new Primitive.JvpResult(
-                    List.of(Collectives.PSUM.bind1(p, primals.getFirst())),
-                    Arrays.asList(tangents.getFirst() == null ? null : Collectives.PSUM.bind1(p, tangents.getFirst()))))
-            .transpose((p, ct, ops) -> Arrays.asList(ct.getFirst() == null ? null : Collectives.PSUM.bind1(p, ct.getFirst())))
+    public static final Primitive PSUM = Defs.defLinear(collective("psum")
+            .abstractEval((p, in) -> List.of(in.getFirst().strong())),
+            (p, ct, ops) -> Arrays.asList(ct.getFirst() == null ? null : Collectives.PSUM.bind1(p, ct.getFirst())))
             .batch((p, xs, dims) -> Primitive.BatchResult.single(Collectives.PSUM.bind1(p, xs.getFirst()), dims[0]));
 
     public static final Primitive PMAX = reducing("pmax");
@@ -108,12 +105,9 @@ public final class Collectives {
 
     // ---------------------------------------------------------------- all_gather
 
-    public static final Primitive ALL_GATHER = collective("all_gather")
-            .abstractEval((p, in) -> List.of(gatheredAval((AllGatherParams) p, in.getFirst())))
-            .jvp((p, primals, tangents) -> new Primitive.JvpResult(
-                    List.of(Collectives.ALL_GATHER.bind1(p, primals.getFirst())),
-                    Arrays.asList(tangents.getFirst() == null ? null : Collectives.ALL_GATHER.bind1(p, tangents.getFirst()))))
-            .transpose((p, ct, ops) -> {
+    public static final Primitive ALL_GATHER = Defs.defLinear(collective("all_gather")
+            .abstractEval((p, in) -> List.of(gatheredAval((AllGatherParams) p, in.getFirst()))),
+            (p, ct, ops) -> {
                 AllGatherParams g = (AllGatherParams) p;
                 Array c = ct.getFirst();
                 if (c == null) return Defs.nulls(1);
@@ -161,12 +155,9 @@ public final class Collectives {
      * {@code scatterDimension} (tiled: a block of {@code size / axisSize}; not tiled: the dimension,
      * which must equal the axis size, is removed). Linear; its transpose is the matching all_gather.
      */
-    public static final Primitive REDUCE_SCATTER = collective("reduce_scatter")
-            .abstractEval((p, in) -> List.of(scatteredAval((ReduceScatterParams) p, in.getFirst())))
-            .jvp((p, primals, tangents) -> new Primitive.JvpResult(
-                    List.of(Collectives.REDUCE_SCATTER.bind1(p, primals.getFirst())),
-                    Arrays.asList(tangents.getFirst() == null ? null : Collectives.REDUCE_SCATTER.bind1(p, tangents.getFirst()))))
-            .transpose((p, ct, ops) -> {
+    public static final Primitive REDUCE_SCATTER = Defs.defLinear(collective("reduce_scatter")
+            .abstractEval((p, in) -> List.of(scatteredAval((ReduceScatterParams) p, in.getFirst()))),
+            (p, ct, ops) -> {
                 ReduceScatterParams r = (ReduceScatterParams) p;
                 Array c = ct.getFirst();
                 if (c == null) return Defs.nulls(1);
@@ -204,12 +195,9 @@ public final class Collectives {
 
     // ---------------------------------------------------------------- ppermute, axis_index
 
-    public static final Primitive PPERMUTE = collective("ppermute")
-            .abstractEval((p, in) -> List.of(in.getFirst().strong()))
-            .jvp((p, primals, tangents) -> new Primitive.JvpResult(
-                    List.of(Collectives.PPERMUTE.bind1(p, primals.getFirst())),
-                    Arrays.asList(tangents.getFirst() == null ? null : Collectives.PPERMUTE.bind1(p, tangents.getFirst()))))
-            .transpose((p, ct, ops) -> {
+    public static final Primitive PPERMUTE = Defs.defLinear(collective("ppermute")
+            .abstractEval((p, in) -> List.of(in.getFirst().strong())),
+            (p, ct, ops) -> {
                 PpermuteParams pp = (PpermuteParams) p;
                 List<List<Integer>> inverse = new ArrayList<>();
                 for (List<Integer> pair : pp.perm()) inverse.add(List.of(pair.get(1), pair.get(0)));
@@ -355,7 +343,7 @@ public final class Collectives {
      * {@code Allgather}). Linear: its transpose sums the cotangent over processes and keeps this
      * process's row.
      */
-    public static final Primitive PROCESS_ALLGATHER = new Primitive("process_allgather")
+    public static final Primitive PROCESS_ALLGATHER = Defs.defLinear(new Primitive("process_allgather")
             .impl((p, in) -> {
                 ArrayImpl x = in.getFirst();
                 ProcessGroup g = ProcessGroups.current();
@@ -368,10 +356,8 @@ public final class Collectives {
                 g.allGather(x.segment(), out.segment(), x.aval().size() * x.aval().dtype().byteSize());
                 return List.of(out);
             })
-            .abstractEval((p, in) -> List.of(stacked(in.getFirst(), ((ProcessGatherParams) p).processes())))
-            .jvp((p, primals, tangents) -> new Primitive.JvpResult(List.of(Collectives.PROCESS_ALLGATHER.bind1(p, primals.getFirst())),
-                    Arrays.asList(tangents.getFirst() == null ? null : Collectives.PROCESS_ALLGATHER.bind1(p, tangents.getFirst()))))
-            .transpose((p, ct, ops) -> {
+            .abstractEval((p, in) -> List.of(stacked(in.getFirst(), ((ProcessGatherParams) p).processes()))),
+            (p, ct, ops) -> {
                 Array c = ct.getFirst();
                 if (c == null) return Defs.nulls(1);
                 Array summed = Collectives.PROCESS_ALLREDUCE.bind1(new ProcessReduceParams("sum"), c);
