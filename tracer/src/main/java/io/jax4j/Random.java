@@ -51,6 +51,15 @@ public final class Random {
         return splitShape(key, num);
     }
 
+    /**
+     * {@code jax.random.clone(key)}: the same key as a new value, which the key-reuse check counts
+     * apart from {@code key} (Flax's lifted transforms split a clone of a stream's key).
+     */
+    public static Array clone(Array key) {
+        checkKey("clone", key);
+        return Lax.bitwiseOr(key, u32(new long[]{0, 0}, 2));
+    }
+
     /** A new key that depends on {@code key} and the 32-bit {@code data}: threefry of the counter (0, data). */
     public static Array foldIn(Array key, int data) {
         return foldIn(key, u32(new long[]{Integer.toUnsignedLong(data)}));

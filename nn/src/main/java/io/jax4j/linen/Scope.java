@@ -111,10 +111,16 @@ public final class Scope {
     // ---------------------------------------------------------------- children
 
     /** The child scope of {@code m}: reused for the same instance, else named and reserved. */
-    Scope childFor(Module m, String explicitName) {
+    Scope childFor(Module m, String explicitName) { return childFor(m, explicitName, ""); }
+
+    /**
+     * {@link #childFor(Module, String)} for a module under a lifted transform: automatic names carry
+     * the transform's prefix as Flax's lifted classes do ({@code ScanBlock_0}, {@code VmapDense_0}).
+     */
+    Scope childFor(Module m, String explicitName, String liftPrefix) {
         Scope existing = childrenByModule.get(m);
         if (existing != null) return existing;
-        String n = explicitName != null ? explicitName : defaultName(m.getClass().getSimpleName() + "_");
+        String n = explicitName != null ? explicitName : defaultName(liftPrefix + m.getClass().getSimpleName() + "_");
         reserve(n);
         Map<String, RngStream> childRngs = new LinkedHashMap<>();
         for (var e : rngs.entrySet()) childRngs.put(e.getKey(), e.getValue().child(n));
@@ -222,9 +228,23 @@ public final class Scope {
      * counters, so its draws are the ones this scope would make first), mutability and init flag: the
      * module's call as a pure function of its variables, which a transformation can trace.
      */
-    Scope liftedRoot(Variables vars) {
-        return new Scope(new Root(vars, root.mutable, root.allMutable, root.initializing), null, null, rngs, module);
+    Scope liftedRoot(Variables vars) { return liftedRoot(vars, rngs); }
+
+    /** {@link #liftedRoot(Variables)} with other rng streams (split per step or per entry by scan and vmap). */
+    Scope liftedRoot(Variables vars, Map<String, RngStream> streams) { return lifting().root(vars, streams); }
+
+    /** What a lifted root scope takes from this scope, without holding on to this scope's variables. */
+    Lifting lifting() { return new Lifting(module, Set.copyOf(root.mutable), root.allMutable, root.initializing); }
+
+    /** A module with the mutability and init flag of the scope it was lifted from: makes its root scopes. */
+    record Lifting(Module module, Set<String> mutable, boolean allMutable, boolean initializing) {
+        Scope root(Variables vars, Map<String, RngStream> streams) {
+            return new Scope(new Root(vars, mutable, allMutable, initializing), null, null, streams, module);
+        }
     }
+
+    /** This scope's rng streams by name. */
+    Map<String, RngStream> rngStreams() { return java.util.Collections.unmodifiableMap(rngs); }
 
     /** Puts a lifted call's updated collections (the mutable ones) back into this scope's part of them. */
     void writeBack(Variables updates) {

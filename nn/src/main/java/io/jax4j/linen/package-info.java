@@ -2,7 +2,9 @@
  * Flax linen in Java: modules as values of hyper-parameters, variables in named collections, rng streams
  * derived exactly as Flax derives them, the layers with Flax's defaults and parameter names,
  * {@link io.jax4j.linen.TrainState} and {@code traverse_util}; lifted transforms ({@link io.jax4j.linen.Lift}:
- * {@code nn.remat}) run a submodule's call as a pure function of its scope's variables.
+ * {@code nn.remat}, {@code nn.scan}, {@code nn.vmap}, {@code nn.jit}) run a submodule's call as a pure
+ * function of its scope's variables and rng streams under the JAX transformation, stacking or sharing
+ * collections and splitting streams per step or entry as Flax does.
  *
  * <h2>The functional core and the module sugar</h2>
  * Underneath is Flax's functional core: a {@link io.jax4j.linen.Scope} is a cursor into the variables

@@ -124,6 +124,51 @@ class JaxPortTest {
         assertArrayEquals(new int[]{3}, r._2().shape());
     }
 
+    // class Layer(nn.Module):
+    //   d: int
+    //   @nn.compact
+    //   def __call__(self, x, _):
+    //     return Block(self.d)(x), None
+    record Layer(int d) implements Module {
+        public Tuple2<Array, Object> call(Array x, Object unused) { return compact(() -> Tuple.of(new Block(d).call(x), null)); }
+    }
+
+    // class Encoder(nn.Module):
+    //   @nn.compact
+    //   def __call__(self, x):
+    //     ScanLayer = nn.scan(Layer, variable_axes={'params': 0}, split_rngs={'params': True}, length=2)
+    //     x, _ = ScanLayer(D)(x, None)
+    //     return x
+    record Encoder() implements Module {
+        public Array call(Array x) {
+            return compact(() -> {
+                Lift.ScanOptions scanLayer = Lift.ScanOptions.of().variableAxes("params", 0).splitRngs("params", true).length(2);
+                Tuple2<Array, Object> r = Lift.scan(new Layer(D), scanLayer, (layer, h, none) -> layer.call(h, none), x, null);
+                return r._1();
+            });
+        }
+    }
+
+    @Test
+    void flaxScanOverTwoBlocks() {
+        Encoder encoder = new Encoder();
+        // variables = Encoder().init(jax.random.key(1), x)
+        Variables variables = encoder.init(Random.key(1), X);
+        // params['ScanLayer_0']['Block_0']['qkv']['kernel'].shape == (2, 8, 24)
+        assertArrayEquals(new int[]{2, D, 3 * D}, ((Array) variables.get("params").at("ScanLayer_0", "Block_0", "qkv", "kernel")).shape());
+        Applied<Array> y = encoder.apply(variables, X);
+        // the same as the two blocks one after the other, each with its slice of the parameters
+        Array h = X;
+        for (int i = 0; i < 2; i++) {
+            int layer = i;
+            Dict blockParams = Tree.mapLeavesOfType(Array.class, (Array a) -> a.get(layer), variables.get("params").dict("ScanLayer_0").dict("Block_0"));
+            h = BLOCK.<Array>apply(Variables.of("params", blockParams), h).value();
+        }
+        assertArrayEquals(h.toFloatArray(), y.value().toFloatArray(), 1e-5f);
+        String jaxpr = Jax.makeJaxpr((Array x) -> encoder.<Array>apply(variables, x).value()).apply(X).toString();
+        assertTrue(jaxpr.contains("scan[") && jaxpr.contains("length=2"), jaxpr);
+    }
+
     @Test
     void theLossStagesToAJaxprAsJaxPrintsIt() {
         Dict params = params();
