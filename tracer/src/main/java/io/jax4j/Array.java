@@ -182,6 +182,28 @@ public abstract class Array {
     public Device device() { return concrete("device()").device(); }
 
     /**
+     * How the array is laid out over devices, as JAX's {@code x.sharding}: the one it was placed with
+     * ({@code Jax.devicePut(x, namedSharding)}, a jitted call's {@code outShardings}), else its device alone.
+     */
+    public Sharding sharding() { return concrete("sharding()").sharding(); }
+
+    /** Every device's block of this array, as JAX's {@code x.addressable_shards}. */
+    public java.util.List<Sharding.Shard> addressableShards() {
+        ArrayImpl a = concrete("addressableShards()");
+        java.util.List<Sharding.Shard> out = new java.util.ArrayList<>();
+        for (var e : a.sharding().devicesIndicesMap(a.shape()).entrySet()) {
+            int[][] ix = e.getValue();
+            int[] start = new int[ix.length], stop = new int[ix.length];
+            for (int d = 0; d < ix.length; d++) {
+                start[d] = ix[d][0];
+                stop[d] = ix[d][1];
+            }
+            out.add(new Sharding.Shard(e.getKey(), ix, Lax.slice(a, start, stop)));
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /**
      * Waits until the (possibly asynchronous) computation of this array has finished, as JAX's
      * {@code x.block_until_ready()}; a device's error surfaces here, naming the executable. Returns this array.
      */

@@ -143,6 +143,9 @@ public final class Jax {
 
     /** {@code jit(f, donate_argnums=..., static_argnums=...)} as {@link JitOptions} spells them. */
     public static <A, R> Function1<A, R> jit(Function1<A, R> f, JitOptions options) {
+        if (f instanceof ShardMapped<A, R> sm && options.outShardings() == null && sm.mesh().hasDevices()) {
+            options = options.withOutShardings(new NamedSharding(sm.mesh(), sm.outSpec()));   // jit(shard_map(...)): its out_specs place the outputs
+        }
         Function<List<Object>, Object> j = jitted(args -> f.apply(unchecked(args.get(0))), options, 1);
         return a -> unchecked(j.apply(args(a)));
     }
@@ -201,9 +204,17 @@ public final class Jax {
                 throw new Jax4jException("jit(" + name + "): donate_argnums " + i + " is out of range for a function of " + arity + " arguments");
             }
         }
-        if (options.staticArgnums().isEmpty()) return new JitFunction(f, name, options.donateArgnums())::call;
-        JitFunction j = new JitFunction(args -> f.apply(StaticArgument.unwrap(args)), name, options.donateArgnums());
-        return args -> j.call(StaticArgument.wrap(name, args, options.staticArgnums()));
+        boolean statics = !options.staticArgnums().isEmpty();
+        JitFunction j = statics ? new JitFunction(args -> f.apply(StaticArgument.unwrap(args)), name, options.donateArgnums())
+                : new JitFunction(f, name, options.donateArgnums());
+        Object in = options.inShardings(), out = options.outShardings();
+        return args -> {
+            List<Object> a = in == null ? args : unchecked(Shardings.place(name, "in", args, in));
+            List<Object> call = statics ? StaticArgument.wrap(name, a, options.staticArgnums()) : a;
+            Object result = j.call(call);
+            if (out != null) return Shardings.place(name, "out", result, out);
+            return Shardings.anyPlaced(call) ? Shardings.propagate(j, call, result) : result;
+        };
     }
 
     // ---------------------------------------------------------------- makeJaxpr
@@ -583,7 +594,66 @@ public final class Jax {
      */
     public static <A, R> Function1<A, R> shardMap(Function1<A, R> f, Mesh mesh, PartitionSpec inSpec, PartitionSpec outSpec) {
         String name = callerName();
-        return a -> unchecked(ShardMap.apply(x -> f.apply(unchecked(x)), name, mesh, inSpec, outSpec, a));
+        return new ShardMapped<>(a -> unchecked(ShardMap.apply(x -> f.apply(unchecked(x)), name, mesh, inSpec, outSpec, a)), mesh, outSpec);
+    }
+
+    /**
+     * A shard-mapped function: on a mesh of devices ({@link #makeMesh}) its concrete outputs are placed
+     * by {@code outSpec}, and {@code jit} of it places its outputs so.
+     */
+    record ShardMapped<A, R>(Function1<A, R> f, Mesh mesh, PartitionSpec outSpec) implements Function1<A, R> {
+        @Override
+        public R apply(A a) {
+            R out = f.apply(a);
+            if (!mesh.hasDevices() || !(io.jax4j.core.Trace.current() instanceof io.jax4j.core.EvalTrace)) return out;
+            return devicePut(out, new NamedSharding(mesh, outSpec));
+        }
+    }
+
+    /**
+     * {@code jax.make_mesh(shape, names)}: a {@link Mesh} of the first {@code prod(shape)} devices of
+     * {@link #devices()}, laid out row-major, for {@link NamedSharding}s. Throws when there are fewer
+     * devices, naming the flag that makes more virtual host devices.
+     */
+    public static Mesh makeMesh(int[] shape, String... axisNames) {
+        int n = java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        List<io.jax4j.Device> all = devices();
+        if (n > all.size()) {
+            throw new Jax4jException("makeMesh: a mesh of shape " + java.util.Arrays.toString(shape) + " needs " + n + " devices; there are " + all.size()
+                    + " " + all + (all.get(0).platform().equals("cpu") ? "; on the host, run with -Djax4j.cpuDevices=" + n + " (JAX4J_CPU_DEVICES)" : ""));
+        }
+        return new Mesh(List.of(axisNames), shape, all.subList(0, n));
+    }
+
+    /**
+     * {@code jax.device_put(x, sharding)}: every array leaf of {@code tree} laid out by {@code sharding}
+     * (its {@link Array#sharding()} then says so, and {@link Array#addressableShards()} gives the blocks).
+     * The devices must be this process's; a {@link NamedSharding} over host devices keeps one copy that
+     * they share; a single device is {@link #devicePut(Object, io.jax4j.Device)}.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T devicePut(T tree, io.jax4j.Sharding sharding) {
+        if (sharding instanceof io.jax4j.Sharding.Single s) return devicePut(tree, s.device());
+        List<io.jax4j.Device> local = localDevices();
+        for (io.jax4j.Device d : sharding.devices()) {
+            if (!local.contains(d)) {
+                throw new Jax4jException("devicePut: " + sharding + " uses device " + d + ", which is not this process's (" + local
+                        + "); each process places its own blocks: shard over Jax.localDevices(), or use pmap/shardMap across processes");
+            }
+        }
+        if (sharding.devices().stream().anyMatch(d -> !d.platform().equals("cpu"))) {
+            if (sharding.devices().size() > 1) {
+                throw new Jax4jException("devicePut: " + sharding + " spans several GPUs; jax4j drives one GPU per process (Distributed.initialize with a "
+                        + "process per GPU, pmap over the processes)");
+            }
+            return devicePut(tree, sharding.devices().get(0));
+        }
+        Shardings.placedOne();
+        return (T) Tree.map((Object leaf) -> {
+            if (!(leaf instanceof Array a)) return leaf;
+            io.jax4j.core.ArrayImpl x = a.concrete("devicePut");
+            return sharding.equals(x.placedSharding()) ? x : x.withSharding(sharding);
+        }, tree);
     }
 
     /** {@code jax.vmap(f, in_axes)} of a function of 2 arguments. */

@@ -24,6 +24,13 @@ public record PartitionSpec(List<String> axes) {
     /** {@code P(*axes)}: {@code null} entries for unsplit axes. */
     public static PartitionSpec of(String... axes) { return new PartitionSpec(Arrays.asList(axes)); }
 
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("P(");
+        for (int i = 0; i < axes.size(); i++) s.append(i == 0 ? "" : ", ").append(axes.get(i) == null ? "None" : "'" + axes.get(i) + "'");
+        return s.append(')').toString();
+    }
+
     /** The array axis split over {@code meshAxis}, or -1. */
     public int axisOf(String meshAxis) { return axes.indexOf(meshAxis); }
 }

@@ -42,6 +42,8 @@ public final class ArrayImpl extends Array implements AutoCloseable {
     private final Device home;
     /** For a buffer taken over by {@link #moveTo}: the previous owner, kept reachable so its cleaner waits. */
     private final ArrayImpl previousOwner;
+    /** The layout over devices it was placed with; null: its home device alone. */
+    private volatile io.jax4j.Sharding sharding;
     private volatile String deletedBy;
     private volatile boolean moved;
 
@@ -334,6 +336,26 @@ public final class ArrayImpl extends Array implements AutoCloseable {
             throw new Jax4jException("cannot make an array of shape " + aval.shape() + " (" + aval.size()
                     + " elements) from " + n + " values");
         }
+    }
+
+    @Override
+    public io.jax4j.Sharding sharding() {
+        io.jax4j.Sharding s = sharding;
+        return s != null ? s : new io.jax4j.Sharding.Single(home);
+    }
+
+    /** The sharding it was placed with, or null for an array on its home device alone. */
+    public io.jax4j.Sharding placedSharding() { return sharding; }
+
+    /**
+     * This array laid out by {@code s} (a host array: every host device shares its memory, so the
+     * blocks are views of one copy); {@code s} is checked against the shape first.
+     */
+    public ArrayImpl withSharding(io.jax4j.Sharding s) {
+        s.devicesIndicesMap(aval.dims());
+        ArrayImpl a = withAval(aval);
+        a.sharding = s;
+        return a;
     }
 
     /** A copy with another aval of the same size and dtype (reshape, weak-type change). */

@@ -52,6 +52,19 @@ public final class JitFunction {
 
     public int cacheSize() { return cache.size(); }
 
+    /** The traced program these arguments run (traced now if they were never seen): for passes over it, such as sharding propagation. */
+    public Traced tracedFor(List<Object> args) {
+        Tree.Flat flat = Tree.flatten(args);
+        List<ShapedArray> avals = new ArrayList<>();
+        List<Object> statics = new ArrayList<>();
+        for (Object leaf : flat.leaves()) {
+            if (leaf instanceof Array a) avals.add(a.aval());
+            else statics.add(leaf);
+        }
+        Traced t = cache.get(new JitKey(flat.def(), avals, statics));
+        return t != null ? t : trace(args, flat.def(), flat.leaves());
+    }
+
     public Object call(List<Object> args) {
         Tree.Flat flat = Tree.flatten(args);
         List<Object> leaves = flat.leaves();
