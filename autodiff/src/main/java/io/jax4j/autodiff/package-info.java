@@ -19,5 +19,11 @@
  * returns {@code HasAux.of(value, aux)}; the call returns the value, the aux (not differentiated)
  * and the gradient in the argument's structure. Gradients are taken with respect to the
  * floating-point array leaves; an integer array leaf is an error naming its key path.
+ *
+ * <p>Several devices: {@code pmap} and {@code shardMap} (over a {@link io.jax4j.autodiff.Mesh} with
+ * {@link io.jax4j.autodiff.PartitionSpec}s) map replicas as named batch axes, with collectives over
+ * the names; {@link io.jax4j.autodiff.NamedSharding} with {@code Jax.devicePut} lays arrays out over a
+ * mesh of devices ({@code Jax.makeMesh}), and {@code jit} places its outputs by its
+ * {@code outShardings} or by propagating the inputs' specs through the program ({@code Shardings}).
  */
 package io.jax4j.autodiff;
