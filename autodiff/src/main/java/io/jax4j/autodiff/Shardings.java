@@ -93,13 +93,17 @@ final class Shardings {
         Mesh m = mesh;
         int[] i = {0};
         return Tree.map((Object leaf) -> {
-            if (!(leaf instanceof ArrayImpl a)) return leaf;
+            if (!(leaf instanceof Array)) return leaf;
             Atom atom = outvars.get(i[0]++);
+            if (!(leaf instanceof ArrayImpl a)) return leaf;
             List<String> spec = atom instanceof Var v ? specs.get(v) : null;
             NamedSharding s = spec == null ? NamedSharding.replicated(m) : new NamedSharding(m, new PartitionSpec(trimmed(spec)));
             return a.withSharding(divides(s, a.shape()) ? s : NamedSharding.replicated(m));
         }, out);
     }
+
+    /** Primitives whose bodies the propagation does not enter: their outputs are replicated. */
+    private static final Set<String> CONTROL_FLOW = Set.of("scan", "while", "cond");
 
     /** The spec of {@code e}'s outputs from its operands' (iterative: one equation at a time). */
     private static void rule(Eqn e, Map<Var, List<String>> specs) {
@@ -112,7 +116,7 @@ final class Shardings {
         }
         if (!any) return;
         String name = e.primitive().name();
-        if (Set.of("scan", "while", "cond").contains(name)) return;
+        if (CONTROL_FLOW.contains(name)) return;
         for (Var out : e.outvars()) {
             int[] shape = out.aval().dims();
             List<String> s = switch (e.params()) {

@@ -149,12 +149,12 @@ public final class Lift {
         }
         Streams streams = Streams.split(child, options.splitRngs(), n);
 
-        Step<M, C, X, Y> step = new Step<>(module, child, call, options, where, streams);
+        Step<M, C, X, Y> step = new Step<>(module, child, call, where);
         if (child.isInitializing() && !options.variableBroadcast().isEmpty() && n > 0) {
             // Flax computes the broadcast collections outside the loop (they may depend on the broadcast
             // inputs only): one step on the first slice makes them; its other results are dropped
             @SuppressWarnings("unchecked") X first = (X) slice(steps, 0);
-            Variables made = step.run(merge(broadcast, carried, sliceArrays(scanned, 0)), streams.at(0), init, first).variables();
+            Variables made = step.run(merge(broadcast, carried, slice(scanned, 0)), streams.at(0), init, first).variables();
             for (String col : options.variableBroadcast()) if (made.containsKey(col)) broadcast.put(col, made.get(col));
         }
         Map<String, Object> broadcastIn = Map.copyOf(broadcast);
@@ -324,8 +324,7 @@ public final class Lift {
     private record Outcome<C, Y>(Tuple2<C, Y> value, Variables variables) {}
 
     /** One step of a lifted scan: the module's call in a root scope over the step's variables and streams. */
-    private record Step<M extends Module, C, X, Y>(M module, Scope child, Function3<? super M, C, X, Tuple2<C, Y>> call, ScanOptions options,
-                                                   String where, Streams streams) {
+    private record Step<M extends Module, C, X, Y>(M module, Scope child, Function3<? super M, C, X, Tuple2<C, Y>> call, String where) {
         Outcome<C, Y> run(Map<String, Object> vars, Map<String, RngStream> rngs, C carry, X x) {
             Scope root = child.liftedRoot(Variables.copyOf(vars), rngs);
             Tuple2<C, Y> r = root.run(() -> call.apply(module, carry, x));
@@ -439,9 +438,8 @@ public final class Lift {
     @SuppressWarnings("unchecked")
     private static <T> T mapArrays(Function<Array, Array> f, T tree) { return (T) Tree.mapLeavesOfType(Array.class, f, tree); }
 
-    private static Map<String, Object> sliceArrays(Map<String, Object> tree, int i) { return mapArrays(a -> slice(a, 0, i), tree); }
-
-    private static Object slice(Object tree, int i) { return mapArrays(a -> slice(a, 0, i), tree); }
+    /** Slice {@code i} of the leading axis of every array leaf. */
+    private static <T> T slice(T tree, int i) { return mapArrays(a -> slice(a, 0, i), tree); }
 
     private static Array slice(Array a, int axis, int i) { return Np.squeeze(Lax.sliceInDim(a, i, i + 1, 1, axis), axis); }
 }
