@@ -144,9 +144,11 @@ public final class RandomPrimitives {
      * XLA's ErfInv32 (M. Giles, "Approximating the erfinv function"), every step in float32:
      * w = -log1p(-x²); w < 5 ? p(w - 2.5) : q(√w - 3); result p·x; ±1 map to ±inf. XLA's CPU and
      * GPU compilers contract each Horner step c + p·t into one fused multiply-add, so we do too.
+     * The log1p is XLA's as well ({@link #xlaLog1p32}): a correctly rounded one differs in the last
+     * place for some arguments, which moved {@code truncated_normal} draws by up to 2 ulp.
      */
     static float erfInv32(float x) {
-        float w = -log1p32(-x * x);
+        float w = -xlaLog1p32(-x * x);
         boolean lt = w < 5f;
         float[] c = lt ? W_LT_5 : W_GE_5;
         float t = lt ? w - 2.5f : (float) Math.sqrt(w) - 3f;
@@ -156,12 +158,66 @@ public final class RandomPrimitives {
         return p * x;
     }
 
+    private static final float[] LOG1P_NUMERATOR = {4.5270000862445199635215E-5f, 4.9854102823193375972212E-1f,
+            6.5787325942061044846969E0f, 2.9911919328553073277375E1f, 6.0949667980987787057556E1f,
+            5.7112963590585538103336E1f, 2.0039553499201281259648E1f};
+    private static final float[] LOG1P_DENOMINATOR = {1f, 1.5062909083469192043167E1f, 8.3047565967967209469434E1f,
+            2.2176239823732856465394E2f, 3.0909872225312059774938E2f, 2.1642788614495947685003E2f,
+            6.0118660497603843919306E1f};
+
     /**
-     * log1p in float32 as XLA evaluates it: below |x| = √2 - 1 the accurate small-argument branch
-     * (correctly rounded here), above it log(1 + x) of the rounded sum.
+     * log1p in float32 as XLA's CPU code generator evaluates it (xla/codegen/intrinsic/log1p.cc):
+     * below |x| = √2 - 1 Cephes' rational approximation x - x²/2 + x³·P(x)/Q(x) (Horner steps
+     * contracted to FMAs), above it {@link #xlaLog32}(1 + x).
      */
-    static float log1p32(float x) {
-        return Math.abs(x) < 0.41421356237309504880f ? (float) Math.log1p(x) : (float) Math.log(1f + x);
+    static float xlaLog1p32(float x) {
+        if (!(Math.abs(x) < 0.41421356237309504880f)) return xlaLog32(1f + x);
+        float x2 = x * x;
+        float ratio = horner(x, LOG1P_NUMERATOR) / horner(x, LOG1P_DENOMINATOR);
+        return x + Math.fma(-0.5f, x2, (x * x2) * ratio);
+    }
+
+    private static float horner(float x, float[] c) {
+        float p = 0f;
+        for (float ci : c) p = Math.fma(p, x, ci);
+        return p;
+    }
+
+    private static final float[] LOG_P = {7.0376836292E-2f, -1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f,
+            1.4249322787E-1f, -1.6668057665E-1f, 2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f};
+
+    /**
+     * float32 log as XLA's CPU backend computes it (Cephes' logf, the vectorised polynomial of
+     * xla/service/cpu/polynomial_approximations.cc, as in Eigen): x = m·2^e with m in [√½, √2),
+     * log = (m - 1) - (m - 1)²/2 + (m - 1)³·P(m - 1) + e·ln 2, ln 2 split in two parts; the
+     * polynomial's multiply-adds are fused. Not correctly rounded (within 1 ulp), which is the point.
+     */
+    static float xlaLog32(float v) {
+        if (Float.isNaN(v) || v < 0f) return Float.NaN;
+        if (v == 0f) return Float.NEGATIVE_INFINITY;
+        if (v == Float.POSITIVE_INFINITY) return v;
+        int bits = Float.floatToRawIntBits(Math.max(Float.MIN_NORMAL, v));
+        float e = 1f + (float) ((bits >>> 23) - 0x7f);
+        float x = Float.intBitsToFloat((bits & ~0x7f800000) | Float.floatToRawIntBits(0.5f));
+        boolean small = x < 0.707106781186547524f;
+        float tmp = small ? x : 0f;
+        x = x - 1f;
+        e = e - (small ? 1f : 0f);
+        x = x + tmp;
+        float x2 = x * x, x3 = x2 * x;
+        float y = Math.fma(x, LOG_P[0], LOG_P[1]);
+        float y1 = Math.fma(x, LOG_P[3], LOG_P[4]);
+        float y2 = Math.fma(x, LOG_P[6], LOG_P[7]);
+        y = Math.fma(y, x, LOG_P[2]);
+        y1 = Math.fma(y1, x, LOG_P[5]);
+        y2 = Math.fma(y2, x, LOG_P[8]);
+        y = Math.fma(y, x3, y1);
+        y = Math.fma(y, x3, y2);
+        y = y * x3;
+        y = y + -2.12194440e-4f * e;
+        x = x - 0.5f * x2;
+        x = x + y;
+        return x + 0.693359375f * e;
     }
 
     /** erf⁻¹ in double: the float32 estimate refined by Newton steps on erf(y) = x. */

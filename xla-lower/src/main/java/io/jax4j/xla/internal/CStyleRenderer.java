@@ -41,16 +41,71 @@ public final class CStyleRenderer {
 
     /**
      * float32 erf⁻¹ exactly as the reference computes it (XLA's ErfInv32, M. Giles): w = -log1p(-x²)
-     * with XLA's log1p (the small-argument branch below √2 - 1, log(1 + x) above), Horner steps as
-     * fused multiply-adds, ±1 to ±inf; for a dialect's function {@code qualifier}.
+     * with XLA's log1p (Cephes' rational approximation below √2 - 1, XLA's Cephes logf of 1 + x
+     * above), Horner steps as fused multiply-adds, ±1 to ±inf; for a dialect's function
+     * {@code qualifier}. Only the multiply-adds XLA fuses are fused: the other products and sums
+     * go through J4_MUL/J4_ADD, which a C compiler must not contract (contraction off for these
+     * functions) and CUDA computes with the round-to-nearest intrinsics that are never contracted.
      */
     static String erfInvSource(String qualifier) {
-        return qualifier + " " + """
-                float j4_erfinvf(float x) {
-                    const float z = -x * x;
-                    const float w = -(fabsf(z) < 0.41421356237309504880f ? (float) log1p((double) z) : (float) log((double) (1.0f + z)));
+        return """
+                #if defined(__CUDACC__)
+                #define J4_MUL(a, b) __fmul_rn((a), (b))
+                #define J4_ADD(a, b) __fadd_rn((a), (b))
+                #else
+                #define J4_MUL(a, b) ((a) * (b))
+                #define J4_ADD(a, b) ((a) + (b))
+                #pragma GCC push_options
+                #pragma GCC optimize ("fp-contract=off")
+                #endif
+                """ + qualifier + """
+                 float j4_xla_logf(float v) {
+                    if (isnan(v) || v < 0.0f) return NAN;
+                    if (v == 0.0f) return -INFINITY;
+                    if (isinf(v)) return v;
+                    union { float f; uint32_t u; } in = { fmaxf(v, 1.17549435e-38f) }, half = { 0.5f };
+                    float e = J4_ADD(1.0f, (float) ((int32_t) (in.u >> 23) - 0x7f));
+                    in.u = (in.u & ~0x7f800000u) | half.u;
+                    float x = in.f;
+                    const int small = x < 0.707106781186547524f;
+                    const float tmp = small ? x : 0.0f;
+                    x = J4_ADD(x, -1.0f);
+                    e = J4_ADD(e, small ? -1.0f : 0.0f);
+                    x = J4_ADD(x, tmp);
+                    const float x2 = J4_MUL(x, x), x3 = J4_MUL(x2, x);
+                    float y = fmaf(x, 7.0376836292E-2f, -1.1514610310E-1f);
+                    float y1 = fmaf(x, -1.2420140846E-1f, 1.4249322787E-1f);
+                    float y2 = fmaf(x, 2.0000714765E-1f, -2.4999993993E-1f);
+                    y = fmaf(y, x, 1.1676998740E-1f);
+                    y1 = fmaf(y1, x, -1.6668057665E-1f);
+                    y2 = fmaf(y2, x, 3.3333331174E-1f);
+                    y = fmaf(y, x3, y1);
+                    y = fmaf(y, x3, y2);
+                    y = J4_MUL(y, x3);
+                    y = J4_ADD(y, J4_MUL(-2.12194440e-4f, e));
+                    x = J4_ADD(x, -J4_MUL(0.5f, x2));
+                    x = J4_ADD(x, y);
+                    return J4_ADD(x, J4_MUL(0.693359375f, e));
+                }
+                """ + qualifier + """
+                 float j4_xla_log1pf(float x) {
+                    if (!(fabsf(x) < 0.41421356237309504880f)) return j4_xla_logf(J4_ADD(1.0f, x));
+                    float n = 0.0f, d = 0.0f;
+                    n = fmaf(n, x, 4.5270000862445199635215E-5f); d = fmaf(d, x, 1.0f);
+                    n = fmaf(n, x, 4.9854102823193375972212E-1f); d = fmaf(d, x, 1.5062909083469192043167E1f);
+                    n = fmaf(n, x, 6.5787325942061044846969E0f); d = fmaf(d, x, 8.3047565967967209469434E1f);
+                    n = fmaf(n, x, 2.9911919328553073277375E1f); d = fmaf(d, x, 2.2176239823732856465394E2f);
+                    n = fmaf(n, x, 6.0949667980987787057556E1f); d = fmaf(d, x, 3.0909872225312059774938E2f);
+                    n = fmaf(n, x, 5.7112963590585538103336E1f); d = fmaf(d, x, 2.1642788614495947685003E2f);
+                    n = fmaf(n, x, 2.0039553499201281259648E1f); d = fmaf(d, x, 6.0118660497603843919306E1f);
+                    const float x2 = J4_MUL(x, x);
+                    return J4_ADD(x, fmaf(-0.5f, x2, J4_MUL(J4_MUL(x, x2), n / d)));
+                }
+                """ + qualifier + """
+                 float j4_erfinvf(float x) {
+                    const float w = -j4_xla_log1pf(J4_MUL(-x, x));
                     const int lt = w < 5.0f;
-                    const float t = lt ? w - 2.5f : (float) sqrt((double) w) - 3.0f;
+                    const float t = lt ? J4_ADD(w, -2.5f) : J4_ADD(sqrtf(w), -3.0f);
                     float p = lt ? 2.81022636e-08f : -0.000200214257f;
                     p = fmaf(p, t, lt ? 3.43273939e-07f : 0.000100950558f);
                     p = fmaf(p, t, lt ? -3.5233877e-06f : 0.00134934322f);
@@ -60,8 +115,11 @@ public final class CStyleRenderer {
                     p = fmaf(p, t, lt ? -0.00417768164f : 0.00943887047f);
                     p = fmaf(p, t, lt ? 0.246640727f : 1.00167406f);
                     p = fmaf(p, t, lt ? 1.50140941f : 2.83297682f);
-                    return fabsf(x) == 1.0f ? x * INFINITY : p * x;
+                    return fabsf(x) == 1.0f ? x * INFINITY : J4_MUL(p, x);
                 }
+                #if !defined(__CUDACC__)
+                #pragma GCC pop_options
+                #endif
                 """;
     }
 
