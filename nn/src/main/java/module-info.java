@@ -6,8 +6,8 @@ module io.jax4j.nn {
     requires transitive io.jax4j.tracer;
     requires transitive io.jax4j.autodiff;
     requires transitive io.jax4j.optim;
-    // msgpack-core 0.9.10 has no module-info and no Automatic-Module-Name: its name comes from the jar
-    requires msgpack.core;
+    // msgpack-core is shaded into this module (see nn/pom.xml); its buffers use sun.misc.Unsafe
+    requires jdk.unsupported;
     requires com.fasterxml.jackson.databind;
     exports io.jax4j.linen;
     exports io.jax4j.serialization;

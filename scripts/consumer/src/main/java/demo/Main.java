@@ -7,7 +7,11 @@ import io.jax4j.autodiff.ValueAndGrad;
 import io.jax4j.spi.Backends;
 import io.vavr.Function2;
 
-/** A jitted value-and-grad of a least-squares loss over a record of parameters. */
+/**
+ * A jitted value-and-grad of a least-squares loss over a record of parameters, and the gradient
+ * through Flax's msgpack format and back (jax4j-nn carries its own msgpack; on the module path this
+ * checks that the shaded copy is part of the module).
+ */
 public final class Main {
     record Params(Array w, Array b) {}
 
@@ -17,7 +21,10 @@ public final class Main {
         Function2<Params, Array, Array> loss = (p, xs) -> Np.mean(Np.square(xs.matmul(p.w()).add(p.b()).sub(y)));
         Function2<Params, Array, ValueAndGrad<Params>> step = Jax.jit(Jax.valueAndGrad(loss));
         ValueAndGrad<Params> r = step.apply(new Params(Array.of(0.1f, -0.2f, 0.3f), Array.scalar(0.5f)), x);
-        System.out.printf("backend %s loss %.6f dw %s db %.6f%n", Backends.current().name(), r.value().item(),
-                java.util.Arrays.toString(r.grad().w().toFloatArray()), r.grad().b().item());
+        byte[] bytes = io.jax4j.serialization.FlaxSerialization.toBytes(r.grad());
+        Params back = io.jax4j.serialization.FlaxSerialization.fromBytes(r.grad(), bytes);
+        System.out.printf("backend %s loss %.6f dw %s db %.6f msgpack %d bytes, round trip %s%n", Backends.current().name(), r.value().item(),
+                java.util.Arrays.toString(r.grad().w().toFloatArray()), r.grad().b().item(), bytes.length,
+                java.util.Arrays.equals(back.w().toFloatArray(), r.grad().w().toFloatArray()) && back.b().item() == r.grad().b().item());
     }
 }
