@@ -149,6 +149,108 @@ public final class Losses {
         return Np.add(Np.multiply(Array.weak(1.0 - alpha), labels), Array.weak(alpha / labels.dim(-1)));
     }
 
+    /**
+     * What {@link #ctcLossWithForwardProbs} returns: the per-sequence loss {@code [B]} and the log
+     * forward probabilities of being in a blank ({@code logalphaBlank}, {@code [T, B, N + 1]}) or a
+     * label ({@code logalphaEmit}, {@code [T, B, N]}) state after each frame.
+     */
+    public record CtcForward(Array loss, Array logalphaBlank, Array logalphaEmit) {}
+
+    /**
+     * {@code ctc_loss(logits, logit_paddings, labels, label_paddings, blank_id=0, log_epsilon=-1e5)}:
+     * the negative log-likelihood of each label sequence under Connectionist Temporal Classification
+     * (Graves et al., 2006), {@code [B]}. {@code logits} are {@code [B, T, K]} with K classes including
+     * the blank, {@code logitPaddings} {@code [B, T]} (1 marks a padded frame), {@code labels}
+     * {@code [B, N]} integers, right-padded as {@code labelPaddings} {@code [B, N]} says.
+     */
+    public static Array ctcLoss(Array logits, Array logitPaddings, Array labels, Array labelPaddings) {
+        return ctcLossWithForwardProbs(logits, logitPaddings, labels, labelPaddings, 0, -1e5).loss();
+    }
+
+    /** {@link #ctcLoss} with Optax's keyword arguments {@code blank_id} and {@code log_epsilon} (the stand-in for log 0). */
+    public static Array ctcLoss(Array logits, Array logitPaddings, Array labels, Array labelPaddings, int blankId, double logEpsilon) {
+        return ctcLossWithForwardProbs(logits, logitPaddings, labels, labelPaddings, blankId, logEpsilon).loss();
+    }
+
+    /**
+     * {@code ctc_loss_with_forward_probs}: Optax's forward recursion in log space, one {@code lax.scan}
+     * over the frames carrying the blank and label log-alphas; a padded frame keeps the previous
+     * alphas; the loss reads the blank state after each sequence's last label. Differentiable
+     * (through the scan), jit-able and batched like any composition of primitives.
+     */
+    public static CtcForward ctcLossWithForwardProbs(Array logits, Array logitPaddings, Array labels, Array labelPaddings,
+                                                     int blankId, double logEpsilon) {
+        checkCtcArguments(logits, logitPaddings, labels, labelPaddings, blankId);
+        int batch = logits.dim(0), numClasses = logits.dim(2), maxLabelLen = labels.dim(1);
+        io.jax4j.DType dt = logits.dtype();
+        Array logprobs = io.jax4j.Nn.logSoftmax(logits);
+        Array labelLens = Np.subtract(Array.scalar(maxLabelLen), Np.sum(labelPaddings, 1).astype(io.jax4j.DType.I32));
+        // repeat[b, n] = 1 where labels[b, n] == labels[b, n + 1]: no blank-free step between them
+        Array repeat = Np.pad(Np.equal(labels.get(":", ":-1"), labels.get(":", "1:")).astype(dt), new int[][]{{0, 0}, {0, 1}});
+        Array logprobsPhi = Np.transpose(logprobs.get(":", ":", (blankId) + ":" + (blankId + 1)), 1, 0, 2);  // [T, B, 1]
+        Array oneHot = io.jax4j.Nn.oneHot(labels, numClasses, dt);                                          // [B, N, K]
+        Array logprobsEmit = Np.transpose(Np.einsum("btk,bnk->btn", logprobs, oneHot), 1, 0, 2);         // [T, B, N]
+        Array eps = Array.scalar(logEpsilon, dt), one = Array.scalar(1.0, dt);
+        Array phiInit = Array.full(dt, logEpsilon, batch, maxLabelLen + 1).at(":", 0).set(0.0);
+        Array emitInit = Array.full(dt, logEpsilon, batch, maxLabelLen);
+        Array repeatEps = Np.multiply(eps, repeat), notRepeatEps = Np.multiply(eps, Np.subtract(one, repeat));
+        var xs = io.vavr.Tuple.of(logprobsEmit, logprobsPhi, Np.transpose(logitPaddings.astype(dt)));
+        var scanned = io.jax4j.Lax.scan((io.vavr.Tuple2<Array, Array> prev, io.vavr.Tuple3<Array, Array, Array> x) -> {
+            Array prevPhiOrig = prev._1, prevEmit = prev._2;
+            // emit-to-blank epsilon transition, except before a repeated label
+            Array prevPhi = addToPhi(prevPhiOrig, Np.add(prevEmit, repeatEps));
+            Array logprobEmit = x._1, logprobPhi = x._2, pad = x._3.reshape(batch, 1);
+            Array nextEmit = io.jax4j.Nn.logaddexp(Np.add(prevPhi.get(":", ":-1"), logprobEmit), Np.add(prevEmit, logprobEmit));
+            Array nextPhi = Np.add(prevPhi, logprobPhi);
+            // emit-to-blank transition through a blank frame, only before a repeated label
+            nextPhi = addToPhi(nextPhi, Np.add(Np.add(prevEmit, logprobPhi), notRepeatEps));
+            Array keep = Np.subtract(one, pad);
+            nextEmit = Np.add(Np.multiply(pad, prevEmit), Np.multiply(keep, nextEmit));
+            nextPhi = Np.add(Np.multiply(pad, prevPhiOrig), Np.multiply(keep, nextPhi));
+            var next = io.vavr.Tuple.of(nextPhi, nextEmit);
+            return io.vavr.Tuple.of(next, next);
+        }, io.vavr.Tuple.of(phiInit, emitInit), xs);
+        Array logalphaPhi = scanned._2._1, logalphaEmit = scanned._2._2;
+        // the last frame still takes the final emit-to-blank epsilon transition
+        Array phiLast = addToPhi(logalphaPhi.get(-1), logalphaEmit.get(-1));
+        logalphaPhi = logalphaPhi.at(-1).set(phiLast);
+        Array pick = io.jax4j.Nn.oneHot(labelLens, maxLabelLen + 1, dt);
+        Array loss = Np.negative(Np.einsum("bn,bn->b", phiLast, pick));
+        return new CtcForward(loss, logalphaPhi, logalphaEmit);
+    }
+
+    /** {@code phi[:, 1:] = logaddexp(phi[:, 1:], added)}, the blank state after each label. */
+    private static Array addToPhi(Array phi, Array added) {
+        return Np.concatenate(java.util.List.of(phi.get(":", ":1"), io.jax4j.Nn.logaddexp(phi.get(":", "1:"), added)), -1);
+    }
+
+    private static void checkCtcArguments(Array logits, Array logitPaddings, Array labels, Array labelPaddings, int blankId) {
+        String fix = " (logits [B, T, K], logit_paddings [B, T], labels [B, N], label_paddings [B, N])";
+        if (logits.ndim() != 3 || !logits.dtype().isFloating()) {
+            throw new IllegalArgumentException("ctc_loss: logits must be a float array [B, T, K], got " + logits.aval().str() + fix);
+        }
+        if (labels.ndim() != 2 || labels.dtype().isFloating() || labels.dtype() == io.jax4j.DType.BOOL) {
+            throw new IllegalArgumentException("ctc_loss: labels must be integers [B, N], got " + labels.aval().str() + fix);
+        }
+        if (!java.util.Arrays.equals(labelPaddings.shape(), labels.shape())) {
+            throw new IllegalArgumentException("ctc_loss: label_paddings " + labelPaddings.aval().str() + " must have the labels' shape "
+                    + labels.aval().str() + fix);
+        }
+        if (!java.util.Arrays.equals(logitPaddings.shape(), new int[]{logits.dim(0), logits.dim(1)})) {
+            throw new IllegalArgumentException("ctc_loss: logit_paddings " + logitPaddings.aval().str() + " must be [B, T] = ["
+                    + logits.dim(0) + ", " + logits.dim(1) + "] for logits " + logits.aval().str() + fix);
+        }
+        if (labels.dim(0) != logits.dim(0)) {
+            throw new IllegalArgumentException("ctc_loss: expected labels to have batch size " + logits.dim(0) + ", got "
+                    + labels.aval().str() + fix);
+        }
+        if (logits.dim(1) == 0) throw new IllegalArgumentException("ctc_loss: logits " + logits.aval().str() + " have no frames (T = 0)");
+        if (blankId < 0 || blankId >= logits.dim(2)) {
+            throw new IllegalArgumentException("ctc_loss: blank_id " + blankId + " is not a class of logits " + logits.aval().str()
+                    + " (0 <= blank_id < " + logits.dim(2) + ")");
+        }
+    }
+
     private static void requireFloat(String fn, Array x) {
         if (!x.dtype().isFloating()) throw new IllegalArgumentException(fn + ": needs a float array, got " + x.aval().str());
     }
