@@ -539,6 +539,8 @@ public final class Random {
     /**
      * Standard Gamma(a) samples of {@code shape} (null: a's shape), {@code a} broadcast to it; JAX's
      * Marsaglia–Tsang rejection per element (see {@link io.jax4j.prims.RandomPrimitives#RANDOM_GAMMA}).
+     * Differentiable in {@code a} as in JAX: the samples move with a at a fixed quantile (implicit
+     * reparameterization, {@link io.jax4j.prims.RandomPrimitives#RANDOM_GAMMA_GRAD}).
      */
     public static Array gamma(Array key, Array a, int[] shape, DType dtype) { return gammaOf("gamma", key, a, shape, dtype, false); }
 

@@ -319,17 +319,48 @@ public final class RandomPrimitives {
             .abstractEval((p, in) -> List.of(gammaAval(in.get(0), in.get(1))))
             .impl((p, in) -> List.of(gammaImpl(in.get(0), in.get(1), ((GammaParams) p).logSpace())))
             .jvp((p, primals, tangents) -> {
-                if (tangents.get(1) != null) {
-                    throw new Jax4jException("Random.gamma: differentiating the samples with respect to a is not implemented yet "
-                            + "(JAX's implicit reparameterization, random_gamma_grad); wrap a in Lax.stopGradient to treat it as a constant");
+                List<Array> out = RandomPrimitives.RANDOM_GAMMA.bind(p, primals.subList(0, 2));
+                if (tangents.get(1) == null) return new Primitive.JvpResult(out, Defs.nulls(1));
+                // JAX's implicit reparameterization: d sample = da · random_gamma_grad(a, sample) (/ sample in log space)
+                Array a = primals.get(1), sample = out.getFirst();
+                Array grad;
+                if (((GammaParams) p).logSpace()) {
+                    Array x = Lax.exp(sample);
+                    x = Lax.select(Lax.eq(x, Lax.zerosLike(x)), Lax.fullLike(x, tinyOf(x.dtype())), x);
+                    grad = Lax.div(RandomPrimitives.RANDOM_GAMMA_GRAD.bind1(Params.NONE, a, x), x);
+                } else {
+                    grad = RandomPrimitives.RANDOM_GAMMA_GRAD.bind1(Params.NONE, a, sample);
                 }
-                return new Primitive.JvpResult(RandomPrimitives.RANDOM_GAMMA.bind(p, primals.subList(0, 2)), Defs.nulls(1));
+                return new Primitive.JvpResult(out, List.of(Lax.mul(tangents.get(1), grad)));
             })
             .batch((p, xs, dims) -> {
                 int size = Batching.batchSize(xs, dims);
                 Array key = Batching.moveAxis(xs.get(0), dims[0], 0, size), a = Batching.moveAxis(xs.get(1), dims[1], 0, size);
                 return Primitive.BatchResult.single(RandomPrimitives.RANDOM_GAMMA.bind1(p, key, a), 0);
             });
+
+    /**
+     * {@code random_gamma_grad(a, x)}: the derivative of a Gamma(a) sample x with respect to a at a
+     * fixed quantile, -(∂P/∂a)/(∂P/∂x) of the regularized incomplete gamma function P (see
+     * {@link IncompleteGamma}), elementwise on float operands of one shape. JAX defines no derivative
+     * of it (a second derivative of gamma samples in a is refused there too).
+     */
+    public static final Primitive RANDOM_GAMMA_GRAD = Defs.binop("random_gamma_grad", Defs.Accepts.FLOAT, null,
+                    IncompleteGamma::sampleDerivative, null)
+            .jvp((p, primals, tangents) -> {
+                throw new Jax4jException("random_gamma_grad has no derivative (as in JAX): a second derivative of Random.gamma "
+                        + "samples with respect to a is not available; differentiate once, or stop_gradient the inner one");
+            });
+
+    private static double tinyOf(DType dt) {
+        return switch (dt) {
+            case F64 -> Double.MIN_NORMAL;
+            case F32 -> Float.MIN_NORMAL;
+            case F16 -> 0x1p-14;
+            case BF16 -> 0x1p-126;
+            default -> throw new Jax4jException("random_gamma: a float dtype is needed, got " + dt);
+        };
+    }
 
     private static ShapedArray gammaAval(ShapedArray key, ShapedArray a) {
         int lead = key.ndim() - 1;
