@@ -14,7 +14,7 @@ import io.jax4j.linen.Conv;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dict;
 import io.jax4j.linen.Dropout;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Variables;
 import io.jax4j.optim.Losses;
@@ -53,7 +53,7 @@ public final class Workloads {
 
     }
 
-    record Mlp(boolean bnDropout) implements Module {
+    record Mlp(boolean bnDropout) implements LinenModule {
         Array call(Array x, boolean train) {
             return compact(() -> {
                 Array h = x;
@@ -69,7 +69,7 @@ public final class Workloads {
     }
 
     /** The Flax tutorial's CNN. */
-    record Cnn() implements Module {
+    record Cnn() implements LinenModule {
         Array call(Array x) {
             return compact(() -> {
                 Array h = Nn.relu(new Conv(32, 3, 3).call(x));
@@ -153,7 +153,7 @@ public final class Workloads {
      * over all of them, the gradients averaged with {@code pmean}.
      */
     public static Step dataParallel(boolean w2, int replicas) {
-        Module model = w2 ? new Cnn() : new Mlp(false);
+        LinenModule model = w2 ? new Cnn() : new Mlp(false);
         int shards = replicas * Jax.processCount(), rows = BATCH / shards;
         Batch global = w2 ? batch(BATCH, 28, 28, 1) : batch(BATCH, 784);
         int first = Jax.processIndex() * replicas * rows;

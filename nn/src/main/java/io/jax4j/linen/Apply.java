@@ -36,7 +36,7 @@ public record Apply(Set<String> mutable, boolean allMutable, Map<String, Array> 
         return a;
     }
 
-    static Scope rootScope(Module module, Variables variables, Map<String, Array> rngs, Set<String> mutable,
+    static Scope rootScope(LinenModule module, Variables variables, Map<String, Array> rngs, Set<String> mutable,
                            boolean allMutable, boolean initializing) {
         Map<String, RngStream> streams = new LinkedHashMap<>();
         for (var e : rngs.entrySet()) {

@@ -19,7 +19,7 @@ public final class Attention {
 
     /** Options of the attention weights: mask, dropout (rate, rng, broadcast over batch and heads), sowing module. */
     public record Options(Array bias, Array mask, boolean broadcastDropout, Array dropoutRng, double dropoutRate, boolean deterministic,
-                          Module module) {
+                          LinenModule module) {
         public static Options none() { return new Options(null, null, true, null, 0.0, true, null); }
 
         public Options withMask(Array m) { return new Options(bias, m, broadcastDropout, dropoutRng, dropoutRate, deterministic, module); }
@@ -30,7 +30,7 @@ public final class Attention {
             return new Options(bias, mask, broadcast, rng, rate, false, module);
         }
 
-        public Options withModule(Module m) { return new Options(bias, mask, broadcastDropout, dropoutRng, dropoutRate, deterministic, m); }
+        public Options withModule(LinenModule m) { return new Options(bias, mask, broadcastDropout, dropoutRng, dropoutRate, deterministic, m); }
     }
 
     /**

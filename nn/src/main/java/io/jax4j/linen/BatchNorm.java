@@ -12,7 +12,7 @@ import io.jax4j.Np;
  * params.
  */
 public record BatchNorm(Boolean useRunningAverage, int axis, double momentum, double epsilon, boolean useBias, boolean useScale,
-                        Init.Initializer biasInit, Init.Initializer scaleInit, String name, String axisName) implements Module, Layer {
+                        Init.Initializer biasInit, Init.Initializer scaleInit, String name, String axisName) implements LinenModule, Layer {
 
     public static Builder builder() { return new Builder(); }
 

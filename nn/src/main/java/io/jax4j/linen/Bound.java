@@ -10,14 +10,14 @@ import java.util.function.Function;
  * component together with its variables, and {@link #unbind} returns both: the transfer-learning
  * tutorial's {@code clip.bind(vars).vision_model.unbind()}.
  */
-public record Bound<M extends Module>(M module, Variables variables) {
+public record Bound<M extends LinenModule>(M module, Variables variables) {
 
     /**
      * The submodule {@code getter(module)} and, from every collection, the subtree under its name:
      * {@code model.bind(variables).child(Clip::visionModel).unbind()}. The getter may take the module's
      * concrete type ({@code bind} on an interface cannot know it).
      */
-    public <P extends M, S extends Module> Bound<S> child(Function<P, S> getter) {
+    public <P extends M, S extends LinenModule> Bound<S> child(Function<P, S> getter) {
         S sub;
         try {
             @SuppressWarnings("unchecked") P self = (P) module;
@@ -25,7 +25,7 @@ public record Bound<M extends Module>(M module, Variables variables) {
         } catch (ClassCastException e) {
             throw new Jax4jException("bind(...).child: the getter does not apply to the bound " + module.getClass().getSimpleName(), e);
         }
-        String name = Module.ModuleNames.nameIn(module, sub);
+        String name = LinenModule.ModuleNames.nameIn(module, sub);
         if (name == null) {
             throw new Jax4jException("bind(...).child: " + sub.getClass().getSimpleName() + " is not a record component of "
                     + module.getClass().getSimpleName() + ", so it has no fixed name; give it an explicit name()");
@@ -39,7 +39,7 @@ public record Bound<M extends Module>(M module, Variables variables) {
     }
 
     /** A module bound to its variables, typed by the module's class. */
-    public static <M extends Module> Bound<M> of(M module, java.util.Map<String, ?> variables) {
+    public static <M extends LinenModule> Bound<M> of(M module, java.util.Map<String, ?> variables) {
         return new Bound<>(module, variables instanceof Variables v ? v : Variables.copyOf(variables));
     }
 

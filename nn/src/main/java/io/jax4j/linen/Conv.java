@@ -14,7 +14,7 @@ import io.jax4j.prims.Convolution.ConvDimensionNumbers;
  */
 public record Conv(int features, int[] kernelSize, int[] strides, String padding, int[][] explicitPadding, int[] inputDilation,
                    int[] kernelDilation, int featureGroupCount, boolean useBias, Init.Initializer kernelInit, Init.Initializer biasInit,
-                   String name) implements Module, Layer {
+                   String name) implements LinenModule, Layer {
 
     public Conv(int features, int... kernelSize) {
         this(features, kernelSize, null, "SAME", null, null, null, 1, true, Init.lecunNormal(), Init.zeros(), null);

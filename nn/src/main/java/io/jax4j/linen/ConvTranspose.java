@@ -19,7 +19,7 @@ import java.util.Arrays;
  */
 public record ConvTranspose(int features, int[] kernelSize, int[] strides, String padding, int[][] explicitPadding,
                             int[] kernelDilation, boolean useBias, boolean transposeKernel, Init.Initializer kernelInit,
-                            Init.Initializer biasInit, String name) implements Module, Layer {
+                            Init.Initializer biasInit, String name) implements LinenModule, Layer {
 
     public ConvTranspose(int features, int... kernelSize) {
         this(features, kernelSize, null, "SAME", null, null, true, false, Init.lecunNormal(), Init.zeros(), null);

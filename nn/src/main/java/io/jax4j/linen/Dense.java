@@ -10,7 +10,7 @@ import io.jax4j.Np;
  * from {@code kernelInit} (lecun normal), bias from {@code biasInit} (zeros).
  */
 public record Dense(int features, boolean useBias, Init.Initializer kernelInit, Init.Initializer biasInit, String name)
-        implements Module, Layer {
+        implements LinenModule, Layer {
 
     public Dense {
         if (features < 1) {

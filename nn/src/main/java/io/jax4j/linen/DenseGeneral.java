@@ -22,7 +22,7 @@ import static io.jax4j.linen.LinenOps.range;
  * output projection ({@code [heads, head_dim, features]}) load from Flax variables.
  */
 public record DenseGeneral(int[] features, int[] axis, int[] batchDims, boolean useBias, Init.Initializer kernelInit,
-                           Init.Initializer biasInit, String name) implements Module, Layer {
+                           Init.Initializer biasInit, String name) implements LinenModule, Layer {
 
     public DenseGeneral {
         if (features == null || features.length == 0) throw new Jax4jException("DenseGeneral: features must be given (one or more sizes)");

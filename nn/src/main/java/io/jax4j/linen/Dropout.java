@@ -11,7 +11,7 @@ import io.jax4j.core.Jax4jException;
  * {@code 1 - rate} (a Bernoulli mask from the {@code dropout} rng stream) and scales kept elements by
  * {@code 1 / (1 - rate)}; deterministic, it is the identity.
  */
-public record Dropout(double rate, Boolean deterministic, int[] broadcastDims, String rngCollection, String name) implements Module, Layer {
+public record Dropout(double rate, Boolean deterministic, int[] broadcastDims, String rngCollection, String name) implements LinenModule, Layer {
 
     public Dropout {
         if (rate < 0 || rate > 1) throw new Jax4jException("Dropout: rate must be in [0, 1], got " + rate);

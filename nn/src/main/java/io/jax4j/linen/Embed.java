@@ -12,7 +12,7 @@ import io.jax4j.core.Jax4jException;
  * ids ({@code jnp.take(embedding, ids, axis=0)}: negative ids wrap, out-of-range ids give NaN rows), {@link #attend} is
  * {@code query @ embedding.T} (tied output logits).
  */
-public record Embed(int numEmbeddings, int features, Init.Initializer embeddingInit, String name) implements Module, Layer {
+public record Embed(int numEmbeddings, int features, Init.Initializer embeddingInit, String name) implements LinenModule, Layer {
 
     /** Flax's {@code default_embed_init}. */
     public static Init.Initializer defaultEmbedInit() {

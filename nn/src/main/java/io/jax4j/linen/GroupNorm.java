@@ -14,7 +14,7 @@ import java.util.Arrays;
  * and {@code bias} of shape {@code [features]}.
  */
 public record GroupNorm(Integer numGroups, Integer groupSize, double epsilon, boolean useBias, boolean useScale,
-                        Init.Initializer biasInit, Init.Initializer scaleInit, int[] reductionAxes, String name) implements Module, Layer {
+                        Init.Initializer biasInit, Init.Initializer scaleInit, int[] reductionAxes, String name) implements LinenModule, Layer {
 
     /** {@code GroupNorm()}: 32 groups. */
     public GroupNorm() { this(32, null, 1e-6, true, true, Init.zeros(), Init.ones(), null, null); }

@@ -5,7 +5,7 @@ import io.jax4j.Init;
 
 /** {@code flax.linen.LayerNorm}: normalises over the last axis (epsilon 1e-6), then scale and bias. */
 public record LayerNorm(double epsilon, boolean useBias, boolean useScale, int[] reductionAxes, int[] featureAxes, String name)
-        implements Module, Layer {
+        implements LinenModule, Layer {
 
     public LayerNorm() { this(1e-6, true, true, new int[]{-1}, new int[]{-1}, null); }
 

@@ -55,7 +55,7 @@ public final class Lift {
      * backward pass instead of storing its intermediates ({@link ControlFlow#checkpoint}); values and
      * gradients are those of the plain call of a module of the same name.
      */
-    public static <M extends Module, T> T remat(M module, Function<? super M, T> call) {
+    public static <M extends LinenModule, T> T remat(M module, Function<? super M, T> call) {
         Scope child = liftedChild(module, "Checkpoint");
         io.vavr.Function1<Variables, List<Object>> pure = vars -> {
             Scope root = child.liftedRoot(vars);
@@ -131,7 +131,7 @@ public final class Lift {
      * At init the stacked variables come out of the loop (with {@code splitRngs("params", true)} every
      * step is initialised differently); broadcast collections are made by one step run outside it.
      */
-    public static <M extends Module, C, X, Y> Tuple2<C, Y> scan(M module, ScanOptions options, Function3<? super M, C, X, Tuple2<C, Y>> call, C init,
+    public static <M extends LinenModule, C, X, Y> Tuple2<C, Y> scan(M module, ScanOptions options, Function3<? super M, C, X, Tuple2<C, Y>> call, C init,
                                                                  X xs) {
         Scope child = liftedChild(module, "Scan");
         String where = "nn.scan(" + module.getClass().getSimpleName() + ") at " + child.pathText();
@@ -230,7 +230,7 @@ public final class Lift {
      * {@code splitRngs("params", true)} initialises every entry differently) and its own keys of the
      * split rng streams.
      */
-    public static <M extends Module, X, Y> Y vmap(M module, VmapOptions options, Function2<? super M, X, Y> call, X x) {
+    public static <M extends LinenModule, X, Y> Y vmap(M module, VmapOptions options, Function2<? super M, X, Y> call, X x) {
         Scope child = liftedChild(module, "Vmap");
         String where = "nn.vmap(" + module.getClass().getSimpleName() + ") at " + child.pathText();
         Variables vars = child.subtree();
@@ -286,7 +286,7 @@ public final class Lift {
      * and mutable collections, as a function of its variables, rng keys and {@code x}. The call must
      * not capture values (pass them in {@code x}): a captured array would be compiled in as a constant.
      */
-    public static <M extends Module, X, Y> Y jit(M module, Function2<? super M, X, Y> call, X x) {
+    public static <M extends LinenModule, X, Y> Y jit(M module, Function2<? super M, X, Y> call, X x) {
         if (call.getClass().getDeclaredFields().length > 0) {
             throw new Jax4jException("nn.jit(" + module.getClass().getSimpleName() + "): the call captures values from its surroundings; "
                     + "pass them through the argument instead (Lift.jit(module, (m, x) -> m.call(x), x)), as jit compiles a captured array in as a constant");
@@ -315,16 +315,16 @@ public final class Lift {
     // ---------------------------------------------------------------- the parts
 
     /** The scope a lifted call runs in: the submodule's own, named as Flax names the lifted class. */
-    private static Scope liftedChild(Module module, String transform) {
+    private static Scope liftedChild(LinenModule module, String transform) {
         Scope parent = Scope.current();
-        return parent.childFor(module, Module.ModuleNames.nameIn(parent.module, module), transform);
+        return parent.childFor(module, LinenModule.ModuleNames.nameIn(parent.module, module), transform);
     }
 
     /** The result of one lifted call: its value and the collections it made or updated. */
     private record Outcome<C, Y>(Tuple2<C, Y> value, Variables variables) {}
 
     /** One step of a lifted scan: the module's call in a root scope over the step's variables and streams. */
-    private record Step<M extends Module, C, X, Y>(M module, Scope child, Function3<? super M, C, X, Tuple2<C, Y>> call, String where) {
+    private record Step<M extends LinenModule, C, X, Y>(M module, Scope child, Function3<? super M, C, X, Tuple2<C, Y>> call, String where) {
         Outcome<C, Y> run(Map<String, Object> vars, Map<String, RngStream> rngs, C carry, X x) {
             Scope root = child.liftedRoot(Variables.copyOf(vars), rngs);
             Tuple2<C, Y> r = root.run(() -> call.apply(module, carry, x));

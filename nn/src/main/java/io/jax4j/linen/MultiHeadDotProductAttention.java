@@ -16,7 +16,7 @@ import io.jax4j.core.Jax4jException;
 public record MultiHeadDotProductAttention(int numHeads, Integer qkvFeatures, Integer outFeatures, boolean broadcastDropout,
                                            double dropoutRate, Boolean deterministic, Init.Initializer kernelInit,
                                            Init.Initializer outKernelInit, Init.Initializer biasInit, Init.Initializer outBiasInit,
-                                           boolean useBias, boolean normalizeQk, String name) implements Module, Layer {
+                                           boolean useBias, boolean normalizeQk, String name) implements LinenModule, Layer {
 
     public MultiHeadDotProductAttention(int numHeads) {
         this(numHeads, null, null, true, 0.0, null, Init.lecunNormal(), null, Init.zeros(), null, true, false, null);

@@ -27,7 +27,7 @@ final class Normalization {
     }
 
     /** {@code (x - mean) * rsqrt(var + eps) * scale + bias} with scale and bias params of the feature shape. */
-    static Array normalize(Module m, Array x, Array mean, Array var, int[] reductionAxes, int[] featureAxes, double epsilon,
+    static Array normalize(LinenModule m, Array x, Array mean, Array var, int[] reductionAxes, int[] featureAxes, double epsilon,
                            boolean useBias, boolean useScale, Init.Initializer biasInit, Init.Initializer scaleInit) {
         int[] statsShape = x.shape();
         for (int a : reductionAxes) statsShape[a] = 1;

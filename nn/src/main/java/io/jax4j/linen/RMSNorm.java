@@ -10,7 +10,7 @@ import io.jax4j.Np;
  * subtraction and no bias; epsilon 1e-6, reduction and feature axis -1, {@code scale} ones.
  */
 public record RMSNorm(double epsilon, boolean useScale, Init.Initializer scaleInit, int[] reductionAxes, int[] featureAxes, String name)
-        implements Module, Layer {
+        implements LinenModule, Layer {
 
     public RMSNorm() { this(1e-6, true, Init.ones(), new int[]{-1}, new int[]{-1}, null); }
 

@@ -30,7 +30,7 @@ final class ReflectiveCall {
     }
 
     /** Calls {@code module.method(args)}, the method chosen by name and argument types. */
-    static Object call(Module module, String method, Object[] args) {
+    static Object call(LinenModule module, String method, Object[] args) {
         Method m = find(module, method, args);
         try {
             m.setAccessible(true);
@@ -46,7 +46,7 @@ final class ReflectiveCall {
         }
     }
 
-    private static Method find(Module module, String name, Object[] args) {
+    private static Method find(LinenModule module, String name, Object[] args) {
         List<Method> candidates = new ArrayList<>(), named = new ArrayList<>();
         for (Class<?> c = module.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {

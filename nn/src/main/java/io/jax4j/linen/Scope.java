@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * submodule is first called and reused when the same module instance is called again.
  *
  * <p>The scope of the module being run is in a {@link ScopedValue}; layers reach it through the
- * default methods of {@link Module}.
+ * default methods of {@link LinenModule}.
  */
 public final class Scope {
     private static final ScopedValue<Scope> CURRENT = ScopedValue.newInstance();
@@ -29,9 +29,9 @@ public final class Scope {
     private final Map<String, RngStream> rngs;
     private final Map<String, Integer> rngCounters = new HashMap<>();
     private final Set<String> reservations = new HashSet<>();
-    private final Map<Module, Scope> childrenByModule = new IdentityHashMap<>();
+    private final Map<LinenModule, Scope> childrenByModule = new IdentityHashMap<>();
     private final Map<String, Integer> autoNameCounters = new HashMap<>();
-    final Module module;
+    final LinenModule module;
     private boolean inCompact;
 
     /** The state shared by all scopes of one init/apply: the variables being read and written. */
@@ -54,7 +54,7 @@ public final class Scope {
         boolean isMutable(String col) { return allMutable || mutable.contains(col); }
     }
 
-    Scope(Root root, Scope parent, String name, Map<String, RngStream> rngs, Module module) {
+    Scope(Root root, Scope parent, String name, Map<String, RngStream> rngs, LinenModule module) {
         this.root = root;
         this.parent = parent;
         this.name = name;
@@ -111,13 +111,13 @@ public final class Scope {
     // ---------------------------------------------------------------- children
 
     /** The child scope of {@code m}: reused for the same instance, else named and reserved. */
-    Scope childFor(Module m, String explicitName) { return childFor(m, explicitName, ""); }
+    Scope childFor(LinenModule m, String explicitName) { return childFor(m, explicitName, ""); }
 
     /**
-     * {@link #childFor(Module, String)} for a module under a lifted transform: automatic names carry
+     * {@link #childFor(LinenModule, String)} for a module under a lifted transform: automatic names carry
      * the transform's prefix as Flax's lifted classes do ({@code ScanBlock_0}, {@code VmapDense_0}).
      */
-    Scope childFor(Module m, String explicitName, String liftPrefix) {
+    Scope childFor(LinenModule m, String explicitName, String liftPrefix) {
         Scope existing = childrenByModule.get(m);
         if (existing != null) return existing;
         String n = explicitName != null ? explicitName : defaultName(liftPrefix + m.getClass().getSimpleName() + "_");
@@ -237,7 +237,7 @@ public final class Scope {
     Lifting lifting() { return new Lifting(module, Set.copyOf(root.mutable), root.allMutable, root.initializing); }
 
     /** A module with the mutability and init flag of the scope it was lifted from: makes its root scopes. */
-    record Lifting(Module module, Set<String> mutable, boolean allMutable, boolean initializing) {
+    record Lifting(LinenModule module, Set<String> mutable, boolean allMutable, boolean initializing) {
         Scope root(Variables vars, Map<String, RngStream> streams) {
             return new Scope(new Root(vars, mutable, allMutable, initializing), null, null, streams, module);
         }

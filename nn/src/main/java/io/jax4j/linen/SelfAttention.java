@@ -6,7 +6,7 @@ import io.jax4j.Array;
  * {@code flax.linen.SelfAttention}: {@link MultiHeadDotProductAttention} of the input with itself, in a scope
  * auto-named {@code SelfAttention_N}; same parameter layout ({@code query}, {@code key}, {@code value}, {@code out}).
  */
-public record SelfAttention(MultiHeadDotProductAttention attention) implements Module, Layer {
+public record SelfAttention(MultiHeadDotProductAttention attention) implements LinenModule, Layer {
 
     public SelfAttention(int numHeads) { this(new MultiHeadDotProductAttention(numHeads)); }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * element, as Flax names modules held in a list attribute) unless they have a name; plain functions
  * such as {@code Nn::relu} have no scope.
  */
-public record Sequential(List<Layer> layers, String name) implements Module, Layer {
+public record Sequential(List<Layer> layers, String name) implements LinenModule, Layer {
 
     public Sequential {
         layers = List.copyOf(layers);

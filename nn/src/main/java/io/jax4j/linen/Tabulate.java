@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * Flax's {@code Module.tabulate}: one row per module call of an init run, in call order (a parent
  * before its children), with the module's path and type, the shapes it returned, and the variables it
  * owns (shape and count per collection); totals per collection at the end. The run records the calls
- * while they happen ({@link #enter}, {@link #exit} from {@link Module#compact}).
+ * while they happen ({@link #enter}, {@link #exit} from {@link LinenModule#compact}).
  */
 final class Tabulate {
     private Tabulate() {}
@@ -23,7 +23,7 @@ final class Tabulate {
     private static final ThreadLocal<List<Row>> RECORDER = new ThreadLocal<>();
 
     /** The row of a call that begins in {@code scope}, or -1 when nothing is being tabulated (or it was recorded already). */
-    static int enter(Scope scope, Module module) {
+    static int enter(Scope scope, LinenModule module) {
         List<Row> rows = RECORDER.get();
         if (rows == null) return -1;
         for (Row r : rows) if (r.path().equals(scope.path())) return -1;          // weight sharing: one row per module
@@ -38,7 +38,7 @@ final class Tabulate {
         RECORDER.get().get(row).outputs()[0] = String.join(", ", shapes);
     }
 
-    static String of(Module module, Map<String, Array> rngs, Supplier<?> call) {
+    static String of(LinenModule module, Map<String, Array> rngs, Supplier<?> call) {
         List<Row> rows = new ArrayList<>();
         RECORDER.set(rows);
         Variables variables;

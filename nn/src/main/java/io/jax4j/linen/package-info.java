@@ -11,9 +11,9 @@
  * (collection name → nested dict by module path, {@code {"params": {"Dense_0": {"kernel": ...}}}}) together
  * with the mutable filter and the rng streams of its path. {@code init} and {@code apply} make a root scope
  * and run the call in it; the scope of the running module is a {@link java.lang.ScopedValue}, so layers
- * reach it through {@link io.jax4j.linen.Module}'s default methods ({@code param}, {@code variable},
+ * reach it through {@link io.jax4j.linen.LinenModule}'s default methods ({@code param}, {@code variable},
  * {@code makeRng}, {@code sow}). A module is a record of hyper-parameters whose call method wraps its body
- * in {@link io.jax4j.linen.Module#compact}: Flax's {@code @nn.compact}. Variables are immutable
+ * in {@link io.jax4j.linen.LinenModule#compact}: Flax's {@code @nn.compact}. Variables are immutable
  * {@link io.jax4j.linen.Dict}s / {@link io.jax4j.linen.Variables} (Flax's frozen dicts) and pytree nodes,
  * so they pass through {@code jit} and {@code grad}.
  *

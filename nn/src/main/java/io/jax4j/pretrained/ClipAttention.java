@@ -4,14 +4,14 @@ import io.jax4j.Array;
 import io.jax4j.Nn;
 import io.jax4j.Np;
 import io.jax4j.linen.Dense;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /**
  * {@code CLIPAttention}: multi-head self-attention with biased {@code q_proj}, {@code k_proj},
  * {@code v_proj} and {@code out_proj}; the queries are scaled by {@code head_dim^-0.5}.
  * {@code softmax(q k^T * scale, masked) v}, heads concatenated, then {@code out_proj}.
  */
-public record ClipAttention(int numHeads, Dense qProj, Dense kProj, Dense vProj, Dense outProj) implements Module {
+public record ClipAttention(int numHeads, Dense qProj, Dense kProj, Dense vProj, Dense outProj) implements LinenModule {
 
     public static ClipAttention of(int hiddenSize, int numHeads) {
         return new ClipAttention(numHeads, new Dense(hiddenSize), new Dense(hiddenSize), new Dense(hiddenSize), new Dense(hiddenSize));

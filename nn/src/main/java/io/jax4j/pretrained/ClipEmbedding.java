@@ -5,14 +5,14 @@ import io.jax4j.Init;
 import io.jax4j.Lax;
 import io.jax4j.Nn;
 import io.jax4j.core.Jax4jException;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /**
  * A lookup table (PyTorch's {@code nn.Embedding}, Flax's {@code Embed}): param {@code embedding}
  * {@code [numEmbeddings, features]}, rows picked by integer ids. The lookup is a one-hot product, which
  * is exact (one nonzero term per output) and differentiable in the table.
  */
-public record ClipEmbedding(int numEmbeddings, int features) implements Module {
+public record ClipEmbedding(int numEmbeddings, int features) implements LinenModule {
 
     /** The rows {@code ids} ({@code int[...]}) of the table: {@code f32[..., features]}. */
     public Array call(Array ids) {

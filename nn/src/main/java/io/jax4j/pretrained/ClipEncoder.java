@@ -1,13 +1,13 @@
 package io.jax4j.pretrained;
 
 import io.jax4j.Array;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** {@code CLIPEncoder}: the layers in order (named {@code layers_0}, {@code layers_1}, ...). */
-public record ClipEncoder(List<ClipEncoderLayer> layers) implements Module {
+public record ClipEncoder(List<ClipEncoderLayer> layers) implements LinenModule {
 
     public ClipEncoder { layers = List.copyOf(layers); }
 

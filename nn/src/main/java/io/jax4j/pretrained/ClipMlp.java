@@ -4,10 +4,10 @@ import io.jax4j.Array;
 import io.jax4j.Nn;
 import io.jax4j.core.Jax4jException;
 import io.jax4j.linen.Dense;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /** {@code CLIPMLP}: {@code fc2(act(fc1(x)))} with the config's {@code hidden_act}. */
-public record ClipMlp(String hiddenAct, Dense fc1, Dense fc2) implements Module {
+public record ClipMlp(String hiddenAct, Dense fc1, Dense fc2) implements LinenModule {
 
     public static ClipMlp of(int hiddenSize, int intermediateSize, String hiddenAct) {
         activation(hiddenAct, null);

@@ -4,7 +4,7 @@ import io.jax4j.Array;
 import io.jax4j.Np;
 import io.jax4j.linen.Bound;
 import io.jax4j.linen.Dense;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.Variables;
 
 /**
@@ -19,7 +19,7 @@ import io.jax4j.linen.Variables;
  * }</pre>
  */
 public record ClipModel(ClipConfig config, ClipTextTransformer textModel, ClipVisionTransformer visionModel, Dense visualProjection,
-                        Dense textProjection) implements Module {
+                        Dense textProjection) implements LinenModule {
 
     public static ClipModel of(ClipConfig c) {
         int p = c.projectionDim();

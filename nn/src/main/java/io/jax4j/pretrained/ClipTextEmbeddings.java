@@ -2,10 +2,10 @@ package io.jax4j.pretrained;
 
 import io.jax4j.Array;
 import io.jax4j.core.Jax4jException;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /** {@code CLIPTextEmbeddings}: {@code token_embedding(ids) + position_embedding(arange(seq))}. */
-public record ClipTextEmbeddings(ClipEmbedding tokenEmbedding, ClipEmbedding positionEmbedding) implements Module {
+public record ClipTextEmbeddings(ClipEmbedding tokenEmbedding, ClipEmbedding positionEmbedding) implements LinenModule {
 
     public static ClipTextEmbeddings of(ClipTextConfig c) {
         return new ClipTextEmbeddings(new ClipEmbedding(c.vocabSize(), c.hiddenSize()), new ClipEmbedding(c.maxPositionEmbeddings(), c.hiddenSize()));

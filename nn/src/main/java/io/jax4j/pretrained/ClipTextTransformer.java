@@ -4,7 +4,7 @@ import io.jax4j.Array;
 import io.jax4j.DType;
 import io.jax4j.Np;
 import io.jax4j.linen.LayerNorm;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /**
  * {@code CLIPTextTransformer}: token and position embeddings, the causal-masked pre-LN encoder and
@@ -14,7 +14,7 @@ import io.jax4j.linen.Module;
  * exactly as transformers picks it.
  */
 public record ClipTextTransformer(ClipTextConfig config, ClipTextEmbeddings embeddings, ClipEncoder encoder, LayerNorm finalLayerNorm)
-        implements Module {
+        implements LinenModule {
 
     public static ClipTextTransformer of(ClipTextConfig c) {
         return new ClipTextTransformer(c, ClipTextEmbeddings.of(c),

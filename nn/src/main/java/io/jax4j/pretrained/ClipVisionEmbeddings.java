@@ -4,14 +4,14 @@ import io.jax4j.Array;
 import io.jax4j.Init;
 import io.jax4j.core.Jax4jException;
 import io.jax4j.linen.Conv;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /**
  * {@code CLIPVisionEmbeddings}: a stride-{@code patch} convolution without bias ({@code patch_embedding},
  * kernel HWIO) cuts the image into patch vectors, the learned {@code class_embedding} is prepended, and
  * {@code position_embedding} (one row per position) is added.
  */
-public record ClipVisionEmbeddings(ClipVisionConfig config, Conv patchEmbedding, ClipEmbedding positionEmbedding) implements Module {
+public record ClipVisionEmbeddings(ClipVisionConfig config, Conv patchEmbedding, ClipEmbedding positionEmbedding) implements LinenModule {
 
     public static ClipVisionEmbeddings of(ClipVisionConfig c) {
         int p = c.patchSize();

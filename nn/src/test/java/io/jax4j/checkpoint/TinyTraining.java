@@ -13,7 +13,7 @@ import io.jax4j.linen.BatchNorm;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dict;
 import io.jax4j.linen.Dropout;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Variables;
 import io.jax4j.optim.Optim;
@@ -35,7 +35,7 @@ final class TinyTraining {
 
     record Batch(Array x, Array y) {}
 
-    record Mlp() implements Module {
+    record Mlp() implements LinenModule {
         Array call(Array x, boolean train) {
             return compact(() -> {
                 Array h = new Dense(16).call(x);

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** init, apply and tabulate spelled as Flax spells them, and linen pooling's defaults. */
 class FlaxSpellingTest {
     /** A module with a train flag, BatchNorm state and a second method, as Flax modules often have. */
-    record Net(int features) implements Module {
+    record Net(int features) implements LinenModule {
         public Array call(Array x, boolean train) {
             return compact(() -> {
                 Array h = new Dense(features).call(x);

@@ -34,7 +34,7 @@ class JaxPortTest {
     //   d: int
     //   def setup(self):
     //     self.ln = nn.LayerNorm(); self.qkv = nn.Dense(3 * self.d); self.out = nn.Dense(self.d)
-    record Block(int d, LayerNorm ln, Dense qkv, Dense out) implements Module {
+    record Block(int d, LayerNorm ln, Dense qkv, Dense out) implements LinenModule {
         Block(int d) { this(d, new LayerNorm(), new Dense(3 * d), new Dense(d)); }
 
         //   def __call__(self, x):
@@ -129,7 +129,7 @@ class JaxPortTest {
     //   @nn.compact
     //   def __call__(self, x, _):
     //     return Block(self.d)(x), None
-    record Layer(int d) implements Module {
+    record Layer(int d) implements LinenModule {
         public Tuple2<Array, Object> call(Array x, Object unused) { return compact(() -> Tuple.of(new Block(d).call(x), null)); }
     }
 
@@ -139,7 +139,7 @@ class JaxPortTest {
     //     ScanLayer = nn.scan(Layer, variable_axes={'params': 0}, split_rngs={'params': True}, length=2)
     //     x, _ = ScanLayer(D)(x, None)
     //     return x
-    record Encoder() implements Module {
+    record Encoder() implements LinenModule {
         public Array call(Array x) {
             return compact(() -> {
                 Lift.ScanOptions scanLayer = Lift.ScanOptions.of().variableAxes("params", 0).splitRngs("params", true).length(2);

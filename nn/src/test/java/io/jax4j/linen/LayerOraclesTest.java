@@ -179,7 +179,7 @@ class LayerOraclesTest {
     }
 
     /** Calling one module instance twice shares its parameters (Flax rewinds the scope after a compact call). */
-    record Twice(Dense shared) implements Module {
+    record Twice(Dense shared) implements LinenModule {
         Array call(Array x) { return compact(() -> shared.call(shared.call(x))); }
     }
 

@@ -32,7 +32,7 @@ class LiftScanVmapJitTest {
     private static final int D = 4, L = 3, B = 2;
 
     /** A recurrent cell: carry' = tanh(Dense(carry) + x), y = sum of carry'. */
-    record Cell(String name) implements Module {
+    record Cell(String name) implements LinenModule {
         Tuple2<Array, Array> call(Array carry, Array x) {
             return compact(() -> {
                 Array c = Np.tanh(Np.add(new Dense(D).call(carry), x));
@@ -42,14 +42,14 @@ class LiftScanVmapJitTest {
     }
 
     /** A parent that scans the cell over {@code xs} [L, B, D] (or another layout, per options). */
-    record Stack(Lift.ScanOptions options) implements Module {
+    record Stack(Lift.ScanOptions options) implements LinenModule {
         Tuple2<Array, Array> call(Array carry, Array xs) {
             return compact(() -> Lift.scan(new Cell(null), options, (cell, c, x) -> cell.call(c, x), carry, xs));
         }
     }
 
     /** The same cell called plainly under the lifted name, once per step. */
-    record Unrolled() implements Module {
+    record Unrolled() implements LinenModule {
         Tuple2<Array, Array> call(Array carry, Array x) { return compact(() -> new Cell("ScanCell_0").call(carry, x)); }
     }
 
@@ -143,7 +143,7 @@ class LiftScanVmapJitTest {
     }
 
     /** A cell that counts its calls in a batch_stats-like collection. */
-    record Counting() implements Module {
+    record Counting() implements LinenModule {
         Tuple2<Array, Array> call(Array carry, Array x) {
             return compact(() -> {
                 VariableRef n = variable("counts", "calls", () -> Array.scalar(0f));
@@ -155,7 +155,7 @@ class LiftScanVmapJitTest {
 
     @Test
     void aCollectionTheScanDoesNotLiftIsAnErrorNamingIt() {
-        record Parent() implements Module {
+        record Parent() implements LinenModule {
             Tuple2<Array, Array> call(Array carry, Array xs) {
                 return compact(() -> Lift.scan(new Counting(), Lift.ScanOptions.of(), (m, c, x) -> m.call(c, x), carry, xs));
             }
@@ -165,7 +165,7 @@ class LiftScanVmapJitTest {
         assertTrue(e.getMessage().contains("nn.scan(Counting)") && e.getMessage().contains("'counts'") && e.getMessage().contains("variableAxes"),
                 e.getMessage());
         // carried from step to step, it counts the steps
-        record Carrying() implements Module {
+        record Carrying() implements LinenModule {
             Tuple2<Array, Array> call(Array carry, Array xs) {
                 return compact(() -> Lift.scan(new Counting(), Lift.ScanOptions.of().variableCarry("counts"), (m, c, x) -> m.call(c, x), carry, xs));
             }
@@ -178,7 +178,7 @@ class LiftScanVmapJitTest {
 
     @Test
     void scanWithNothingToScanNeedsALength() {
-        record Repeat(Integer n) implements Module {
+        record Repeat(Integer n) implements LinenModule {
             Array call(Array x) {
                 Lift.ScanOptions o = STACKED;
                 if (n != null) o = o.length(n);
@@ -202,7 +202,7 @@ class LiftScanVmapJitTest {
 
     // ---------------------------------------------------------------- vmap
 
-    record Ensemble(Lift.VmapOptions options) implements Module {
+    record Ensemble(Lift.VmapOptions options) implements LinenModule {
         Array call(Array x) { return compact(() -> Lift.vmap(new Dense(3), options, (d, xi) -> d.call(xi), x)); }
     }
 
@@ -217,7 +217,7 @@ class LiftScanVmapJitTest {
         Array out = own.<Array>apply(v, () -> own.call(x)).value();
         for (int i = 0; i < L; i++) {
             Dense named = new Dense(3, true, Init.lecunNormal(), Init.zeros(), "VmapDense_0");
-            record One(Dense d) implements Module {
+            record One(Dense d) implements LinenModule {
                 Array call(Array x) { return compact(() -> d.call(x)); }
             }
             One one = new One(named);
@@ -240,7 +240,7 @@ class LiftScanVmapJitTest {
 
     @Test
     void vmapAxisNameReachesCollectivesInside() {
-        record Centered() implements Module {
+        record Centered() implements LinenModule {
             Array call(Array x) {
                 return compact(() -> Lift.vmap(new Dense(3), Lift.VmapOptions.of().variableAxes("params", null).splitRngs("params", false).axisName("i"),
                         (d, xi) -> Np.subtract(d.call(xi), io.jax4j.Lax.pmean(d.call(xi), "i")), x));
@@ -257,7 +257,7 @@ class LiftScanVmapJitTest {
 
     @Test
     void jitComputesThePlainCallAndRefusesACapturingCall() {
-        record Jitted(boolean lifted) implements Module {
+        record Jitted(boolean lifted) implements LinenModule {
             Array call(Array x) {
                 return compact(() -> lifted ? Lift.jit(new Dense(3), (d, xi) -> Nn.relu(d.call(xi)), x) : Nn.relu(new Dense(3, true, Init.lecunNormal(), Init.zeros(), "JitDense_0").call(x)));
             }
@@ -271,7 +271,7 @@ class LiftScanVmapJitTest {
         Dict g0 = Jax.grad((Dict p) -> Np.sum(plain.<Array>apply(Variables.of("params", p), () -> plain.call(x)).value())).apply(v.get("params"));
         assertSameLeaves(g0, g, "gradients");
 
-        record Capturing() implements Module {
+        record Capturing() implements LinenModule {
             Array call(Array x) {
                 Array shift = Array.scalar(1f);
                 return compact(() -> Lift.jit(new Dense(3), (d, xi) -> Np.add(d.call(xi), shift), x));

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code nn.remat} on a submodule call: the same variables, values, gradients and BatchNorm updates as the plain call. */
 class LiftTest {
     /** Dense + BatchNorm + relu, then a head; the first block rematerialised or not. */
-    record Net(boolean remat) implements io.jax4j.linen.Module {
+    record Net(boolean remat) implements io.jax4j.linen.LinenModule {
         Array call(Array x, boolean train) {
             return compact(() -> {
                 // the plain block under the name Flax gives the lifted class, so both draw the same keys
@@ -29,7 +29,7 @@ class LiftTest {
         }
     }
 
-    record Block(int features, boolean train, String name) implements io.jax4j.linen.Module {
+    record Block(int features, boolean train, String name) implements io.jax4j.linen.LinenModule {
         Array call(Array x) {
             return compact(() -> Nn.relu(BatchNorm.builder().useRunningAverage(!train).momentum(0.9).build()
                     .call(new Dense(features).call(x))));

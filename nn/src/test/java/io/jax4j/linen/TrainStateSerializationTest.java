@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainStateSerializationTest {
 
     /** The fixture script's {@code Net}: Dense(16), BatchNorm(momentum 0.9), relu, Dropout(0.5), Dense(3). */
-    record Net() implements Module {
+    record Net() implements LinenModule {
         Array call(Array x, boolean train) {
             return compact(() -> {
                 Array h = new Dense(16).call(x);

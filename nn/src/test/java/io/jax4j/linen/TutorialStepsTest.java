@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TutorialStepsTest {
 
     /** The BatchNorm guide's MLP, with a classifier head. */
-    record MLP(int classes) implements Module {
+    record MLP(int classes) implements LinenModule {
         Array call(Array x, boolean train) {
             return compact(() -> {
                 Array h = new Dense(4).call(x);
@@ -128,7 +128,7 @@ class TutorialStepsTest {
     }
 
     /** The Dropout guide's MyModel. */
-    record MyModel(int numNeurons) implements Module {
+    record MyModel(int numNeurons) implements LinenModule {
         Array call(Array x, boolean training) {
             return compact(() -> new Dropout(0.5, !training).call(new Dense(numNeurons).call(x)));
         }
@@ -181,7 +181,7 @@ class TutorialStepsTest {
     }
 
     /** A module that sows its hidden activation, as Flax's sow guide. */
-    record Sower() implements Module {
+    record Sower() implements LinenModule {
         Array call(Array x) {
             return compact(() -> {
                 Array h = new Dense(3).call(x);
@@ -211,7 +211,7 @@ class TutorialStepsTest {
     }
 
     /** The transfer-learning guide's shape: a backbone record component and a head. */
-    record Classifier(Dense backbone, Dense head) implements Module {
+    record Classifier(Dense backbone, Dense head) implements LinenModule {
         Array call(Array x) { return compact(() -> head.call(Nn.relu(backbone.call(x)))); }
     }
 

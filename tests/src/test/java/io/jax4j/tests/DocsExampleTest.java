@@ -23,7 +23,7 @@ import io.jax4j.linen.Bound;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dict;
 import io.jax4j.linen.Dropout;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Traverse;
 import io.jax4j.linen.Variables;
@@ -64,7 +64,7 @@ class DocsExampleTest {
     @Test
     void batchNorm() {
         // ---- docs/batch-norm.md
-        record MLP() implements Module {
+        record MLP() implements LinenModule {
           Array call(Array x, boolean train) {
             return compact(() -> {
               Array h = new Dense(4).call(x);
@@ -121,7 +121,7 @@ class DocsExampleTest {
     void dropout() {
         // ---- docs/dropout.md
         record MyModel(int numNeurons, double rate)
-            implements Module {
+            implements LinenModule {
           Array call(Array x, boolean training) {
             return compact(() -> new Dropout(rate, !training)
                 .call(new Dense(numNeurons).call(x)));
@@ -245,7 +245,7 @@ class DocsExampleTest {
     @Test
     void theMainJobsModelAndTrainStep() {
         // ---- docs/train.md
-        record CNN() implements Module {
+        record CNN() implements LinenModule {
           Array call(Array x, boolean train) {
             return compact(() -> {
               Array h = block(x, 32, train);

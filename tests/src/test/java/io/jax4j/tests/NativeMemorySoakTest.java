@@ -8,7 +8,7 @@ import io.jax4j.autodiff.Jax;
 import io.jax4j.internal.NativeMemory;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dict;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Variables;
 import io.jax4j.optim.Losses;
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code --soak-no-donate} run the full 10,000 W1 steps.
  */
 class NativeMemorySoakTest {
-    record Mlp() implements Module {
+    record Mlp() implements LinenModule {
         Array call(Array x) {
             return compact(() -> new Dense(10).call(Nn.relu(new Dense(512).call(Nn.relu(new Dense(256).call(x))))));
         }

@@ -13,7 +13,7 @@ import io.jax4j.linen.BatchNorm;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dict;
 import io.jax4j.linen.Dropout;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Variables;
 import io.jax4j.optim.Losses;
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReadmeExampleTest {
     // ---- README: module
-    record Mlp(int hidden, int classes) implements Module {
+    record Mlp(int hidden, int classes) implements LinenModule {
         Array call(Array x, boolean train) {
             return compact(() -> {
                 Array h = new Dense(hidden).call(x);

@@ -11,7 +11,7 @@ import io.jax4j.linen.Dense;
 import io.jax4j.linen.DenseGeneral;
 import io.jax4j.linen.Dropout;
 import io.jax4j.linen.Embed;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.ModuleErrors;
 import io.jax4j.linen.VariableRef;
 import io.jax4j.linen.Variables;
@@ -46,7 +46,7 @@ class TutorialModelErrorsTest {
     }
 
     /** A module that writes a user collection, to test the mutable filter. */
-    record Counter() implements Module {
+    record Counter() implements LinenModule {
         Array call(Array x) {
             return compact(() -> {
                 VariableRef count = variable("counter", "count", () -> Array.zeros(1));
@@ -70,7 +70,7 @@ class TutorialModelErrorsTest {
         var unbound = assertThrows(ModuleErrors.UnboundModuleError.class, () -> new Dense(3).call(Array.ones(1, 2)));
         assertTrue(unbound.getMessage().contains("outside init/apply"), unbound.getMessage());
         // two submodules with one explicit name
-        record Clash() implements Module {
+        record Clash() implements LinenModule {
             Array call(Array x) {
                 return compact(() -> Dense.builder().features(2).name("d").build().call(Dense.builder().features(2).name("d").build().call(x)));
             }

@@ -11,7 +11,7 @@ import io.jax4j.linen.Apply;
 import io.jax4j.linen.BatchNorm;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dict;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Variables;
 import io.jax4j.optim.Optim;
@@ -38,7 +38,7 @@ public final class BatchNormExample implements CliCommand {
     long seed;
 
     /** The tutorial's MLP. */
-    public record MLP() implements Module {
+    public record MLP() implements LinenModule {
         public Array call(Array x, boolean train) {
             return compact(() -> {
                 Array h = new Dense(4).call(x);

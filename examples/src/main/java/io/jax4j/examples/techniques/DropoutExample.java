@@ -7,7 +7,7 @@ import io.jax4j.examples.train.Trainer;
 import io.jax4j.linen.Apply;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dropout;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.Variables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +35,7 @@ public final class DropoutExample implements CliCommand {
     long seed;
 
     /** The tutorial's model. */
-    public record MyModel(int numNeurons, double rate) implements Module {
+    public record MyModel(int numNeurons, double rate) implements LinenModule {
         public Array call(Array x, boolean training) {
             return compact(() -> new Dropout(rate, !training).call(new Dense(numNeurons).call(x)));
         }

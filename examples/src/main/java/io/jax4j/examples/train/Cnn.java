@@ -9,7 +9,7 @@ import io.jax4j.linen.BatchNorm;
 import io.jax4j.linen.Conv;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dropout;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /**
  * The Flax MNIST example's CNN with BatchNorm (momentum 0.9) after each convolution and Dropout
@@ -32,7 +32,7 @@ import io.jax4j.linen.Module;
  *                    the whole batch and keeps this replica's rows, so that N replicas compute what one
  *                    device computes (as jit over a batch sharded on its first axis draws it)
  */
-public record Cnn(int features1, int features2, int hidden, int numClasses, double dropoutRate, String batchAxis) implements Module {
+public record Cnn(int features1, int features2, int hidden, int numClasses, double dropoutRate, String batchAxis) implements LinenModule {
 
     public Cnn(int features1, int features2, int hidden, int numClasses, double dropoutRate) {
         this(features1, features2, hidden, numClasses, dropoutRate, null);

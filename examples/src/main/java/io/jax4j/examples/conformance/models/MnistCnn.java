@@ -6,10 +6,10 @@ import io.jax4j.Np;
 import io.jax4j.Pooling;
 import io.jax4j.linen.Conv;
 import io.jax4j.linen.Dense;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /** The CNN of Flax's examples/mnist: two Conv 3x3 + relu + 2x2 average pools, Dense(256), relu, Dense(10). */
-public record MnistCnn() implements Module {
+public record MnistCnn() implements LinenModule {
     public Array call(Array x) {
         return compact(() -> {
             Array h = Pooling.avgPool(Nn.relu(new Conv(32, 3, 3).call(x)), new int[]{2, 2}, new int[]{2, 2}, "VALID");

@@ -13,7 +13,7 @@ import io.jax4j.linen.BatchNorm;
 import io.jax4j.linen.Dense;
 import io.jax4j.linen.Dict;
 import io.jax4j.linen.Dropout;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 import io.jax4j.linen.TrainState;
 import io.jax4j.linen.Variables;
 import io.jax4j.optim.GradientTransformation;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it: a TrainState with batch stats and a key, the dropout key {@code fold_in(state.key, state.step)},
  * a loss function returning the logits and the batch-stats updates as aux.
  */
-public record TrainingNet(double dropout) implements Module {
+public record TrainingNet(double dropout) implements LinenModule {
     public Array call(Array x, boolean train) {
         return compact(() -> {
             Array h = new Dense(16).call(x);

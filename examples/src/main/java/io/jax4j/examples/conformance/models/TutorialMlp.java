@@ -4,10 +4,10 @@ import io.jax4j.Array;
 import io.jax4j.Nn;
 import io.jax4j.linen.BatchNorm;
 import io.jax4j.linen.Dense;
-import io.jax4j.linen.Module;
+import io.jax4j.linen.LinenModule;
 
 /** The tutorial's MLP: Dense(4), BatchNorm(use_running_average=not train), relu, Dense(1). */
-public record TutorialMlp() implements Module {
+public record TutorialMlp() implements LinenModule {
     public Array call(Array x, boolean train) {
         return compact(() -> {
             Array h = new Dense(4).call(x);

@@ -13,13 +13,16 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A Flax linen module: a value of hyper-parameters (usually a record) with call methods. Inside a call,
+ * A Flax linen module ({@code flax.linen.Module}): a value of hyper-parameters (usually a record) with
+ * call methods. Named {@code LinenModule} rather than {@code Module} so that {@code import
+ * io.jax4j.linen.*;} does not collide with {@code java.lang.Module}, which every Java file imports
+ * implicitly (two on-demand imports of one simple name make it ambiguous). Inside a call,
  * {@link #compact} gives the module its scope: submodules called inside it are named after the record
  * component that holds them ({@code vision_model}), or {@link #name()}, or automatically in call
  * order ({@code Dense_0}, {@code BatchNorm_0}), exactly as Flax compact modules name them.
  *
  * <pre>{@code
- * record MLP() implements Module {
+ * record MLP() implements LinenModule {
  *   Array call(Array x, boolean train) {
  *     return compact(() -> {
  *       var h = new Dense(4).call(x);
@@ -33,7 +36,7 @@ import java.util.function.Supplier;
  * Applied<Array> out = mlp.apply(variables, () -> mlp.call(x, true), Apply.mutable("batch_stats"));
  * }</pre>
  */
-public interface Module {
+public interface LinenModule {
 
     /** An explicit name for this module in its parent's scope; {@code null} for automatic naming. */
     default String name() { return null; }
@@ -203,7 +206,7 @@ public interface Module {
     default String tabulate(Map<String, Array> rngs, Supplier<?> call) { return Tabulate.of(this, rngs, call); }
 
     /** This module with variables bound to it (Flax's {@code module.bind(variables)}). */
-    default Bound<Module> bind(Map<String, ?> variables) {
+    default Bound<LinenModule> bind(Map<String, ?> variables) {
         return new Bound<>(this, variables instanceof Variables v ? v : Variables.copyOf(variables));
     }
 
@@ -211,7 +214,7 @@ public interface Module {
     final class ModuleNames {
         private ModuleNames() {}
 
-        static String nameIn(Module parent, Module child) {
+        static String nameIn(LinenModule parent, LinenModule child) {
             if (child.name() != null) return child.name();
             if (parent != null && parent.getClass().isRecord()) {
                 for (RecordComponent c : parent.getClass().getRecordComponents()) {
