@@ -854,6 +854,73 @@ public final class Optim {
     /** {@code contrib.reduce_on_plateau()} with Optax's defaults: factor 0.1, patience 10, rtol 1e-4, atol 0, no cooldown. */
     public static GradientTransformation reduceOnPlateau() { return reduceOnPlateau(0.1, 10, 1e-4, 0.0, 0, 1, 0.0); }
 
+    /**
+     * {@code scale_by_lbfgs(memory_size, scale_init_precond)}: the L-BFGS direction P_k u_k from the last
+     * {@code memorySize} parameter and update differences (two-loop recursion), the identity scaled by
+     * ⟨Δw, Δu⟩/⟨Δu, Δu⟩ (or, at the first step, by the capped inverse gradient norm) when
+     * {@code scaleInitPrecond}. Needs {@code params} in {@code update}.
+     */
+    public static GradientTransformation scaleByLbfgs(int memorySize, boolean scaleInitPrecond) {
+        return Lbfgs.scaleByLbfgs(memorySize, scaleInitPrecond);
+    }
+
+    /** {@code scale_by_lbfgs()}: memory 10, scaled initial preconditioner. */
+    public static GradientTransformation scaleByLbfgs() { return scaleByLbfgs(10, true); }
+
+    /**
+     * {@code scale_by_zoom_linesearch(max_linesearch_steps, max_learning_rate, tol, increase_factor, slope_rtol,
+     * curv_rtol, approx_dec_rtol, stepsize_precision, initial_guess_strategy)}: scales the updates by a step
+     * size meeting a sufficient decrease and a small curvature criterion (Nocedal and Wright's zoom, with
+     * Hager and Zhang's approximate decrease when {@code approxDecRtol} is not null). {@code update} needs
+     * the extra arguments {@code value} and {@code grad} (the objective and its gradient at params) and
+     * {@code value_fn} (the objective, a {@code Function<Object, Array>} of the params); its state keeps
+     * the value and gradient at the new params for {@link #valueAndGradFromState}. {@code maxLearningRate}
+     * may be null (no bound); {@code initialGuessStrategy} is {@code "one"} or {@code "keep"}.
+     */
+    public static GradientTransformation scaleByZoomLinesearch(int maxLinesearchSteps, Double maxLearningRate, double tol, double increaseFactor,
+                                                               double slopeRtol, double curvRtol, Double approxDecRtol, double stepsizePrecision,
+                                                               String initialGuessStrategy) {
+        if (maxLinesearchSteps < 1) throw new IllegalArgumentException("scale_by_zoom_linesearch: max_linesearch_steps must be >= 1, got " + maxLinesearchSteps);
+        return Lbfgs.scaleByZoomLinesearch(new Lbfgs.ZoomOptions(maxLinesearchSteps, maxLearningRate, tol, increaseFactor, slopeRtol, curvRtol,
+                approxDecRtol, stepsizePrecision, initialGuessStrategy));
+    }
+
+    /** {@code scale_by_zoom_linesearch(max_linesearch_steps)} with Optax's defaults (initial guess "keep"). */
+    public static GradientTransformation scaleByZoomLinesearch(int maxLinesearchSteps) {
+        return scaleByZoomLinesearch(maxLinesearchSteps, null, 0.0, 2.0, 1e-4, 0.9, 1e-6, 1e-5, "keep");
+    }
+
+    /**
+     * {@code lbfgs(learning_rate, memory_size, scale_init_precond, linesearch)}: {@link #scaleByLbfgs}, then
+     * {@code scale(-1)} (or the learning rate when one is given), then the line search (none when null).
+     * As in Optax, each step passes the extra arguments the line search needs:
+     * <pre>{@code
+     * var opt = Optim.lbfgs();
+     * Object state = opt.init(params);
+     * var vg = Optim.valueAndGradFromState(f, params, state);
+     * var u = opt.update(vg.grad(), state, params, Map.of("value", vg.value(), "grad", vg.grad(), "value_fn", f));
+     * params = Optim.applyUpdates(params, u.updates());
+     * }</pre>
+     */
+    public static GradientTransformation lbfgs(LearningRate learningRate, int memorySize, boolean scaleInitPrecond, GradientTransformation linesearch) {
+        return chain(scaleByLbfgs(memorySize, scaleInitPrecond), learningRate == null ? scale(-1.0) : scaleByLearningRate(learningRate),
+                linesearch == null ? identity() : linesearch);
+    }
+
+    /** {@code lbfgs()}: memory 10, scaled initial preconditioner, a zoom line search of at most 20 steps starting from 1. */
+    public static GradientTransformation lbfgs() {
+        return lbfgs(null, 10, true, scaleByZoomLinesearch(20, null, 0.0, 2.0, 1e-4, 0.9, 1e-6, 1e-5, "one"));
+    }
+
+    /**
+     * {@code value_and_grad_from_state(value_fn)(params, state=state)}: the value and gradient that the line
+     * search stored in {@code state} for these params (it evaluated them while searching), or, where it
+     * stored none yet (the first step), computed.
+     */
+    public static io.jax4j.autodiff.ValueAndGrad<Object> valueAndGradFromState(Function<Object, Array> valueFn, Object params, Object state) {
+        return Lbfgs.valueAndGradFromState(valueFn, params, state);
+    }
+
     /** {@code scale_by_adamax}: the bias-corrected first moment over the infinity moment {@code max(|g| + eps, b2 nu)}. */
     public static GradientTransformation scaleByAdamax(double b1, double b2, double eps) { return Optimizers.scaleByAdamax(b1, b2, eps); }
 

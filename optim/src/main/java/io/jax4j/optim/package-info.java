@@ -27,8 +27,14 @@
  *   <li>State record components are Optax's field names in camelCase ({@code innerStates} is
  *       {@code inner_states}); {@link io.jax4j.optim.EmptyState} and
  *       {@link io.jax4j.optim.MaskedNode} are empty nodes, as in Optax.</li>
- *   <li>No {@code lax.cond}: conditional steps ({@code applyIfFinite}, {@code MultiSteps}) compute
- *       both branches and select, which is equal in value and traceable.</li>
+ *   <li>No {@code lax.cond} in the transformations of fixed cost: conditional steps
+ *       ({@code applyIfFinite}, {@code MultiSteps}) compute both branches and select, which is equal
+ *       in value and traceable. The exception is L-BFGS's zoom line search, whose number of objective
+ *       evaluations varies: as in Optax it is a {@code lax.while_loop} over {@code lax.cond}s, so it
+ *       still traces (and jits) as one program; it differentiates the objective passed as
+ *       {@code value_fn}, which is why this module reads {@code io.jax4j.autodiff}.</li>
+ *   <li>{@link io.jax4j.optim.Losses} are Optax's losses, per example; {@code ctc_loss} is one
+ *       {@code lax.scan} over the frames.</li>
  * </ul>
  */
 package io.jax4j.optim;
