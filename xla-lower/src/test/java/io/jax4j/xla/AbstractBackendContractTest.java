@@ -194,6 +194,9 @@ public abstract class AbstractBackendContractTest {
                 io.jax4j.Random.gamma(xs.get(1), Np.add(Np.abs(xs.get(0)), Array.weak(0.25))),
                 io.jax4j.Random.loggamma(xs.get(1), Np.add(Np.abs(xs.get(0)), Array.weak(0.25)), null, DType.F32)),
                 f32(3, 4), ShapedArray.of(DType.U32, 2)));
+        cs.add(c("random_gamma_grad (a host op): d sample / d alpha at a fixed quantile", xs -> List.of(
+                io.jax4j.prims.RandomPrimitives.RANDOM_GAMMA_GRAD.bind1(io.jax4j.core.Params.NONE, Np.add(Np.abs(xs.get(0)), Array.weak(0.25)),
+                        Np.add(Np.abs(xs.get(1)), Array.weak(0.1)))), f32(3, 4), f32(3, 4)));
         JitFunction inner = new JitFunction(a -> Np.tanh((Array) a.get(0)).mul(2), "inner", Set.of());
         cs.add(c("pjit nesting", xs -> List.of(((Array) inner.call(List.of(xs.get(0)))).add((Array) inner.call(List.of(Lax.neg(xs.get(0)))))), f32(3, 5)));
         cs.add(c("outputs: input, literal, duplicate", xs -> List.of(xs.get(0), Lax.exp(xs.get(0)), Lax.exp(xs.get(0)), Array.scalar(2f)), f32(3)));
