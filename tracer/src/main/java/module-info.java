@@ -13,4 +13,5 @@ module io.jax4j.tracer {
     exports io.jax4j.internal to io.jax4j.xla;
     uses io.jax4j.spi.Backend;
     uses io.jax4j.spi.ControlFlowProvider;
+    uses io.jax4j.spi.NativeLinalg;
 }

@@ -11,4 +11,5 @@ module io.jax4j.xla {
     exports io.jax4j.xla.cpu;
     exports io.jax4j.xla.cuda;
     provides io.jax4j.spi.Backend with io.jax4j.xla.cpu.CpuBackend, io.jax4j.xla.cuda.CudaBackend;
+    provides io.jax4j.spi.NativeLinalg with io.jax4j.xla.cpu.Lapack;
 }

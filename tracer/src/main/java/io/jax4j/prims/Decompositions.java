@@ -37,7 +37,7 @@ public final class Decompositions {
      */
     public static final Primitive CHOLESKY = new Primitive("cholesky")
             .abstractEval((p, in) -> List.of(squareFloat("cholesky", in.getFirst())))
-            .impl((p, in) -> List.of(perMatrix(in.getFirst(), Decompositions::cholesky)))
+            .impl((p, in) -> viaNative("cholesky", p, in, () -> List.of(perMatrix(in.getFirst(), Decompositions::cholesky))))
             .jvp((p, primals, tangents) -> {
                 Array l = Decompositions.CHOLESKY.bind1(Params.NONE, primals.getFirst());
                 Array sigmaDot = tangents.getFirst();
@@ -57,7 +57,7 @@ public final class Decompositions {
      */
     public static final Primitive TRIANGULAR_SOLVE = new Primitive("triangular_solve")
             .abstractEval((p, in) -> List.of(solveAval((TriangularSolveParams) p, in.get(0), in.get(1))))
-            .impl((p, in) -> List.of(solveImpl((TriangularSolveParams) p, in.get(0), in.get(1))))
+            .impl((p, in) -> viaNative("triangular_solve", p, in, () -> List.of(solveImpl((TriangularSolveParams) p, in.get(0), in.get(1)))))
             .jvp((p, primals, tangents) -> {
                 TriangularSolveParams t = (TriangularSolveParams) p;
                 Array a = primals.get(0), b = primals.get(1);
@@ -90,7 +90,7 @@ public final class Decompositions {
                 Shape rows = Shape.of(Arrays.copyOf(a.shape().dims(), a.ndim() - 1));
                 return List.of(a, new ShapedArray(DType.I32, rows), new ShapedArray(DType.I32, rows));
             })
-            .impl((p, in) -> luImpl(in.getFirst()))
+            .impl((p, in) -> viaNative("lu", p, in, () -> luImpl(in.getFirst())))
             .jvp((p, primals, tangents) -> {
                 List<Array> f = Decompositions.LU.bind(Params.NONE, List.of(primals.getFirst()));
                 Array aDot = tangents.getFirst();
@@ -110,6 +110,19 @@ public final class Decompositions {
                 List<Array> front = Batching.allAtFront(xs, dims);
                 return new Primitive.BatchResult(Decompositions.LU.bind(p, front), new int[]{0, 0, 0});
             });
+
+    /**
+     * The native implementation's outputs (LAPACK, see {@link io.jax4j.spi.NativeLinalg}) where one is
+     * on the path and handles these operands, else the Java reference's.
+     */
+    private static List<Array> viaNative(String name, Params p, List<ArrayImpl> in, java.util.function.Supplier<List<? extends Array>> reference) {
+        List<ArrayImpl> out = io.jax4j.spi.NativeLinalg.runOr(name, p, in, () -> {
+            List<ArrayImpl> r = new java.util.ArrayList<>();
+            for (Array a : reference.get()) r.add(a.concrete(name));
+            return r;
+        });
+        return List.copyOf(out);
+    }
 
     /** Binds {@link #TRIANGULAR_SOLVE}. */
     public static Array triangularSolve(Array a, Array b, TriangularSolveParams p) { return TRIANGULAR_SOLVE.bind1(p, a, b); }
@@ -323,7 +336,7 @@ public final class Decompositions {
                 int m = a.dim(-2), n = a.dim(-1), k = ((QrParams) p).fullMatrices() ? m : Math.min(m, n);
                 return List.of(withLast(a, m, k), withLast(a, k, n));
             })
-            .impl((p, in) -> qrImpl(in.getFirst(), ((QrParams) p).fullMatrices()))
+            .impl((p, in) -> viaNative("qr", p, in, () -> qrImpl(in.getFirst(), ((QrParams) p).fullMatrices())))
             .jvp((p, primals, tangents) -> {
                 Array x = primals.getFirst();
                 List<Array> qr = Decompositions.QR.bind(p, List.of(x));
@@ -355,7 +368,7 @@ public final class Decompositions {
                 ShapedArray a = squareFloat("eigh", in.getFirst());
                 return List.of(a, new ShapedArray(a.dtype(), Shape.of(Arrays.copyOf(a.shape().dims(), a.ndim() - 1))));
             })
-            .impl((p, in) -> eighImpl(in.getFirst()))
+            .impl((p, in) -> viaNative("eigh", p, in, () -> eighImpl(in.getFirst())))
             .jvp((p, primals, tangents) -> {
                 Array a = primals.getFirst();
                 List<Array> vw = Decompositions.EIGH.bind(Params.NONE, List.of(a));
@@ -384,7 +397,7 @@ public final class Decompositions {
                 int m = a.dim(-2), n = a.dim(-1), k = Math.min(m, n);
                 return List.of(new ShapedArray(a.dtype(), sShape(a, k)), withLast(a, m, k), withLast(a, k, n));
             })
-            .impl((p, in) -> svdImpl(in.getFirst()))
+            .impl((p, in) -> viaNative("svd", p, in, () -> svdImpl(in.getFirst())))
             .jvp((p, primals, tangents) -> {
                 Array a = primals.getFirst();
                 List<Array> suv = Decompositions.SVD.bind(Params.NONE, List.of(a));

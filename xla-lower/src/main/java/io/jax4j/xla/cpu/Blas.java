@@ -26,6 +26,7 @@ final class Blas {
 
     private static final System.Logger LOG = System.getLogger("io.jax4j.xla");
     private static MethodHandle sgemm, dgemm;
+    private static SymbolLookup library;
     private static String error;
     private static boolean loaded;
 
@@ -45,6 +46,7 @@ final class Blas {
                 lookup = ModulePathNatives.openblas().orElseThrow(() -> onTheModulePath);
             }
             Linker linker = Linker.nativeLinker();
+            library = lookup;
             shareThreads(lookup);
             sgemm = linker.downcallHandle(lookup.find("cblas_sgemm").orElseThrow(), FunctionDescriptor.ofVoid(
                     JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
@@ -173,6 +175,9 @@ final class Blas {
             LOG.log(System.Logger.Level.WARNING, "could not set " + name + "=" + value + ": " + t);
         }
     }
+
+    /** OpenBLAS's symbols (its LAPACKE included), once {@link #load} succeeded; else null. */
+    static synchronized SymbolLookup library() { return load() == null ? library : null; }
 
     private static SymbolLookup find() {
         SymbolLookup loader = SymbolLookup.loaderLookup();

@@ -63,7 +63,7 @@ public final class CStyleRenderer {
                     if (isnan(v) || v < 0.0f) return NAN;
                     if (v == 0.0f) return -INFINITY;
                     if (isinf(v)) return v;
-                    union { float f; uint32_t u; } in = { fmaxf(v, 1.17549435e-38f) }, half = { 0.5f };
+                    union { float f; uint32_t u; } in = { fmaxf(v, 0x1p-126f) }, half = { 0.5f };
                     float e = J4_ADD(1.0f, (float) ((int32_t) (in.u >> 23) - 0x7f));
                     in.u = (in.u & ~0x7f800000u) | half.u;
                     float x = in.f;
