@@ -335,6 +335,92 @@ public final class Linalg {
         return acc;
     }
 
+    /** {@code jax.scipy.linalg.expm(a)}: the matrix exponential, batched over leading axes (max 16 squarings). */
+    public static Array expm(Array a) { return expm(a, false, 16); }
+
+    /**
+     * {@code jax.scipy.linalg.expm(a, upper_triangular, max_squarings)}, as JAX computes it: scaling by
+     * 2^-s with s = max(0, ⌊log2(‖a‖₁ / θ)⌋), the Padé approximant of degree 3, 5, 7 (float32) or 3, 5, 7,
+     * 9, 13 (float64) chosen by ‖a‖₁ against JAX's thresholds, {@code solve(Q, P)} (a triangular solve
+     * when {@code upperTriangular}), then s squarings; NaN where s exceeds {@code maxSquarings}. The
+     * candidates and squarings are selected per matrix instead of branched on (equal values), so it
+     * batches, jits and differentiates as the composition it is.
+     */
+    public static Array expm(Array a, boolean upperTriangular, int maxSquarings) {
+        Array x = asFloat("expm", a);
+        if (x.ndim() < 2 || x.dim(-1) != x.dim(-2)) {
+            throw new Jax4jException("Linalg.expm: expected a (batched) square matrix, got " + x.aval().str());
+        }
+        boolean f64 = x.dtype() == DType.F64;
+        if (!f64 && x.dtype() != DType.F32) x = Np.astype(x, DType.F32);
+        DType dt = x.dtype();
+        // [..., 1]: the max column sum; the step choices do not depend on a differentiably (floor, digitize)
+        Array norm1 = Lax.stopGradient(Np.max(Np.sum(Np.abs(x), new int[]{-2}, false), new int[]{-1}, true));
+        double maxNorm = f64 ? 5.371920351148152 : 3.925724783138660;
+        Array nSquarings = Np.maximum(Array.scalar(0.0, dt), Np.floor(Np.log2(Np.divide(norm1, Array.scalar(maxNorm, dt)))));
+        Array scaled = Np.divide(x, Np.expandDims(Np.power(Array.scalar(2.0, dt), nSquarings), -1));
+        double[] conds = f64 ? new double[]{1.495585217958292e-002, 2.539398330063230e-001, 9.504178996162932e-001, 2.097847961257068e+000}
+                : new double[]{4.258730016922831e-001, 1.880152677804762e+000};
+        Array idx = Np.zerosLike(norm1);
+        for (double c : conds) idx = Np.add(idx, Np.astype(Np.greaterEqual(norm1, Array.scalar(c, dt)), dt));   // jnp.digitize
+        Array[] best = pade(scaled, 0);
+        for (int d = 1; d <= conds.length; d++) {
+            Array[] uv = pade(scaled, d);
+            Array pick = Np.expandDims(Np.equal(idx, Array.scalar((double) d, dt)), -1);
+            best = new Array[]{Np.where(pick, uv[0], best[0]), Np.where(pick, uv[1], best[1])};
+        }
+        Array p = Np.add(best[0], best[1]), q = Np.subtract(best[1], best[0]);
+        Array r = upperTriangular ? triangularSolve(q, p, true, false, false, false) : solve(q, p);
+        for (int i = 0; i < maxSquarings; i++) {
+            Array more = Np.expandDims(Np.less(Array.scalar((double) i, dt), nSquarings), -1);
+            r = Np.where(more, Np.matmul(r, r), r);
+        }
+        Array tooMany = Np.expandDims(Np.greater(nSquarings, Array.scalar((double) maxSquarings, dt)), -1);
+        return Np.where(tooMany, Np.fullLike(r, Double.NaN), r);
+    }
+
+    private static final double[][] PADE = {
+            {120., 60., 12., 1.},
+            {30240., 15120., 3360., 420., 30., 1.},
+            {17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.},
+            {17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160., 110880., 3960., 90., 1.},
+            {64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000., 10559470521600.,
+                    670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.}};
+
+    /** JAX's {@code _pade3} ... {@code _pade13}: (U, V) with U odd, V even in a, in JAX's order of operations. */
+    private static Array[] pade(Array a, int which) {
+        double[] b = PADE[which];
+        DType dt = a.dtype();
+        int n = a.dim(-1);
+        Array ident = Np.eye(n, n, 0, dt);
+        java.util.function.BiFunction<Double, Array, Array> c = (k, m) -> Np.multiply(Array.scalar(k, dt), m);
+        Array a2 = Np.matmul(a, a);
+        if (which == 0) {
+            return new Array[]{Np.matmul(a, Np.add(c.apply(b[3], a2), c.apply(b[1], ident))), Np.add(c.apply(b[2], a2), c.apply(b[0], ident))};
+        }
+        Array a4 = Np.matmul(a2, a2);
+        if (which == 1) {
+            return new Array[]{Np.matmul(a, Np.add(Np.add(c.apply(b[5], a4), c.apply(b[3], a2)), c.apply(b[1], ident))),
+                    Np.add(Np.add(c.apply(b[4], a4), c.apply(b[2], a2)), c.apply(b[0], ident))};
+        }
+        Array a6 = Np.matmul(a4, a2);
+        if (which == 2) {
+            return new Array[]{Np.matmul(a, Np.add(Np.add(Np.add(c.apply(b[7], a6), c.apply(b[5], a4)), c.apply(b[3], a2)), c.apply(b[1], ident))),
+                    Np.add(Np.add(Np.add(c.apply(b[6], a6), c.apply(b[4], a4)), c.apply(b[2], a2)), c.apply(b[0], ident))};
+        }
+        if (which == 3) {
+            Array a8 = Np.matmul(a6, a2);
+            return new Array[]{Np.matmul(a, Np.add(Np.add(Np.add(Np.add(c.apply(b[9], a8), c.apply(b[7], a6)), c.apply(b[5], a4)), c.apply(b[3], a2)),
+                    c.apply(b[1], ident))),
+                    Np.add(Np.add(Np.add(Np.add(c.apply(b[8], a8), c.apply(b[6], a6)), c.apply(b[4], a4)), c.apply(b[2], a2)), c.apply(b[0], ident))};
+        }
+        Array u = Np.matmul(a, Np.add(Np.add(Np.add(Np.add(Np.matmul(a6, Np.add(Np.add(c.apply(b[13], a6), c.apply(b[11], a4)), c.apply(b[9], a2))),
+                c.apply(b[7], a6)), c.apply(b[5], a4)), c.apply(b[3], a2)), c.apply(b[1], ident)));
+        Array v = Np.add(Np.add(Np.add(Np.add(Np.matmul(a6, Np.add(Np.add(c.apply(b[12], a6), c.apply(b[10], a4)), c.apply(b[8], a2))),
+                c.apply(b[6], a6)), c.apply(b[4], a4)), c.apply(b[2], a2)), c.apply(b[0], ident));
+        return new Array[]{u, v};
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static Array asFloat(String op, Array a) {

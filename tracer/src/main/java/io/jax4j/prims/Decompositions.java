@@ -19,8 +19,9 @@ import java.util.List;
  * {@code triangular_solve}, over the last two axes with any leading batch axes (as in JAX). The
  * reference implementations work in double per matrix; the JVP rules are JAX's (Murray's forward
  * rule for Cholesky, De Hoog et al. for LU); {@code triangular_solve} is linear in its right-hand
- * side, whose transpose is the solve with the transposed matrix. Backends without a kernel for
- * them run the reference implementation as a host op.
+ * side, whose transpose is the solve with the transposed matrix. Their implementation asks the
+ * {@link io.jax4j.spi.NativeLinalg} provider first (LAPACK, which the cpu backend brings), eagerly
+ * and as host ops of jitted programs alike, and falls back to these references.
  */
 public final class Decompositions {
     private Decompositions() {}

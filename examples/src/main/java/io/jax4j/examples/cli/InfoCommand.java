@@ -33,6 +33,9 @@ public final class InfoCommand implements CliCommand {
             System.out.println("  " + (b.name().equals(current) ? "* " : "  ") + b.name() + " (priority " + b.priority() + ", " + state + ")" + what);
         }
         System.out.println("default:   " + current + " (choose with --backend, -Djax4j.backend or JAX4J_BACKEND)");
+        io.jax4j.spi.NativeLinalg linalg = io.jax4j.spi.NativeLinalg.current();
+        System.out.println("linalg:    " + (linalg == null ? "the Java reference implementations (no native provider on the path)" : linalg.describe())
+                + " for cholesky, lu, qr, eigh, svd, triangular_solve");
         System.out.println("devices:   " + io.jax4j.autodiff.Jax.localDevices() + " (more host devices for pmap: -Djax4j.cpuDevices=N)");
         System.out.println("mpi:       " + mpirunVersion() + " (for train --processes N)");
         System.out.println("compiler:  " + compilerVersion());
