@@ -596,6 +596,52 @@ public final class Random {
         return Np.multiply(n, Np.sqrt(Np.divide(halfDf, g)));
     }
 
+    /**
+     * Wald (inverse Gaussian, λ = 1) samples of the given {@code mean} broadcast to {@code shape} (null:
+     * mean's shape), as JAX draws them: y = v² of a normal v, x = μ + μ²y/2 - (μ/2)√(4μy + μ²y²), then
+     * x where a uniform z ≤ μ/(μ + x), else μ²/x.
+     */
+    public static Array wald(Array key, Array mean, int[] shape, DType dtype) {
+        checkKey("wald", key);
+        floatDtype("wald", dtype);
+        int[] s = shape == null ? mean.shape() : shape;
+        checkShape("wald", s);
+        Array k1 = subkey(key, 0), k2 = subkey(key, 1);
+        consume("wald", key);
+        Array mu = Np.broadcastTo(Lax.convertElementType(mean, dtype), s);
+        Array v = normalImpl(k1, s, dtype);
+        Array z = uniformImpl(k2, s, dtype, Lax.scalar(0, dtype), Lax.scalar(1, dtype));
+        Array y = Lax.mul(v, v), ySq = Lax.mul(y, y), muSq = Lax.mul(mu, mu);
+        Array four = Lax.fullLike(mu, 4), two = Lax.fullLike(mu, 2);
+        Array sqrtTerm = Lax.sqrt(Lax.add(Lax.mul(Lax.mul(four, mu), y), Lax.mul(muSq, ySq)));
+        Array x = Lax.sub(Lax.add(mu, Lax.div(Lax.mul(muSq, y), two)), Lax.mul(Lax.div(mu, two), sqrtTerm));
+        return Lax.select(Lax.le(z, Lax.div(mu, Lax.add(mu, x))), x, Lax.div(muSq, x));
+    }
+
+    /** float32 {@link #wald(Array, Array, int[], DType)} of mean's shape. */
+    public static Array wald(Array key, Array mean) { return wald(key, mean, null, DType.F32); }
+
+    /**
+     * Samples uniform in the unit Lp ball of dimension {@code d}, of shape {@code [...shape, d]}, as JAX
+     * draws them (Barthe et al.): g generalized-normal(p) of shape [...shape, d], e exponential of
+     * shape, g / (Σ|g|^p + e)^(1/p).
+     */
+    public static Array ball(Array key, int d, double p, int[] shape, DType dtype) {
+        checkKey("ball", key);
+        floatDtype("ball", dtype);
+        checkShape("ball", shape);
+        if (d < 0) throw new Jax4jException("Random.ball: d must be a nonnegative int, got " + d);
+        Array k1 = subkey(key, 0), k2 = subkey(key, 1);
+        consume("ball", key);
+        Array g = generalizedNormal(k1, p, concat(shape, new int[]{d}), dtype);
+        Array e = exponential(k2, shape, dtype);
+        Array sum = Np.add(Np.sum(Np.power(Np.abs(g), Array.weak(p)), -1), e);
+        return Np.divide(g, Np.expandDims(Np.power(sum, Array.weak(1 / p)), -1));
+    }
+
+    /** float32 {@link #ball(Array, int, double, int[], DType)} in the L2 ball. */
+    public static Array ball(Array key, int d, int... shape) { return ball(key, d, 2, shape, DType.F32); }
+
     /** Chi-square(df) samples: {@code 2 exp(loggamma(df / 2))}. */
     public static Array chisquare(Array key, Array df, int[] shape, DType dtype) {
         int[] s = shape == null ? df.shape() : shape;

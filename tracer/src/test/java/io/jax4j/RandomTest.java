@@ -45,7 +45,9 @@ class RandomTest {
             java.util.Map.entry("choice_p", k -> Random.choice(k, 4, new int[]{6}, true, Array.of(0.1f, 0.2f, 0.3f, 0.4f))),
             java.util.Map.entry("categorical", k -> Random.categorical(k, Array.of(new float[][]{{0, 1, 2}, {3, 1, 0}}))),
             java.util.Map.entry("glorot_uniform", k -> Init.glorotUniform().apply(k, 3, 4)),
-            java.util.Map.entry("lecun_normal", k -> Init.lecunNormal().apply(k, 2, 2, 3)));
+            java.util.Map.entry("lecun_normal", k -> Init.lecunNormal().apply(k, 2, 2, 3)),
+            java.util.Map.entry("wald", k -> Random.wald(k, Array.of(0.5f, 1f, 3f))),
+            java.util.Map.entry("ball", k -> Random.ball(k, 3, 4)));
 
     @Test
     void jitEqualsEager() {
@@ -88,6 +90,30 @@ class RandomTest {
         assertBitsEqual("same key, same numbers", Random.normal(k, 4), Random.normal(k, 4));
         assertNotEquals(Arrays.toString(Random.normal(Random.key(4), 4).toFloatArray()), Arrays.toString(Random.normal(k, 4).toFloatArray()));
         assertArrayEquals(new long[]{0, 42}, Random.key(42).concrete("k").toLongs());
+    }
+
+    @Test
+    void waldAndBallHaveTheirMomentsAndSupport() {
+        int n = 20_000;
+        for (double mu : new double[]{0.5, 2.0}) {
+            double[] w = Random.wald(Random.key(21), Array.scalar(mu, DType.F64), new int[]{n}, DType.F64).toDoubleArray();
+            double mean = Arrays.stream(w).average().orElseThrow();
+            double var = Arrays.stream(w).map(v -> (v - mean) * (v - mean)).sum() / (n - 1);
+            assertTrue(Arrays.stream(w).allMatch(v -> v > 0), "Wald samples are positive");
+            assertEquals(mu, mean, 0.03 * mu * Math.sqrt(mu), "Wald mean");
+            assertEquals(mu * mu * mu, var, 0.1 * mu * mu * mu, "Wald variance mu^3 (lambda = 1)");
+        }
+        for (double p : new double[]{1, 2, 4}) {
+            float[] b = Random.ball(Random.key(22), 2, p, new int[]{n}, DType.F32).toFloatArray();
+            double r2 = 0;
+            for (int i = 0; i < n; i++) {
+                double x = b[2 * i], y = b[2 * i + 1];
+                assertTrue(Math.pow(Math.abs(x), p) + Math.pow(Math.abs(y), p) <= 1 + 1e-6, "inside the unit L" + p + " ball");
+                r2 += x * x + y * y;
+            }
+            if (p == 2) assertEquals(0.5, r2 / n, 0.01, "uniform in the disk: E[r^2] = 1/2");
+        }
+        assertArrayEquals(new int[]{5, 7, 3}, Random.ball(Random.key(1), 3, 5, 7).shape());
     }
 
     @Test
