@@ -152,8 +152,15 @@ public final class Linalg {
     public static Array eigvalsh(Array a) { return eigh(a).eigenvalues(); }
 
     /** {@code jnp.linalg.svd(a, full_matrices=False)}: {@code u · diag(s) · vh}, s descending. */
-    public static SvdResult svd(Array a) {
-        List<Array> suv = Decompositions.SVD.bind(Params.NONE, List.of(asFloat("svd", a)));
+    public static SvdResult svd(Array a) { return svd(a, false); }
+
+    /**
+     * {@code jnp.linalg.svd(a, full_matrices)}: with {@code fullMatrices}, u is m × m and vh n × n (their
+     * extra columns and rows an orthonormal completion); JAX's default is {@code full_matrices=True}.
+     * The derivative is defined for the reduced form (and square matrices), as in JAX.
+     */
+    public static SvdResult svd(Array a, boolean fullMatrices) {
+        List<Array> suv = Decompositions.SVD.bind(new Decompositions.SvdParams(fullMatrices), List.of(asFloat("svd", a)));
         return new SvdResult(suv.get(1), suv.get(0), suv.get(2));
     }
 

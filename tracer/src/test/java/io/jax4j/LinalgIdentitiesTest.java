@@ -26,6 +26,24 @@ class LinalgIdentitiesTest {
     }
 
     @Test
+    void fullSvdCompletesUAndVhToOrthonormalBases() {
+        for (int[] shape : new int[][]{{2, 5, 3}, {2, 3, 5}, {4, 4}}) {
+            Array a = random(11, shape);
+            Linalg.SvdResult full = Linalg.svd(a, true), reduced = Linalg.svd(a);
+            int m = shape[shape.length - 2], n = shape[shape.length - 1], k = Math.min(m, n);
+            int[] batch = java.util.Arrays.copyOf(shape, shape.length - 2);
+            String what = "svd full " + java.util.Arrays.toString(shape);
+            assertArrayEquals(new int[]{m, m}, java.util.Arrays.copyOfRange(full.u().shape(), batch.length, batch.length + 2), what + ": U is m × m");
+            assertArrayEquals(new int[]{n, n}, java.util.Arrays.copyOfRange(full.vh().shape(), batch.length, batch.length + 2), what + ": Vᵀ is n × n");
+            assertClose(what + ": UᵀU = I", eyeLike(m, batch), Np.matmul(t(full.u()), full.u()), 1e-12);
+            assertClose(what + ": VᵀV = I", eyeLike(n, batch), Np.matmul(full.vh(), t(full.vh())), 1e-12);
+            assertClose(what + ": s", reduced.s(), full.s(), 1e-12);
+            Array uk = Lax.sliceInDim(full.u(), 0, k, 1, full.u().ndim() - 1), vk = Lax.sliceInDim(full.vh(), 0, k, 1, full.vh().ndim() - 2);
+            assertClose(what + ": U[:, :k] diag(s) Vᵀ[:k] = A", a, Np.matmul(Np.multiply(uk, Np.expandDims(full.s(), -2)), vk), 1e-12);
+        }
+    }
+
+    @Test
     void qrReconstructsWithOrthonormalQAndUpperR() {
         for (int[] shape : new int[][]{{3, 5, 3}, {3, 3, 5}, {2, 4, 4}}) {
             Array a = random(1, shape);

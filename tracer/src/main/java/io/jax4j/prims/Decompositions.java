@@ -324,6 +324,11 @@ public final class Decompositions {
 
     // ---------------------------------------------------------------- qr, eigh, svd
 
+    /** {@code svd}'s parameter: U of m × m and Vᵀ of n × n ({@code fullMatrices}), or m × k and k × n, k = min(m, n). */
+    public record SvdParams(boolean fullMatrices) implements Params {
+        public static final SvdParams REDUCED = new SvdParams(false);
+    }
+
     /** {@code qr}'s parameter: Q of m × m and R of m × n ({@code fullMatrices}), or m × k and k × n, k = min(m, n). */
     public record QrParams(boolean fullMatrices) implements Params {}
 
@@ -396,12 +401,17 @@ public final class Decompositions {
             .abstractEval((p, in) -> {
                 ShapedArray a = matrixFloat("svd", in.getFirst());
                 int m = a.dim(-2), n = a.dim(-1), k = Math.min(m, n);
-                return List.of(new ShapedArray(a.dtype(), sShape(a, k)), withLast(a, m, k), withLast(a, k, n));
+                boolean full = ((SvdParams) p).fullMatrices();
+                return List.of(new ShapedArray(a.dtype(), sShape(a, k)), withLast(a, m, full ? m : k), withLast(a, full ? n : k, n));
             })
-            .impl((p, in) -> viaNative("svd", p, in, () -> svdImpl(in.getFirst())))
+            .impl((p, in) -> viaNative("svd", p, in, () -> svdImpl(in.getFirst(), ((SvdParams) p).fullMatrices())))
             .jvp((p, primals, tangents) -> {
                 Array a = primals.getFirst();
-                List<Array> suv = Decompositions.SVD.bind(Params.NONE, List.of(a));
+                if (((SvdParams) p).fullMatrices() && a.dim(-2) != a.dim(-1) && tangents.getFirst() != null) {
+                    throw new Jax4jException("svd: the derivative of the full U and Vᵀ of a non-square matrix is not implemented (as in JAX): "
+                            + "use full_matrices=false, or differentiate the singular values (Linalg.svdvals)");
+                }
+                List<Array> suv = Decompositions.SVD.bind(p, List.of(a));
                 Array dA = tangents.getFirst();
                 if (dA == null) return new Primitive.JvpResult(suv, Arrays.asList(null, null, null));
                 Array s = suv.get(0), u = suv.get(1), vt = suv.get(2);
@@ -568,7 +578,58 @@ public final class Decompositions {
     }
 
     /** One-sided Jacobi (Hestenes) on the taller orientation; U's columns for zero singular values completed to an orthonormal set. */
-    private static List<Array> svdImpl(ArrayImpl x) {
+    private static List<Array> svdImpl(ArrayImpl x, boolean full) {
+        List<Array> reduced = svdReduced(x);
+        int m = x.aval().dim(-2), n = x.aval().dim(-1), k = Math.min(m, n);
+        if (!full || m == n) return reduced;
+        ShapedArray a = x.aval();
+        double[] u = ((ArrayImpl) reduced.get(1)).toDoubles(), vt = ((ArrayImpl) reduced.get(2)).toDoubles();
+        int batches = Math.toIntExact(sShapeBatches(a));
+        double[] uf = new double[batches * m * m], vtf = new double[batches * n * n];
+        for (int b = 0; b < batches; b++) {
+            // U's columns completed to an orthonormal basis of R^m; Vᵀ's rows (V's columns) to one of R^n
+            double[] ub = completeColumns(Arrays.copyOfRange(u, b * m * k, (b + 1) * m * k), m, k);
+            System.arraycopy(ub, 0, uf, b * m * m, m * m);
+            double[] v = new double[n * k];
+            for (int i = 0; i < k; i++) for (int j = 0; j < n; j++) v[j * k + i] = vt[b * k * n + i * n + j];
+            double[] vb = completeColumns(v, n, k);
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) vtf[b * n * n + i * n + j] = vb[j * n + i];
+        }
+        return List.of(reduced.get(0), ArrayImpl.ofDoubles(withLast(a, m, m), uf), ArrayImpl.ofDoubles(withLast(a, n, n), vtf));
+    }
+
+    private static long sShapeBatches(ShapedArray a) {
+        long b = 1;
+        for (int i = 0; i < a.ndim() - 2; i++) b *= a.dim(i);
+        return b;
+    }
+
+    /** The k orthonormal columns of q (rows × k) and then the standard basis vectors that Gram–Schmidt (twice) keeps, to rows columns. */
+    private static double[] completeColumns(double[] q, int rows, int k) {
+        double[] out = new double[rows * rows];
+        for (int r = 0; r < rows; r++) System.arraycopy(q, r * k, out, r * rows, k);
+        int have = k;
+        for (int e = 0; e < rows && have < rows; e++) {
+            double[] v = new double[rows];
+            v[e] = 1;
+            for (int pass = 0; pass < 2; pass++) {
+                for (int c = 0; c < have; c++) {
+                    double dot = 0;
+                    for (int r = 0; r < rows; r++) dot += out[r * rows + c] * v[r];
+                    for (int r = 0; r < rows; r++) v[r] -= dot * out[r * rows + c];
+                }
+            }
+            double norm = 0;
+            for (double x : v) norm += x * x;
+            norm = Math.sqrt(norm);
+            if (norm < 1e-8) continue;
+            for (int r = 0; r < rows; r++) out[r * rows + have] = v[r] / norm;
+            have++;
+        }
+        return out;
+    }
+
+    private static List<Array> svdReduced(ArrayImpl x) {
         int m = x.aval().dim(-2), n = x.aval().dim(-1), k = Math.min(m, n);
         double[] all = x.toDoubles();
         int batches = m * n == 0 ? 0 : all.length / (m * n);

@@ -62,7 +62,7 @@ public final class Lapack implements NativeLinalg {
                 case "lu" -> lu(in.getFirst());
                 case "qr" -> qr(in.getFirst(), ((Decompositions.QrParams) params).fullMatrices());
                 case "eigh" -> eigh(in.getFirst());
-                case "svd" -> svd(in.getFirst());
+                case "svd" -> svd(in.getFirst(), ((Decompositions.SvdParams) params).fullMatrices());
                 default -> null;
             };
         } catch (Jax4jException e) {
@@ -253,30 +253,31 @@ public final class Lapack implements NativeLinalg {
         return List.of(v, w);
     }
 
-    private List<ArrayImpl> svd(ArrayImpl a) throws Throwable {
+    private List<ArrayImpl> svd(ArrayImpl a, boolean full) throws Throwable {
         DType dt = a.dtype();
         int[] bmn = batchAndMatrix(a.aval());
-        int m = bmn[1], n = bmn[2], k = Math.min(m, n);
+        int m = bmn[1], n = bmn[2], k = Math.min(m, n), uc = full ? m : k, vr = full ? n : k;
+        if (k == 0) return null;                                   // nothing to factor: the reference shapes the empty (or identity) outputs
         int[] lead = Arrays.copyOf(a.aval().shape().dims(), a.aval().ndim() - 2);
         ArrayImpl s = ArrayImpl.allocate(new ShapedArray(dt, Shape.of(concat(lead, k))));
-        ArrayImpl u = ArrayImpl.allocate(new ShapedArray(dt, Shape.of(concat(lead, m, k))));
-        ArrayImpl vt = ArrayImpl.allocate(new ShapedArray(dt, Shape.of(concat(lead, k, n))));
+        ArrayImpl u = ArrayImpl.allocate(new ShapedArray(dt, Shape.of(concat(lead, m, uc))));
+        ArrayImpl vt = ArrayImpl.allocate(new ShapedArray(dt, Shape.of(concat(lead, vr, n))));
         MethodHandle gesdd = fn(p(dt, "gesdd"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_BYTE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS,
                 ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
         long it = item(dt);
         MemorySegment src = a.segment(), ss = s.segment(), us = u.segment(), vts = vt.segment();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment work = arena.allocate(Math.max(1, (long) m * n) * it, 8);
-            for (int b = 0; b < bmn[0] && k > 0; b++) {
+            for (int b = 0; b < bmn[0]; b++) {
                 copyMatrix(src, b, m, n, work, dt);
-                MemorySegment sb = ss.asSlice(b * k * it, k * it), ub = us.asSlice(b * (long) m * k * it, (long) m * k * it);
-                MemorySegment vb = vts.asSlice(b * (long) k * n * it, (long) k * n * it);
-                int info = (int) gesdd.invokeExact(ROW_MAJOR, (byte) 'S', m, n, work, n, sb, ub, k, vb, n);
+                MemorySegment sb = ss.asSlice(b * k * it, k * it), ub = us.asSlice(b * (long) m * uc * it, (long) m * uc * it);
+                MemorySegment vb = vts.asSlice(b * (long) vr * n * it, (long) vr * n * it);
+                int info = (int) gesdd.invokeExact(ROW_MAJOR, (byte) (full ? 'A' : 'S'), m, n, work, n, sb, ub, uc, vb, n);
                 check("svd", info);
                 if (info > 0) {
                     fillNaN(sb, 0, k, dt);
-                    fillNaN(ub, 0, (long) m * k, dt);
-                    fillNaN(vb, 0, (long) k * n, dt);
+                    fillNaN(ub, 0, (long) m * uc, dt);
+                    fillNaN(vb, 0, (long) vr * n, dt);
                 }
             }
         }

@@ -117,6 +117,24 @@ class LapackTest {
     }
 
     @Test
+    void fullSvdOnLapackCompletesTheBasesAndItsDerivativeIsRefusedAsInJax() {
+        for (int[] shape : new int[][]{{2, 6, 3}, {3, 5}}) {
+            Array a = random(9, DType.F64, shape);
+            Linalg.SvdResult full = Linalg.svd(a, true), ref = reference(() -> Linalg.svd(a, true));
+            int m = shape[shape.length - 2], n = shape[shape.length - 1];
+            close("svd full s", ref.s(), full.s(), 1e-10);
+            Array eyeM = Np.broadcastTo(Np.eye(m, m, 0, DType.F64), Np.matmul(Np.swapaxes(full.u(), -1, -2), full.u()).shape());
+            Array eyeN = Np.broadcastTo(Np.eye(n, n, 0, DType.F64), Np.matmul(full.vh(), Np.swapaxes(full.vh(), -1, -2)).shape());
+            close("UᵀU = I", eyeM, Np.matmul(Np.swapaxes(full.u(), -1, -2), full.u()), 1e-10);
+            close("VᵀV = I", eyeN, Np.matmul(full.vh(), Np.swapaxes(full.vh(), -1, -2)), 1e-10);
+        }
+        Array tall = random(10, DType.F64, 4, 2);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.jax4j.core.Jax4jException.class,
+                () -> Jax.grad((Array x) -> Np.sum(Linalg.svd(x, true).u())).apply(tall));
+        assertTrue(e.getMessage().contains("full U"), e.getMessage());
+    }
+
+    @Test
     void notPositiveDefiniteGivesNaNsAndJitEqualsEager() {
         Array bad = Array.of(new float[][]{{1, 2}, {2, 1}});
         for (float v : Linalg.cholesky(bad).toFloatArray()) assertTrue(Float.isNaN(v), "NaN where the matrix is not positive definite");
