@@ -612,16 +612,9 @@ public final class Decompositions {
         for (int e = 0; e < rows && have < rows; e++) {
             double[] v = new double[rows];
             v[e] = 1;
-            for (int pass = 0; pass < 2; pass++) {
-                for (int c = 0; c < have; c++) {
-                    double dot = 0;
-                    for (int r = 0; r < rows; r++) dot += out[r * rows + c] * v[r];
-                    for (int r = 0; r < rows; r++) v[r] -= dot * out[r * rows + c];
-                }
-            }
-            double norm = 0;
-            for (double x : v) norm += x * x;
-            norm = Math.sqrt(norm);
+            int used = have;
+            orthogonalize(v, out, rows, rows, c -> c < used);
+            double norm = orthogonalize(v, out, rows, rows, c -> c < used);
             if (norm < 1e-8) continue;
             for (int r = 0; r < rows; r++) out[r * rows + have] = v[r] / norm;
             have++;
@@ -714,6 +707,22 @@ public final class Decompositions {
         }
     }
 
+    /**
+     * {@code v} minus its projections on the columns of the row-major {@code m} ({@code cols} per row,
+     * {@code rows} rows) that {@code use} selects (classical Gram–Schmidt, orthonormal columns); v's norm after.
+     */
+    private static double orthogonalize(double[] v, double[] m, int rows, int cols, java.util.function.IntPredicate use) {
+        for (int c = 0; c < cols; c++) {
+            if (!use.test(c)) continue;
+            double dot = 0;
+            for (int r = 0; r < rows; r++) dot += m[r * cols + c] * v[r];
+            for (int r = 0; r < rows; r++) v[r] -= dot * m[r * cols + c];
+        }
+        double norm = 0;
+        for (double x : v) norm += x * x;
+        return Math.sqrt(norm);
+    }
+
     /** Replaces the zero columns (singular value 0) of {@code left} by unit vectors orthogonal to the others (Gram–Schmidt on e_i). */
     private static void completeOrthonormal(double[] left, int rows, int cols, double[] sv, Integer[] order) {
         int candidate = 0;
@@ -722,15 +731,8 @@ public final class Decompositions {
             while (candidate < rows) {
                 double[] e = new double[rows];
                 e[candidate++] = 1;
-                for (int o = 0; o < cols; o++) {
-                    if (o == c || sv[order[o]] == 0 && o > c) continue;
-                    double dot = 0;
-                    for (int r = 0; r < rows; r++) dot += left[r * cols + o] * e[r];
-                    for (int r = 0; r < rows; r++) e[r] -= dot * left[r * cols + o];
-                }
-                double norm = 0;
-                for (double z : e) norm += z * z;
-                norm = Math.sqrt(norm);
+                int target = c;
+                double norm = orthogonalize(e, left, rows, cols, o -> o != target && !(sv[order[o]] == 0 && o > target));
                 if (norm > 1e-8) {
                     for (int r = 0; r < rows; r++) left[r * cols + c] = e[r] / norm;
                     break;
