@@ -31,7 +31,9 @@ import java.util.Set;
  *     else (and any f16/bf16 value) runs as a host op with its reference implementation.</li>
  * <li>{@link #materialise}: a value gets a buffer when it is an output of the jaxpr, an operand or
  *     a result of a boundary (GEMM, host op), the result of a reduction, or an elementwise value
- *     that an expanding broadcast would otherwise recompute per output element.</li>
+ *     that an expanding broadcast would otherwise recompute per output element; and
+ *     ({@link #materialiseSharedWindows}) a value several equations read whose expression holds an
+ *     upsampling window.</li>
  * <li>Everything else is inlined, as index arithmetic for movement, into the kernels of the
  *     buffers that use it (recomputed if several kernels use it: cheaper than a round trip to memory).</li>
  * <li>{@link #mergeTarget}: buffers over the same domain go into one kernel when all their inputs
@@ -175,6 +177,42 @@ public final class FusionPlanner {
                 if (src != null) materialised.add(src);
             }
         }
+        materialiseSharedWindows();
+    }
+
+    /**
+     * Rule 2b: a value whose inlined expression holds an upsampling window (avg_pool's gradient) is
+     * computed once when several equations read it. Inlined, every consumer's kernel recomputes the
+     * window's index arithmetic per element, in its own layout: under a replica axis (pmap on virtual
+     * devices) the pooling gradient fed a bias sum, a transposed and a reshaped convolution operand,
+     * five kernels that together took longer than the whole one-device step.
+     */
+    private void materialiseSharedWindows() {
+        Map<Var, Integer> uses = new HashMap<>();
+        for (Eqn e : jaxpr.eqns()) for (Atom a : e.inputs()) if (a instanceof Var v) uses.merge(v, 1, Integer::sum);
+        for (Eqn e : jaxpr.eqns()) {
+            Kind k = kind(e);
+            if (k != Kind.ELEMENTWISE && k != Kind.MOVEMENT) continue;
+            Var v = e.outvars().head();
+            if (!materialised.contains(v) && uses.getOrDefault(v, 0) >= 2 && inlinesUpsampling(v)) materialised.add(v);
+        }
+    }
+
+    /** Whether computing {@code v} inline (through unmaterialised elementwise and movement producers) evaluates an upsampling window. */
+    private boolean inlinesUpsampling(Var v) {
+        java.util.ArrayDeque<Var> todo = new java.util.ArrayDeque<>(List.of(v));
+        Set<Var> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            Var u = todo.pop();
+            if (!seen.add(u) || (u != v && materialised.contains(u))) continue;
+            Eqn p = producer.get(u);
+            if (p == null) continue;
+            if (upsampling(p)) return true;
+            Kind k = kind(p);
+            if (k != Kind.ELEMENTWISE && k != Kind.MOVEMENT) continue;
+            for (Atom a : p.inputs()) if (a instanceof Var w) todo.push(w);
+        }
+        return false;
     }
 
     /** The computed (elementwise) value a movement chain starts from, or null if it starts at a buffer. */

@@ -62,6 +62,35 @@ class FusionTest {
         return p.steps().stream().filter(KernelPlan.Conv.class::isInstance).map(KernelPlan.Conv.class::cast).toList();
     }
 
+    /**
+     * Rule 2b: avg_pool's gradient (an upsampling window) read by a reduction and a transpose is
+     * computed once into a buffer, not recomputed inside both consumers' kernels; same numbers as
+     * the reference.
+     */
+    @Test
+    void anUpsamplingWindowReadTwiceIsComputedOnce() {
+        Jaxpr j = trace(xs -> {
+            Array g = io.jax4j.autodiff.Jax.grad((Array t) -> Np.sum(Np.multiply(io.jax4j.Pooling.avgPool(t, new int[]{2, 2}, new int[]{2, 2}, "VALID"),
+                    xs.get(1)))).apply(xs.get(0));
+            Array masked = Np.where(Np.greater(xs.get(0), Array.weak(0)), g, Np.zerosLike(g));
+            return List.of(Np.sum(masked, new int[]{0, 1, 2}, false), Np.transpose(masked, 3, 0, 1, 2));
+        }, f32(4, 8, 8, 6), f32(4, 4, 4, 6));
+        KernelPlan p = plan(j);
+        long windows = p.steps().stream().filter(st -> st instanceof KernelPlan.Fused f
+                && f.eqns().stream().anyMatch(e -> e.primitive() == io.jax4j.prims.Windows.REDUCE_WINDOW_SUM)).count();
+        assertEquals(1, windows, "one kernel evaluates the window:\n" + p);
+        io.jax4j.xla.cpu.CpuAvailable.assume();
+        java.util.Random rnd = new java.util.Random(3);
+        List<io.jax4j.core.ArrayImpl> args = List.of(io.jax4j.xla.Traced.random(f32(4, 8, 8, 6), rnd, false),
+                io.jax4j.xla.Traced.random(f32(4, 4, 4, 6), rnd, false));
+        List<Array> want = io.jax4j.core.ReferenceBackend.INSTANCE.compile(j, new boolean[2], "window").execute(args);
+        List<Array> got = io.jax4j.xla.cpu.CpuAvailable.BACKEND.compile(j, new boolean[2], "window").execute(args);
+        for (int i = 0; i < 2; i++) {
+            float[] w = want.get(i).toFloatArray(), g = got.get(i).toFloatArray();
+            for (int k = 0; k < w.length; k++) assertEquals(w[k], g[k], 1e-5f * (1 + Math.abs(w[k])), "output " + i + " [" + k + "]");
+        }
+    }
+
     @Test
     void w4ValueIsOneKernel() {
         KernelPlan p = plan(trace(xs -> List.of(Np.sum(w4(xs.get(0)))), f32(1 << 20)));
