@@ -156,6 +156,11 @@ public final class CStyleRenderer {
                 sb.append("    }\n");
             }
             case Nested n -> {
+                long run = Runs.length(k.body(), n.inner());
+                if (run > 0) {
+                    runs(sb, k, n, run);
+                    break;
+                }
                 line(sb, 1, d.parallelFor(n.outer() * n.inner() * k.body().size()));
                 sb.append("    for (long o = 0; o < ").append(n.outer()).append("; o++) {\n");
                 line(sb, 2, d.simd());
@@ -169,6 +174,38 @@ public final class CStyleRenderer {
         }
         sb.append("}\n");
         return sb.toString();
+    }
+
+    /**
+     * A nested loop whose gathered loads ({@link Runs}) read runs of {@code run} consecutive elements:
+     * the loop steps over runs, each load's index is computed once per run ({@code b<id>}, its value at
+     * the run's first element) and the inner loop adds j (or a multiple of it), so a transpose that
+     * keeps the innermost axes copies contiguous runs instead of evaluating divisions per element.
+     */
+    private void runs(StringBuilder sb, Kernel k, Nested n, long run) {
+        long outer = n.outer() * (n.inner() / run);
+        line(sb, 1, d.parallelFor(outer * run * k.body().size()));
+        sb.append("    for (long o = 0; o < ").append(outer).append("; o++) {\n");
+        Ix first = Ix.mul(Ix.sym("o"), run);
+        for (Instr in : k.body()) {
+            if (in instanceof Load l && !(l.index() instanceof Ix.Sym)) {
+                line(sb, 2, "const long b" + l.id() + " = " + Runs.substitute(l.index(), first).render() + ";");
+            }
+        }
+        line(sb, 2, d.simd());
+        sb.append("        for (long j = 0; j < ").append(run).append("; j++) {\n");
+        sb.append("            const long i = o * ").append(run).append(" + j;\n");
+        for (Instr in : k.body()) {
+            if (in instanceof Load l && !(l.index() instanceof Ix.Sym)) {
+                long c = Runs.coefficient(l.index(), run);
+                String idx = "b" + l.id() + (c == 0 ? "" : c == 1 ? " + j" : " + " + c + " * j");
+                line(sb, 3, "const " + d.type(l.dtype()) + " v" + l.id() + " = p" + l.param() + "[" + idx + "];");
+            } else {
+                body(sb, 3, List.of(in));
+            }
+        }
+        stores(sb, 3, k, "i", null);
+        sb.append("        }\n    }\n");
     }
 
     /**
