@@ -197,7 +197,7 @@ public final class CStyleRenderer {
         sb.append("            const long i = o * ").append(run).append(" + j;\n");
         for (Instr in : k.body()) {
             if (in instanceof Load l && !(l.index() instanceof Ix.Sym)) {
-                long c = Runs.coefficient(l.index(), run);
+                long c = Runs.coefficient(l.index(), run, n.inner());
                 String idx = "b" + l.id() + (c == 0 ? "" : c == 1 ? " + j" : " + " + c + " * j");
                 line(sb, 3, "const " + d.type(l.dtype()) + " v" + l.id() + " = p" + l.param() + "[" + idx + "];");
             } else {

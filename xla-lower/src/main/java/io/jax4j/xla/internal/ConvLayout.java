@@ -62,6 +62,85 @@ public final class ConvLayout {
         };
     }
 
+    /**
+     * A grouped convolution whose groups, alone, would take a direct kernel becomes one convolution per
+     * group on slices of its operands, concatenated along the result's features: under a replica axis
+     * (pmap on virtual devices) the weight gradient of a layer is a convolution with a feature group per
+     * replica, which ran as one im2col over all groups (7.6 ms for W2's second layer on 2 replicas)
+     * instead of the direct weight-gradient kernel per replica. Groups are contiguous blocks: of the
+     * input's features (feature_group_count) or batch (batch_group_count), and of the kernel's output
+     * features, as XLA defines them.
+     */
+    public static Pass splitGroups() {
+        return j -> {
+            if (j.eqns().forAll(e -> !splits(e))) return j;
+            List<Eqn> out = new ArrayList<>();
+            for (Eqn e : j.eqns()) {
+                if (!splits(e)) {
+                    out.add(e);
+                    continue;
+                }
+                ConvParams p = (ConvParams) e.params();
+                ConvDimensionNumbers dn = p.dimensionNumbers();
+                int groups = Math.max(p.featureGroupCount(), p.batchGroupCount());
+                int lhsAxis = p.batchGroupCount() > 1 ? dn.lhsSpec().get(0) : dn.lhsSpec().get(1);
+                int rhsAxis = dn.rhsSpec().get(0), outAxis = dn.outSpec().get(1);
+                Atom lhs = e.inputs().get(0), rhs = e.inputs().get(1);
+                Var result = e.outvars().head();
+                List<Atom> parts = new ArrayList<>();
+                for (int g = 0; g < groups; g++) {
+                    Eqn conv = groupConv(e, g, groups, lhsAxis, rhsAxis, outAxis);
+                    out.add(sliceEqn(lhs, lhsAxis, g, groups, (Var) conv.inputs().get(0), e.sourceInfo()));
+                    out.add(sliceEqn(rhs, rhsAxis, g, groups, (Var) conv.inputs().get(1), e.sourceInfo()));
+                    out.add(conv);
+                    parts.add(conv.outvars().head());
+                }
+                out.add(new Eqn(io.jax4j.prims.Indexing.CONCATENATE, new io.jax4j.prims.Indexing.ConcatenateParams(outAxis),
+                        Vector.ofAll(parts), Vector.of(result), e.sourceInfo()));
+            }
+            return j.withEqns(Vector.ofAll(out));
+        };
+    }
+
+    /** Whether {@code e} is a grouped convolution whose per-group convolution takes a direct kernel. */
+    static boolean splits(Eqn e) {
+        if (e.primitive() != Convolution.CONV_GENERAL_DILATED || !e.inputs().forAll(a -> a instanceof Var)) return false;
+        ConvParams p = (ConvParams) e.params();
+        int groups = Math.max(p.featureGroupCount(), p.batchGroupCount());
+        if (groups <= 1) return false;
+        ConvDimensionNumbers dn = p.dimensionNumbers();
+        int lhsAxis = p.batchGroupCount() > 1 ? dn.lhsSpec().get(0) : dn.lhsSpec().get(1);
+        Eqn one = groupConv(e, 0, groups, lhsAxis, dn.rhsSpec().get(0), dn.outSpec().get(1));
+        return ConvSpec.direct(one) || ConvSpec.directWeights(one);
+    }
+
+    /** The convolution of group g (of fresh operand and result variables), with no groups. */
+    private static Eqn groupConv(Eqn e, int g, int groups, int lhsAxis, int rhsAxis, int outAxis) {
+        ConvParams p = (ConvParams) e.params();
+        ConvParams one = new ConvParams(p.windowStrides(), p.padding(), p.lhsDilation(), p.rhsDilation(), p.dimensionNumbers(), 1, 1);
+        Var lhs = Var.fresh(divided(e.inputs().get(0).aval(), lhsAxis, groups));
+        Var rhs = Var.fresh(divided(e.inputs().get(1).aval(), rhsAxis, groups));
+        Var res = Var.fresh(divided(e.outvars().head().aval(), outAxis, groups));
+        return new Eqn(e.primitive(), one, Vector.of(lhs, rhs), Vector.of(res), e.sourceInfo());
+    }
+
+    private static io.jax4j.ShapedArray divided(io.jax4j.ShapedArray a, int axis, int groups) {
+        int[] dims = a.shape().dims();
+        dims[axis] /= groups;
+        return a.withShape(Shape.of(dims));
+    }
+
+    /** {@code into = x[..., g-th of groups blocks along axis, ...]}. */
+    private static Eqn sliceEqn(Atom x, int axis, int g, int groups, Var into, String src) {
+        int nd = x.aval().ndim(), size = x.aval().dim(axis) / groups;
+        int[] start = new int[nd], limit = x.aval().shape().dims(), strides = new int[nd];
+        java.util.Arrays.fill(strides, 1);
+        start[axis] = g * size;
+        limit[axis] = (g + 1) * size;
+        return new Eqn(io.jax4j.prims.Indexing.SLICE, new io.jax4j.prims.Indexing.SliceParams(Ints.of(start), Ints.of(limit), Ints.of(strides)),
+                Vector.of(x), Vector.of(into), src);
+    }
+
     /** The permutation keeping the axes in order except {@code axis}, which goes last. */
     static int[] lastAxis(int nd, int axis) {
         int[] p = new int[nd];

@@ -26,7 +26,7 @@ import java.util.Set;
 /**
  * Cuts a (passed) jaxpr into kernel-plan steps with these rules, one function each:
  * <ol>
- * <li>{@link #kind}: elementwise primitives with a C template, broadcast/reshape/transpose
+ * <li>{@link #kind}: elementwise primitives with a C template, broadcast/reshape/transpose/rev/slice
  *     (movement) and reduce_sum/max/min are fusible; f32/f64 dot_general is a GEMM boundary; anything
  *     else (and any f16/bf16 value) runs as a host op with its reference implementation.</li>
  * <li>{@link #materialise}: a value gets a buffer when it is an output of the jaxpr, an operand or
@@ -90,6 +90,7 @@ public final class FusionPlanner {
         if (p == io.jax4j.prims.RandomPrimitives.BITCAST_CONVERT_TYPE
                 && e.inputs().head().aval().dtype().byteSize() == e.outvars().head().aval().dtype().byteSize()) return Kind.ELEMENTWISE;
         if (p == io.jax4j.prims.Indexing.REV) return Kind.MOVEMENT;
+        if (p == io.jax4j.prims.Indexing.SLICE && allVars) return Kind.MOVEMENT;
         if (p == Reductions.REDUCE_SUM || p == Reductions.REDUCE_MAX || p == Reductions.REDUCE_MIN) return Kind.REDUCE;
         if (p == Structural.BROADCAST_IN_DIM || p == Structural.RESHAPE || p == Structural.TRANSPOSE) return Kind.MOVEMENT;
         if (p.has(Primitive.Property.ELEMENTWISE) && e.outvars().size() == 1 && CStyleRenderer.supports(e)) {

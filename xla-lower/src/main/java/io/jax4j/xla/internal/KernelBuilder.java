@@ -293,6 +293,14 @@ public final class KernelBuilder {
             }
             return new View(in2, null);
         }
+        if (e.primitive() == io.jax4j.prims.Indexing.SLICE) {
+            var sp = (io.jax4j.prims.Indexing.SliceParams) e.params();
+            for (int k = 0; k < in.length; k++) {
+                int stride = sp.strides() == null || sp.strides().size() == 0 ? 1 : sp.strides().get(k);
+                in[k] = Ix.add(Ix.num(sp.startIndices().get(k)), Ix.mul(out[k], stride));
+            }
+            return new View(in, null);
+        }
         if (e.primitive() == io.jax4j.prims.Windows.REDUCE_WINDOW_SUM) {
             // an upsampling window sum: each output element is the input element i / w
             var windows = ((io.jax4j.prims.Windows.WindowParams) e.params()).windowDimensions();

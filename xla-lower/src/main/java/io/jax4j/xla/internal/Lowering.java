@@ -2,6 +2,7 @@ package io.jax4j.xla.internal;
 
 import io.jax4j.core.Debug;
 import io.jax4j.ir.Jaxpr;
+import io.jax4j.xla.Pass;
 import io.jax4j.xla.Passes;
 import io.jax4j.xla.internal.KernelIR.Kernel;
 import io.jax4j.xla.internal.KernelIR.Param;
@@ -27,12 +28,17 @@ public final class Lowering {
         public boolean hasKernels() { return !kernelOfStep.isEmpty() || plan.nativeCount() > 0; }
     }
 
-    public static Jaxpr passes(Jaxpr j) {
-        return Passes.standard().andThen(Passes.hoistScalars()).andThen(GemmSpec.foldOutputTranspose()).andThen(GemmSpec.canonicalise()).andThen(ConvLayout.canonicalise()).apply(j);
+    public static Jaxpr passes(Jaxpr j) { return passes(j, true); }
+
+    /** The passes; {@code directConvolutions}: whether grouped convolutions may split into direct ones (never on a GPU). */
+    public static Jaxpr passes(Jaxpr j, boolean directConvolutions) {
+        Pass split = directConvolutions ? ConvLayout.splitGroups() : x -> x;
+        return Passes.standard().andThen(Passes.hoistScalars()).andThen(GemmSpec.foldOutputTranspose()).andThen(GemmSpec.canonicalise())
+                .andThen(ConvLayout.canonicalise()).andThen(split).apply(j);
     }
 
     public static Program lower(Jaxpr jaxpr, boolean[] donated, String name, Dialect dialect) {
-        Jaxpr j = passes(jaxpr);
+        Jaxpr j = passes(jaxpr, dialect.directConvolutions());
         FusionPlanner planner = new FusionPlanner(j, dialect.reductionOutputs(), dialect.directConvolutions());
         KernelPlan plan = planner.run();
         MemoryPlan memory = new MemoryPlan(plan);

@@ -63,6 +63,43 @@ class FusionTest {
     }
 
     /**
+     * A grouped convolution (a layer under a replica axis: a feature group per replica) and both its
+     * gradients (the weight gradient is grouped too) split into one ungrouped convolution per group,
+     * each taking the direct kernels where the host has them; the numbers equal the reference.
+     */
+    @Test
+    void groupedConvolutionsSplitIntoDirectOnesPerGroup() {
+        var dn = io.jax4j.prims.Convolution.ConvDimensionNumbers.of("NHWC", "HWIO", "NHWC");
+        java.util.function.BiFunction<Array, Array, Array> conv = (x, w) -> Lax.convGeneralDilated(x, w, new int[]{1, 1}, "SAME", null, null, dn, 2);
+        Jaxpr j = trace(xs -> {
+            Array gx = io.jax4j.autodiff.Jax.grad((Array x, Array w) -> Np.sum(Np.square(conv.apply(x, w)))).apply(xs.get(0), xs.get(1));
+            Array gw = io.jax4j.autodiff.Jax.grad((Array w, Array x) -> Np.sum(Np.square(conv.apply(x, w)))).apply(xs.get(1), xs.get(0));
+            return List.of(conv.apply(xs.get(0), xs.get(1)), gx, gw);
+        }, f32(4, 10, 10, 32), f32(3, 3, 16, 64));
+        KernelPlan p = plan(j);
+        if (ConvSpec.DIRECT_KERNELS) {
+            long direct = p.steps().stream().filter(st -> st instanceof KernelPlan.Conv c
+                    && (c.spec().method() == ConvSpec.Method.DIRECT || c.spec().method() == ConvSpec.Method.DIRECT_WEIGHTS)).count();
+            assertEquals(6, direct, "two groups each of the forward, input-gradient and weight-gradient convolutions, direct:\n" + p);
+            for (KernelPlan.Step st : p.steps()) {
+                if (st instanceof KernelPlan.Conv c && c.spec().groups() > 1) assertTrue(!ConvLayout.splits(c.eqn()), "left grouped: " + c);
+            }
+        }
+        io.jax4j.xla.cpu.CpuAvailable.assume();
+        java.util.Random rnd = new java.util.Random(4);
+        List<io.jax4j.core.ArrayImpl> args = List.of(io.jax4j.xla.Traced.random(f32(4, 10, 10, 32), rnd, false),
+                io.jax4j.xla.Traced.random(f32(3, 3, 16, 64), rnd, false));
+        List<Array> want = io.jax4j.core.ReferenceBackend.INSTANCE.compile(j, new boolean[2], "groups").execute(args);
+        List<Array> got = io.jax4j.xla.cpu.CpuAvailable.BACKEND.compile(j, new boolean[2], "groups").execute(args);
+        for (int i = 0; i < 3; i++) {
+            float[] w = want.get(i).toFloatArray(), g = got.get(i).toFloatArray();
+            float scale = 0;
+            for (float v : w) scale = Math.max(scale, Math.abs(v));
+            for (int k = 0; k < w.length; k++) assertEquals(w[k], g[k], 1e-4f * scale, "output " + i + " [" + k + "]");
+        }
+    }
+
+    /**
      * Rule 2b: avg_pool's gradient (an upsampling window) read by a reduction and a transpose is
      * computed once into a buffer, not recomputed inside both consumers' kernels; same numbers as
      * the reference.

@@ -90,8 +90,8 @@ class MovementRunsTest {
     void aRemainderThatCutsARunDisqualifiesIt() {
         Ix i = Ix.sym("i");
         Ix aligned = Ix.add(Ix.mul(Ix.mod(Ix.div(i, 32), 2), 1000), Ix.mod(i, 32));
-        assertEquals(1, Runs.coefficient(aligned, 32));
-        assertEquals(1, Runs.coefficient(aligned, 16));
+        assertEquals(1, Runs.coefficient(aligned, 32, 64));
+        assertEquals(1, Runs.coefficient(aligned, 16, 64));
         List<KernelIR.Instr> body = List.of(new KernelIR.Load(0, io.jax4j.DType.F32, 0, aligned));
         assertEquals(32, Runs.length(body, 64), "runs of 32: the remainder by 32 and the quotient by 32 agree");
         Ix cut = Ix.add(Ix.mul(Ix.div(i, 12), 100), Ix.mod(i, 12));
@@ -99,6 +99,6 @@ class MovementRunsTest {
         assertEquals(0, Runs.length(List.of(new KernelIR.Load(0, io.jax4j.DType.F32, 0, cut)), 40), "no run of 8 or more divides both 40 and 12");
         assertEquals(0, Runs.length(List.of(new KernelIR.Load(0, io.jax4j.DType.F32, 0, i)), 64), "a contiguous kernel keeps the plain loop");
         Ix strided = Ix.mul(Ix.mod(i, 64), 3);
-        assertEquals(3, Runs.coefficient(strided, 64));
+        assertEquals(3, Runs.coefficient(strided, 64, 64));
     }
 }
