@@ -107,7 +107,7 @@ public final class ConvLayout {
         if (e.primitive() != Convolution.CONV_GENERAL_DILATED || !e.inputs().forAll(a -> a instanceof Var)) return false;
         ConvParams p = (ConvParams) e.params();
         int groups = Math.max(p.featureGroupCount(), p.batchGroupCount());
-        if (groups <= 1) return false;
+        if (groups <= 1 || Math.min(p.featureGroupCount(), p.batchGroupCount()) > 1) return false;
         ConvDimensionNumbers dn = p.dimensionNumbers();
         int lhsAxis = p.batchGroupCount() > 1 ? dn.lhsSpec().get(0) : dn.lhsSpec().get(1);
         Eqn one = groupConv(e, 0, groups, lhsAxis, dn.rhsSpec().get(0), dn.outSpec().get(1));
