@@ -85,17 +85,22 @@ class FusionTest {
                 if (st instanceof KernelPlan.Conv c && c.spec().groups() > 1) assertTrue(!ConvLayout.splits(c.eqn()), "left grouped: " + c);
             }
         }
+        assertCpuEqualsReference(j, 1e-4f, 4, f32(4, 10, 10, 32), f32(3, 3, 16, 64));
+    }
+
+    /** The cpu backend's outputs of {@code j} on random inputs equal the reference backend's, within tol of each output's largest magnitude. */
+    private static void assertCpuEqualsReference(Jaxpr j, float tol, long seed, io.jax4j.ShapedArray... avals) {
         io.jax4j.xla.cpu.CpuAvailable.assume();
-        java.util.Random rnd = new java.util.Random(4);
-        List<io.jax4j.core.ArrayImpl> args = List.of(io.jax4j.xla.Traced.random(f32(4, 10, 10, 32), rnd, false),
-                io.jax4j.xla.Traced.random(f32(3, 3, 16, 64), rnd, false));
-        List<Array> want = io.jax4j.core.ReferenceBackend.INSTANCE.compile(j, new boolean[2], "groups").execute(args);
-        List<Array> got = io.jax4j.xla.cpu.CpuAvailable.BACKEND.compile(j, new boolean[2], "groups").execute(args);
-        for (int i = 0; i < 3; i++) {
+        java.util.Random rnd = new java.util.Random(seed);
+        List<io.jax4j.core.ArrayImpl> args = new java.util.ArrayList<>();
+        for (io.jax4j.ShapedArray a : avals) args.add(io.jax4j.xla.Traced.random(a, rnd, false));
+        List<Array> want = io.jax4j.core.ReferenceBackend.INSTANCE.compile(j, new boolean[avals.length], "oracle").execute(args);
+        List<Array> got = io.jax4j.xla.cpu.CpuAvailable.BACKEND.compile(j, new boolean[avals.length], "oracle").execute(args);
+        for (int i = 0; i < want.size(); i++) {
             float[] w = want.get(i).toFloatArray(), g = got.get(i).toFloatArray();
-            float scale = 0;
+            float scale = 1;
             for (float v : w) scale = Math.max(scale, Math.abs(v));
-            for (int k = 0; k < w.length; k++) assertEquals(w[k], g[k], 1e-4f * scale, "output " + i + " [" + k + "]");
+            for (int k = 0; k < w.length; k++) assertEquals(w[k], g[k], tol * scale, "output " + i + " [" + k + "]");
         }
     }
 
@@ -116,16 +121,7 @@ class FusionTest {
         long windows = p.steps().stream().filter(st -> st instanceof KernelPlan.Fused f
                 && f.eqns().stream().anyMatch(e -> e.primitive() == io.jax4j.prims.Windows.REDUCE_WINDOW_SUM)).count();
         assertEquals(1, windows, "one kernel evaluates the window:\n" + p);
-        io.jax4j.xla.cpu.CpuAvailable.assume();
-        java.util.Random rnd = new java.util.Random(3);
-        List<io.jax4j.core.ArrayImpl> args = List.of(io.jax4j.xla.Traced.random(f32(4, 8, 8, 6), rnd, false),
-                io.jax4j.xla.Traced.random(f32(4, 4, 4, 6), rnd, false));
-        List<Array> want = io.jax4j.core.ReferenceBackend.INSTANCE.compile(j, new boolean[2], "window").execute(args);
-        List<Array> got = io.jax4j.xla.cpu.CpuAvailable.BACKEND.compile(j, new boolean[2], "window").execute(args);
-        for (int i = 0; i < 2; i++) {
-            float[] w = want.get(i).toFloatArray(), g = got.get(i).toFloatArray();
-            for (int k = 0; k < w.length; k++) assertEquals(w[k], g[k], 1e-5f * (1 + Math.abs(w[k])), "output " + i + " [" + k + "]");
-        }
+        assertCpuEqualsReference(j, 1e-5f, 3, f32(4, 8, 8, 6), f32(4, 4, 4, 6));
     }
 
     @Test
