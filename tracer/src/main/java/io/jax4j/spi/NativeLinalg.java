@@ -4,7 +4,6 @@ import io.jax4j.core.ArrayImpl;
 import io.jax4j.core.Params;
 
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.function.Supplier;
 
 /**
@@ -23,12 +22,12 @@ public interface NativeLinalg {
     String describe();
 
     /** The provider found on the class or module path (null: none, or not usable here, or the reference asked for). */
-    static NativeLinalg current() { return Holder.CURRENT; }
+    static NativeLinalg current() { return NativeLinalgLookup.CURRENT; }
 
     /** {@code primitive}'s outputs from the provider where it handles them, else from {@code reference}. */
     static List<ArrayImpl> runOr(String primitive, Params params, List<ArrayImpl> inputs, Supplier<List<ArrayImpl>> reference) {
-        NativeLinalg n = Holder.CURRENT;
-        if (n != null && !Holder.REFERENCE_ONLY.get()) {
+        NativeLinalg n = NativeLinalgLookup.CURRENT;
+        if (n != null && !NativeLinalgLookup.REFERENCE_ONLY.get()) {
             List<ArrayImpl> out = n.run(primitive, params, inputs);
             if (out != null) return out;
         }
@@ -37,31 +36,12 @@ public interface NativeLinalg {
 
     /** Runs {@code body} with the reference implementations only (on this thread): the oracle for testing a provider. */
     static <T> T withReference(Supplier<T> body) {
-        boolean before = Holder.REFERENCE_ONLY.get();
-        Holder.REFERENCE_ONLY.set(true);
+        boolean before = NativeLinalgLookup.REFERENCE_ONLY.get();
+        NativeLinalgLookup.REFERENCE_ONLY.set(true);
         try {
             return body.get();
         } finally {
-            Holder.REFERENCE_ONLY.set(before);
-        }
-    }
-
-    /** The provider, looked up once. */
-    final class Holder {
-        private Holder() {}
-
-        static final ThreadLocal<Boolean> REFERENCE_ONLY = ThreadLocal.withInitial(() -> false);
-        static final NativeLinalg CURRENT = find();
-
-        private static NativeLinalg find() {
-            if ("reference".equals(System.getProperty("jax4j.linalg"))) return null;
-            try {
-                for (NativeLinalg p : ServiceLoader.load(NativeLinalg.class, NativeLinalg.class.getClassLoader())) return p;
-            } catch (java.util.ServiceConfigurationError e) {
-                System.getLogger("io.jax4j").log(System.Logger.Level.WARNING, "no native linear algebra (" + e.getMessage()
-                        + "): the factorizations run their Java reference implementation");
-            }
-            return null;
+            NativeLinalgLookup.REFERENCE_ONLY.set(before);
         }
     }
 }
