@@ -18,7 +18,7 @@ public interface NativeLinalg {
     /** The outputs of {@code primitive} on {@code inputs}, in the primitive's layout, or null where this provider does not handle them. */
     List<ArrayImpl> run(String primitive, Params params, List<ArrayImpl> inputs);
 
-    /** A short description for {@code jax4j info}: the library and where it was loaded from. */
+    /** A short description for {@code jax4j info}: which library runs the factorizations. */
     String describe();
 
     /** The provider found on the class or module path (null: none, or not usable here, or the reference asked for). */
