@@ -408,8 +408,8 @@ public final class Decompositions {
             .jvp((p, primals, tangents) -> {
                 Array a = primals.getFirst();
                 if (((SvdParams) p).fullMatrices() && a.dim(-2) != a.dim(-1) && tangents.getFirst() != null) {
-                    throw new Jax4jException("svd: the derivative of the full U and Vᵀ of a non-square matrix is not implemented (as in JAX): "
-                            + "use full_matrices=false, or differentiate the singular values (Linalg.svdvals)");
+                    throw new Jax4jException("svd: the full U and Vᵀ of a non-square matrix have no derivative (their completed columns are "
+                            + "not unique; JAX refuses it too): use full_matrices=false, or differentiate the singular values (Linalg.svdvals)");
                 }
                 List<Array> suv = Decompositions.SVD.bind(p, List.of(a));
                 Array dA = tangents.getFirst();
@@ -577,14 +577,14 @@ public final class Decompositions {
         return List.of(ArrayImpl.ofDoubles(x.aval().strong(), vs), ArrayImpl.ofDoubles(w, ws));
     }
 
-    /** One-sided Jacobi (Hestenes) on the taller orientation; U's columns for zero singular values completed to an orthonormal set. */
+    /** The reduced SVD ({@link #svdReduced}), with U and Vᵀ completed to square orthonormal factors when {@code full}. */
     private static List<Array> svdImpl(ArrayImpl x, boolean full) {
         List<Array> reduced = svdReduced(x);
         int m = x.aval().dim(-2), n = x.aval().dim(-1), k = Math.min(m, n);
         if (!full || m == n) return reduced;
         ShapedArray a = x.aval();
         double[] u = ((ArrayImpl) reduced.get(1)).toDoubles(), vt = ((ArrayImpl) reduced.get(2)).toDoubles();
-        int batches = Math.toIntExact(sShapeBatches(a));
+        int batches = Math.toIntExact(batchCount(a));
         double[] uf = new double[batches * m * m], vtf = new double[batches * n * n];
         for (int b = 0; b < batches; b++) {
             // U's columns completed to an orthonormal basis of R^m; Vᵀ's rows (V's columns) to one of R^n
@@ -598,7 +598,8 @@ public final class Decompositions {
         return List.of(reduced.get(0), ArrayImpl.ofDoubles(withLast(a, m, m), uf), ArrayImpl.ofDoubles(withLast(a, n, n), vtf));
     }
 
-    private static long sShapeBatches(ShapedArray a) {
+    /** The number of matrices: the product of the axes before the last two. */
+    private static long batchCount(ShapedArray a) {
         long b = 1;
         for (int i = 0; i < a.ndim() - 2; i++) b *= a.dim(i);
         return b;
@@ -622,6 +623,7 @@ public final class Decompositions {
         return out;
     }
 
+    /** One-sided Jacobi (Hestenes) on the taller orientation; U's columns for zero singular values completed to an orthonormal set. */
     private static List<Array> svdReduced(ArrayImpl x) {
         int m = x.aval().dim(-2), n = x.aval().dim(-1), k = Math.min(m, n);
         double[] all = x.toDoubles();
